@@ -1,0 +1,42 @@
+"""create_app(settings): routes, middleware order, lifespan; nothing else."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.routing import BaseRoute, Route, WebSocketRoute
+
+from hub import health
+from hub.auth import dev_routes
+from hub.auth.middleware import AuthMiddleware
+from hub.graphql.view import HubGraphQL
+from hub.runtime import Runtime
+from hub.settings import Settings
+
+
+def create_app(settings: Settings, *, database_url: str) -> Starlette:
+    runtime = Runtime(settings, database_url)
+    graphql = HubGraphQL(runtime)
+    routes: list[BaseRoute] = [
+        *health.routes(runtime),
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", graphql),
+    ]
+    if runtime.dev_issuer is not None:
+        routes += dev_routes.routes(runtime, runtime.dev_issuer)
+
+    @asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        async with runtime.running():
+            yield
+
+    app = Starlette(
+        routes=routes,
+        middleware=[Middleware(AuthMiddleware, runtime=runtime)],
+        lifespan=lifespan,
+    )
+    app.state.runtime = runtime
+    return app

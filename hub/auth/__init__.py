@@ -1,0 +1,1 @@
+"""Identity: tokens in, a typed Principal out. Nothing below the edge sees a token."""

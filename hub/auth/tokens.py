@@ -1,0 +1,122 @@
+"""Access-token validation: every check named, nothing trusted that was not checked."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from joserfc import jwt
+from joserfc.errors import BadSignatureError, JoseError
+
+from hub.auth.jwks import JwksClient
+from hub.errors import Unauthenticated
+
+MAX_TOKEN_BYTES = 8192
+
+
+@dataclass(frozen=True, slots=True)
+class Claims:
+    sub: str
+    org: str
+    roles: tuple[str, ...]
+    purpose: str | None
+    name: str | None
+    expires_at: datetime
+
+
+def _segment(part: str, what: str) -> dict[str, Any]:
+    try:
+        value = json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        raise Unauthenticated(f"the token is malformed: its {what} is not base64url JSON") from None
+    if not isinstance(value, dict):
+        raise Unauthenticated(f"the token is malformed: its {what} is not a JSON object")
+    return value
+
+
+class TokenValidator:
+    def __init__(
+        self,
+        *,
+        keys: JwksClient,
+        issuer: str,
+        audience: str,
+        algorithms: frozenset[str],
+        leeway: int = 30,
+    ) -> None:
+        self._keys = keys
+        self._issuer = issuer
+        self._audience = audience
+        self._algorithms = algorithms
+        self._leeway = leeway
+
+    async def validate(self, token: str) -> Claims:
+        if len(token) > MAX_TOKEN_BYTES:
+            raise Unauthenticated(f"the token is larger than {MAX_TOKEN_BYTES} bytes")
+        parts = token.split(".")
+        if len(parts) != 3 or not parts[0] or not parts[1]:
+            raise Unauthenticated("the token is malformed: a JWT has three dot-separated parts")
+        header = _segment(parts[0], "header")
+        alg = header.get("alg")
+        if alg not in self._algorithms:
+            accepted = ", ".join(sorted(self._algorithms))
+            raise Unauthenticated(
+                f"the token's algorithm (alg) is not accepted; use one of {accepted}"
+            )
+        if not parts[2]:
+            raise Unauthenticated("the token has no signature")
+        kid = header.get("kid")
+        if kid is not None and not isinstance(kid, str):
+            raise Unauthenticated("the token's key id (kid) is not a string")
+        keys = await self._keys.key_for(kid)
+        try:
+            decoded = jwt.decode(token, keys, algorithms=[alg])
+        except BadSignatureError:
+            raise Unauthenticated("the token's signature is not valid") from None
+        except (JoseError, ValueError):
+            raise Unauthenticated(
+                "the token's signature cannot be checked with the issuer's key"
+            ) from None
+        return self._check_claims(decoded.claims)
+
+    def _check_claims(self, claims: dict[str, Any]) -> Claims:
+        now = time.time()
+        if claims.get("iss") != self._issuer:
+            raise Unauthenticated("the token's issuer (iss) is not trusted by this hub")
+        aud = claims.get("aud")
+        audiences = aud if isinstance(aud, list) else [aud]
+        if self._audience not in audiences:
+            raise Unauthenticated(f"the token's audience (aud) does not include {self._audience!r}")
+        exp = claims.get("exp")
+        if not isinstance(exp, int | float):
+            raise Unauthenticated("the token has no expiry (exp)")
+        if exp + self._leeway < now:
+            raise Unauthenticated("the token has expired (exp)")
+        nbf = claims.get("nbf")
+        if nbf is not None and (not isinstance(nbf, int | float) or nbf - self._leeway > now):
+            raise Unauthenticated("the token is not valid yet (nbf)")
+        iat = claims.get("iat")
+        if iat is not None and (not isinstance(iat, int | float) or iat - self._leeway > now):
+            raise Unauthenticated("the token was issued in the future (iat)")
+        sub, org = claims.get("sub"), claims.get("org")
+        if not isinstance(sub, str) or not sub:
+            raise Unauthenticated("the token has no subject (sub)")
+        if not isinstance(org, str) or not org:
+            raise Unauthenticated("the token has no organisation (org)")
+        roles = claims.get("roles", [])
+        if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
+            raise Unauthenticated("the token's roles claim is not a list of strings")
+        purpose, name = claims.get("purpose"), claims.get("name")
+        return Claims(
+            sub=sub,
+            org=org,
+            roles=tuple(roles),
+            purpose=purpose if isinstance(purpose, str) else None,
+            name=name if isinstance(name, str) else None,
+            expires_at=datetime.fromtimestamp(exp, UTC),
+        )

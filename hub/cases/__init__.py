@@ -1,0 +1,1 @@
+"""Cases: one missing episode of one child, from absent to closed."""

@@ -1,0 +1,153 @@
+"""All SQL about cases and sightings. Every read takes a `RowScope` from the policy."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+
+import asyncpg
+
+from hub.cases.models import Case, CaseFilter, CaseStatus, Outcome, Sighting
+from hub.children.repository import SCOPE_PREDICATE
+from hub.db.paging import PageRequest
+from hub.db.session import Db
+from hub.policy.scope import RowScope
+
+_SELECT = """
+SELECT k.*, ch.responsible_municipality_id, ch.residence_id, ch.guardian_sub
+  FROM cases k
+  JOIN children ch ON ch.id = k.child_id
+  CROSS JOIN LATERAL (SELECT k.status AS st) s
+"""
+
+_FILTER = """
+   AND (cardinality($8::text[]) = 0 OR k.status = ANY($8::text[]))
+   AND ($9::text IS NULL OR ch.responsible_municipality_id = $9)
+   AND ($10::uuid IS NULL OR k.child_id = $10)
+"""
+
+_BY_IDS = f"{_SELECT} WHERE {SCOPE_PREDICATE} AND k.id = ANY($8::uuid[])"
+_BY_CHILDREN = f"""{_SELECT} WHERE {SCOPE_PREDICATE} AND k.child_id = ANY($8::uuid[])
+ ORDER BY k.opened_at DESC, k.id DESC"""
+
+_PAGE = f"""{_SELECT}
+ WHERE {SCOPE_PREDICATE} {_FILTER}
+   AND ($11::uuid IS NULL OR (k.opened_at, k.id) <
+        (SELECT a.opened_at, a.id FROM cases a WHERE a.id = $11))
+ ORDER BY k.opened_at DESC, k.id DESC
+ LIMIT $12
+"""
+_COUNT = f"SELECT count(*) FROM ({_SELECT} WHERE {SCOPE_PREDICATE} {_FILTER}) n"
+
+_SIGHTINGS = """
+SELECT id, case_id, seen_at, place, note, reported_by
+  FROM sightings WHERE case_id = ANY($1::uuid[]) ORDER BY seen_at, id
+"""
+
+
+def _model(row: asyncpg.Record) -> Case:
+    return Case(
+        id=row["id"],
+        child_id=row["child_id"],
+        status=CaseStatus(row["status"]),
+        opened_at=row["opened_at"],
+        opened_by=row["opened_by"],
+        last_seen_at=row["last_seen_at"],
+        last_seen_place=row["last_seen_place"],
+        circumstances=row["circumstances"],
+        police_report_number=row["police_report_number"],
+        reported_missing_at=row["reported_missing_at"],
+        registered_avviken_at=row["registered_avviken_at"],
+        found_at=row["found_at"],
+        found_place=row["found_place"],
+        return_interview=row["return_interview"],
+        closed_at=row["closed_at"],
+        outcome=Outcome(row["outcome"]) if row["outcome"] else None,
+        version=row["version"],
+        responsible_municipality_id=row["responsible_municipality_id"],
+        residence_id=row["residence_id"],
+        guardian_sub=row["guardian_sub"],
+    )
+
+
+async def by_ids(db: Db, scope: RowScope, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Case]:
+    return {r["id"]: _model(r) for r in await db.fetch(_BY_IDS, *scope.sql_args(), list(ids))}
+
+
+async def by_children(
+    db: Db, scope: RowScope, child_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[Case]]:
+    found: dict[uuid.UUID, list[Case]] = {i: [] for i in child_ids}
+    for row in await db.fetch(_BY_CHILDREN, *scope.sql_args(), list(child_ids)):
+        found[row["child_id"]].append(_model(row))
+    return found
+
+
+async def page(
+    db: Db, scope: RowScope, where: CaseFilter, request: PageRequest
+) -> tuple[list[Case], int]:
+    filters = ([s.value for s in where.statuses], where.municipality_id, where.child_id)
+    rows = await db.fetch(_PAGE, *scope.sql_args(), *filters, request.after, request.limit)
+    total = await db.fetchval(_COUNT, *scope.sql_args(), *filters)
+    return [_model(r) for r in rows], int(total)
+
+
+async def sightings_by_cases(
+    db: Db, case_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[Sighting]]:
+    """Sightings of cases already known to be visible (callers pass scoped case ids)."""
+    found: dict[uuid.UUID, list[Sighting]] = {i: [] for i in case_ids}
+    for row in await db.fetch(_SIGHTINGS, list(case_ids)):
+        found[row["case_id"]].append(Sighting(**dict(row)))
+    return found
+
+
+_INSERT = """
+INSERT INTO cases (id, child_id, status, opened_at, opened_by, last_seen_at, last_seen_place,
+    circumstances, police_report_number, reported_missing_at, reported_missing_by,
+    registered_avviken_at, registered_avviken_by, found_at, found_place, return_interview,
+    closed_at, outcome)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+ON CONFLICT (id) DO NOTHING
+"""
+_INSERT_SIGHTING = """
+INSERT INTO sightings (id, case_id, seen_at, place, note, reported_by)
+VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING
+"""
+
+
+async def insert_many(db: Db, cases: list[tuple[Case, str | None, str | None]]) -> None:
+    """Insert cases with who reported them missing and who registered avviken."""
+    await db.executemany(
+        _INSERT,
+        [
+            (
+                k.id,
+                k.child_id,
+                k.status.value,
+                k.opened_at,
+                k.opened_by,
+                k.last_seen_at,
+                k.last_seen_place,
+                k.circumstances,
+                k.police_report_number,
+                k.reported_missing_at,
+                missing_by,
+                k.registered_avviken_at,
+                avviken_by,
+                k.found_at,
+                k.found_place,
+                k.return_interview,
+                k.closed_at,
+                k.outcome.value if k.outcome else None,
+            )
+            for k, missing_by, avviken_by in cases
+        ],
+    )
+
+
+async def insert_sightings(db: Db, sightings: list[Sighting]) -> None:
+    await db.executemany(
+        _INSERT_SIGHTING,
+        [(s.id, s.case_id, s.seen_at, s.place, s.note, s.reported_by) for s in sightings],
+    )

@@ -1,0 +1,43 @@
+"""Rules about cases. No SQL, no GraphQL: repositories and the policy do the work."""
+
+from __future__ import annotations
+
+import uuid
+
+from hub.auth.principal import Principal
+from hub.cases import repository
+from hub.cases.models import Case, CaseFilter, Sighting
+from hub.db.paging import PageRequest
+from hub.db.session import Session
+from hub.policy.engine import Policy
+from hub.policy.visible import Visible
+
+
+def _visible(policy: Policy, principal: Principal, case: Case) -> Visible[Case]:
+    return Visible(case, policy.case_view(principal, case))
+
+
+async def visible_by_ids(
+    db: Session, policy: Policy, principal: Principal, ids: list[uuid.UUID]
+) -> dict[uuid.UUID, Visible[Case]]:
+    found = await repository.by_ids(db, policy.scope(principal), ids)
+    return {i: _visible(policy, principal, c) for i, c in found.items()}
+
+
+async def visible_by_children(
+    db: Session, policy: Policy, principal: Principal, child_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, list[Visible[Case]]]:
+    found = await repository.by_children(db, policy.scope(principal), child_ids)
+    return {i: [_visible(policy, principal, c) for c in cs] for i, cs in found.items()}
+
+
+async def page(
+    db: Session, policy: Policy, principal: Principal, where: CaseFilter, request: PageRequest
+) -> tuple[list[Visible[Case]], int]:
+    rows, total = await repository.page(db, policy.scope(principal), where, request)
+    return [_visible(policy, principal, c) for c in rows], total
+
+
+async def sightings(db: Session, case_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[Sighting]]:
+    """Sightings of cases the caller already holds as visible."""
+    return await repository.sightings_by_cases(db, case_ids)

@@ -1,0 +1,123 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from hub.cases.models import Case, CaseFilter, CaseStatus, Outcome
+from hub.errors import InvalidInput
+from hub.graphql.categories import Withheld, masked, shared, shared_resolver
+from hub.graphql.context import Info
+from hub.graphql.ids import parse_id
+from hub.organisations.types import OrganisationType
+from hub.policy.categories import DataCategory as C
+from hub.policy.view import RowView
+from hub.policy.visible import Visible
+
+if TYPE_CHECKING:
+    from hub.children.types import ChildType
+
+CaseStatusType = strawberry.enum(CaseStatus, name="CaseStatus")
+OutcomeType = strawberry.enum(Outcome, name="Outcome")
+
+
+@strawberry.type(description="An observation of the child while the case is open.")
+class Sighting:
+    id: strawberry.ID
+    seen_at: datetime
+    place: str
+    note: str | None
+
+
+@strawberry.type(name="Case", description="One missing episode of one child.")
+class CaseType:
+    id: strawberry.ID
+    status: CaseStatusType | None = shared(C.CASE_STATUS)  # type: ignore[valid-type]
+    opened_at: datetime | None = shared(C.CASE_STATUS)
+    police_report_number: str | None = shared(C.CASE_STATUS)
+    reported_missing_at: datetime | None = shared(C.CASE_STATUS, "Police: reported missing.")
+    registered_avviken_at: datetime | None = shared(
+        C.CASE_STATUS, "Migrationsverket: registered as avviken (left the placement)."
+    )
+    found_at: datetime | None = shared(C.CASE_STATUS)
+    closed_at: datetime | None = shared(C.CASE_STATUS)
+    outcome: OutcomeType | None = shared(C.CASE_STATUS)  # type: ignore[valid-type]
+    last_seen_at: datetime | None = shared(C.SIGHTINGS)
+    last_seen_place: str | None = shared(C.SIGHTINGS)
+    found_place: str | None = shared(C.SIGHTINGS)
+    circumstances: str | None = shared(C.RISK, "How the child left: what the residence knows.")
+    return_interview: str | None = shared(C.RETURN_INTERVIEW, "Summary of the återkomstsamtal.")
+    withheld: list[Withheld] = strawberry.field(
+        description="Each category held back from the caller, once, with the reason."
+    )
+    view: strawberry.Private[RowView]
+    row: strawberry.Private[Case]
+
+    @strawberry.field(description="The child, as far as the caller may see it.")
+    async def child(
+        self, info: Info
+    ) -> Annotated[ChildType, strawberry.lazy("hub.children.types")] | None:
+        from hub.children.types import ChildType
+
+        found = await info.context.load.child.load(self.row.child_id)
+        return ChildType.of(found) if found else None
+
+    @shared_resolver(C.CASE_STATUS, "The organisation that opened the case.")
+    async def opened_by(self, info: Info) -> OrganisationType | None:
+        org = await info.context.registry.get(self.row.opened_by)
+        return OrganisationType.of(org) if org else None
+
+    @shared_resolver(C.SIGHTINGS)
+    async def sightings(self, info: Info) -> list[Sighting] | None:
+        found = await info.context.load.sightings.load(self.row.id)
+        return [
+            Sighting(id=strawberry.ID(str(s.id)), seen_at=s.seen_at, place=s.place, note=s.note)
+            for s in found
+        ]
+
+    @classmethod
+    def of(cls, visible: Visible[Case]) -> CaseType:
+        k = visible.row
+        return masked(
+            cls,
+            {
+                "id": strawberry.ID(str(k.id)),
+                "status": k.status,
+                "opened_at": k.opened_at,
+                "police_report_number": k.police_report_number,
+                "reported_missing_at": k.reported_missing_at,
+                "registered_avviken_at": k.registered_avviken_at,
+                "found_at": k.found_at,
+                "closed_at": k.closed_at,
+                "outcome": k.outcome,
+                "last_seen_at": k.last_seen_at,
+                "last_seen_place": k.last_seen_place,
+                "found_place": k.found_place,
+                "circumstances": k.circumstances,
+                "return_interview": k.return_interview,
+                "row": k,
+            },
+            visible.view,
+        )
+
+
+@strawberry.input(name="CaseFilter")
+class CaseFilterInput:
+    status: list[CaseStatusType] | None = None  # type: ignore[valid-type]
+    municipality: strawberry.ID | None = strawberry.field(
+        default=None, description="Id of the responsible municipality."
+    )
+    child_id: strawberry.ID | None = None
+
+    def to_model(self) -> CaseFilter:
+        child_id = None
+        if self.child_id is not None:
+            child_id = parse_id(self.child_id)
+            if child_id is None:
+                raise InvalidInput("childId is not a child id", field="filter.childId")
+        return CaseFilter(
+            statuses=tuple(self.status or ()),
+            municipality_id=self.municipality,
+            child_id=child_id,
+        )

@@ -1,0 +1,1 @@
+"""Children: identity, description (signalement), contacts, placement, asylum, health, risk."""

@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+
+
+class Sex(StrEnum):
+    FEMALE = "FEMALE"
+    MALE = "MALE"
+    OTHER = "OTHER"
+    UNKNOWN = "UNKNOWN"
+
+
+class RiskLevel(StrEnum):
+    LOW = "LOW"
+    ELEVATED = "ELEVATED"
+    HIGH = "HIGH"
+
+
+@dataclass(frozen=True, slots=True)
+class Description:
+    """The signalement: what searchers need to recognise the child."""
+
+    height_cm: int | None
+    build: str | None
+    hair: str | None
+    eyes: str | None
+    marks: str | None
+    clothing: str | None
+    photo_url: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    kind: str
+    value: str
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Child:
+    id: uuid.UUID
+    given_name: str
+    family_name: str
+    birth_date: date
+    sex: Sex
+    nationality: str
+    languages: tuple[str, ...]
+    dossier_number: str | None
+    responsible_municipality_id: str
+    residence_id: str | None
+    placement_address: str | None
+    guardian_sub: str | None
+    description: Description
+    contacts: tuple[Contact, ...]
+    asylum_status: str | None
+    health: str | None
+    risk_level: RiskLevel | None
+    risk_indicators: tuple[str, ...]
+    risk_assessment: str | None
+    created_at: datetime
+    # status of the open case, if any: the state the sharing policy conditions on
+    open_case_status: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ChildFilter:
+    responsible_municipality_id: str | None = None
+    residence_id: str | None = None
+    has_open_case: bool | None = None

@@ -1,0 +1,151 @@
+"""All SQL about children. Every read takes a `RowScope` from the policy."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+
+import asyncpg
+
+from hub.children.models import Child, ChildFilter, Contact, Description, RiskLevel, Sex
+from hub.db.paging import PageRequest
+from hub.db.session import Db
+from hub.policy.scope import RowScope
+
+# The scope predicate: $1 organisation, $2 sub, $3..$7 the states in which each relation
+# shows rows (responsible, residence, guardian, any, consent). `ch` is the child, `st`
+# the state the policy conditions on. Shared with the case repository.
+SCOPE_PREDICATE = """(
+       (ch.responsible_municipality_id = $1 AND st = ANY($3::text[]))
+    OR (ch.residence_id = $1 AND st = ANY($4::text[]))
+    OR (ch.guardian_sub = $2 AND st = ANY($5::text[]))
+    OR st = ANY($6::text[])
+    OR (st = ANY($7::text[]) AND EXISTS (
+            SELECT 1 FROM consents co
+             WHERE co.child_id = ch.id AND co.recipient_organisation_id = $1
+               AND co.revoked_at IS NULL AND co.valid_from <= now()
+               AND (co.valid_until IS NULL OR co.valid_until > now())))
+)"""
+
+_SELECT = """
+SELECT ch.*, oc.status AS open_case_status
+  FROM children ch
+  LEFT JOIN LATERAL (
+        SELECT k.status FROM cases k WHERE k.child_id = ch.id AND k.status <> 'CLOSED'
+  ) oc ON true
+  CROSS JOIN LATERAL (SELECT COALESCE(oc.status, 'NONE') AS st) s
+"""
+
+_FILTER = """
+   AND ($8::text IS NULL OR ch.responsible_municipality_id = $8)
+   AND ($9::text IS NULL OR ch.residence_id = $9)
+   AND ($10::bool IS NULL OR (oc.status IS NOT NULL) = $10)
+"""
+
+_BY_IDS = f"{_SELECT} WHERE {SCOPE_PREDICATE} AND ch.id = ANY($8::uuid[])"
+
+_PAGE = f"""{_SELECT}
+ WHERE {SCOPE_PREDICATE} {_FILTER}
+   AND ($11::uuid IS NULL OR (ch.created_at, ch.id) >
+        (SELECT a.created_at, a.id FROM children a WHERE a.id = $11))
+ ORDER BY ch.created_at, ch.id
+ LIMIT $12
+"""
+
+_COUNT = f"SELECT count(*) FROM ({_SELECT} WHERE {SCOPE_PREDICATE} {_FILTER}) n"
+
+
+def _model(row: asyncpg.Record) -> Child:
+    return Child(
+        id=row["id"],
+        given_name=row["given_name"],
+        family_name=row["family_name"],
+        birth_date=row["birth_date"],
+        sex=Sex(row["sex"]),
+        nationality=row["nationality"],
+        languages=tuple(row["languages"]),
+        dossier_number=row["dossier_number"],
+        responsible_municipality_id=row["responsible_municipality_id"],
+        residence_id=row["residence_id"],
+        placement_address=row["placement_address"],
+        guardian_sub=row["guardian_sub"],
+        description=Description(
+            height_cm=row["height_cm"],
+            build=row["build"],
+            hair=row["hair"],
+            eyes=row["eyes"],
+            marks=row["marks"],
+            clothing=row["clothing"],
+            photo_url=row["photo_url"],
+        ),
+        contacts=tuple(Contact(**c) for c in row["contacts"]),
+        asylum_status=row["asylum_status"],
+        health=row["health"],
+        risk_level=RiskLevel(row["risk_level"]) if row["risk_level"] else None,
+        risk_indicators=tuple(row["risk_indicators"]),
+        risk_assessment=row["risk_assessment"],
+        created_at=row["created_at"],
+        open_case_status=row["open_case_status"],
+    )
+
+
+async def by_ids(db: Db, scope: RowScope, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Child]:
+    rows = await db.fetch(_BY_IDS, *scope.sql_args(), list(ids))
+    return {r["id"]: _model(r) for r in rows}
+
+
+async def page(
+    db: Db, scope: RowScope, where: ChildFilter, request: PageRequest
+) -> tuple[list[Child], int]:
+    filters = (where.responsible_municipality_id, where.residence_id, where.has_open_case)
+    rows = await db.fetch(_PAGE, *scope.sql_args(), *filters, request.after, request.limit)
+    total = await db.fetchval(_COUNT, *scope.sql_args(), *filters)
+    return [_model(r) for r in rows], int(total)
+
+
+_INSERT = """
+INSERT INTO children (id, given_name, family_name, birth_date, sex, nationality, languages,
+    dossier_number, responsible_municipality_id, residence_id, placement_address, guardian_sub,
+    height_cm, build, hair, eyes, marks, clothing, photo_url, contacts, asylum_status, health,
+    risk_level, risk_indicators, risk_assessment, created_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19,
+    $20, $21, $22, $23, $24, $25, $26)
+ON CONFLICT (id) DO NOTHING
+"""
+
+
+def _insert_args(c: Child) -> tuple[object, ...]:
+    d = c.description
+    return (
+        c.id,
+        c.given_name,
+        c.family_name,
+        c.birth_date,
+        c.sex.value,
+        c.nationality,
+        list(c.languages),
+        c.dossier_number,
+        c.responsible_municipality_id,
+        c.residence_id,
+        c.placement_address,
+        c.guardian_sub,
+        d.height_cm,
+        d.build,
+        d.hair,
+        d.eyes,
+        d.marks,
+        d.clothing,
+        d.photo_url,
+        [{"kind": k.kind, "value": k.value, "note": k.note} for k in c.contacts],
+        c.asylum_status,
+        c.health,
+        c.risk_level.value if c.risk_level else None,
+        list(c.risk_indicators),
+        c.risk_assessment,
+        c.created_at,
+    )
+
+
+async def insert_many(db: Db, children: list[Child]) -> None:
+    """Insert children; ids that exist already are left as they are."""
+    await db.executemany(_INSERT, [_insert_args(c) for c in children])

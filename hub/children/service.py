@@ -1,0 +1,27 @@
+"""Rules about children. No SQL, no GraphQL: repositories and the policy do the work."""
+
+from __future__ import annotations
+
+import uuid
+
+from hub.auth.principal import Principal
+from hub.children import repository
+from hub.children.models import Child, ChildFilter
+from hub.db.paging import PageRequest
+from hub.db.session import Session
+from hub.policy.engine import Policy
+from hub.policy.visible import Visible
+
+
+async def visible_by_ids(
+    db: Session, policy: Policy, principal: Principal, ids: list[uuid.UUID]
+) -> dict[uuid.UUID, Visible[Child]]:
+    found = await repository.by_ids(db, policy.scope(principal), ids)
+    return {i: Visible(c, policy.child_view(principal, c)) for i, c in found.items()}
+
+
+async def page(
+    db: Session, policy: Policy, principal: Principal, where: ChildFilter, request: PageRequest
+) -> tuple[list[Visible[Child]], int]:
+    rows, total = await repository.page(db, policy.scope(principal), where, request)
+    return [Visible(c, policy.child_view(principal, c)) for c in rows], total

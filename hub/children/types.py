@@ -1,0 +1,134 @@
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from hub.children.models import Child, ChildFilter, RiskLevel, Sex
+from hub.graphql.categories import Withheld, masked, shared, shared_resolver
+from hub.graphql.context import Info
+from hub.organisations.types import OrganisationType
+from hub.policy.categories import DataCategory as C
+from hub.policy.view import RowView
+from hub.policy.visible import Visible
+
+if TYPE_CHECKING:
+    from hub.cases.types import CaseType
+
+SexType = strawberry.enum(Sex, name="Sex")
+RiskLevelType = strawberry.enum(RiskLevel, name="RiskLevel")
+
+
+@strawberry.type(description="The signalement: what searchers need to recognise the child.")
+class Description:
+    height_cm: int | None
+    build: str | None
+    hair: str | None
+    eyes: str | None
+    marks: str | None
+    clothing: str | None
+    photo_url: str | None
+
+
+@strawberry.type
+class Contact:
+    kind: str
+    value: str
+    note: str | None
+
+
+@strawberry.type(name="Child", description="An unaccompanied child; fields are masked by category.")
+class ChildType:
+    id: strawberry.ID
+    given_name: str | None = shared(C.IDENTITY)
+    family_name: str | None = shared(C.IDENTITY)
+    birth_date: date | None = shared(C.IDENTITY)
+    sex: SexType | None = shared(C.IDENTITY)  # type: ignore[valid-type]
+    nationality: str | None = shared(C.IDENTITY)
+    languages: list[str] | None = shared(C.IDENTITY)
+    dossier_number: str | None = shared(C.IDENTITY, "Migrationsverket's dossier number.")
+    placement_address: str | None = shared(C.PLACEMENT)
+    description: Description | None = shared(C.DESCRIPTION)
+    contacts: list[Contact] | None = shared(C.CONTACTS)
+    asylum_status: str | None = shared(C.ASYLUM)
+    health: str | None = shared(C.HEALTH)
+    risk_level: RiskLevelType | None = shared(C.RISK)  # type: ignore[valid-type]
+    risk_indicators: list[str] | None = shared(C.RISK)
+    risk_assessment: str | None = shared(C.RISK)
+    withheld: list[Withheld] = strawberry.field(
+        description="Each category held back from the caller, once, with the reason."
+    )
+    view: strawberry.Private[RowView]
+    row: strawberry.Private[Child]
+
+    @shared_resolver(C.CASE_STATUS, "The municipality whose social services own the case.")
+    async def responsible_municipality(self, info: Info) -> OrganisationType | None:
+        org = await info.context.registry.get(self.row.responsible_municipality_id)
+        return OrganisationType.of(org) if org else None
+
+    @shared_resolver(C.PLACEMENT, "Where the child is placed (HVB home or supported housing).")
+    async def residence(self, info: Info) -> OrganisationType | None:
+        if self.row.residence_id is None:
+            return None
+        org = await info.context.registry.get(self.row.residence_id)
+        return OrganisationType.of(org) if org else None
+
+    @shared_resolver(C.CASE_STATUS, "Missing episodes of this child that the caller may see.")
+    async def cases(
+        self, info: Info
+    ) -> list[Annotated[CaseType, strawberry.lazy("hub.cases.types")]] | None:
+        from hub.cases.types import CaseType
+
+        found = await info.context.load.cases_of_child.load(self.row.id)
+        return [CaseType.of(v) for v in found]
+
+    @classmethod
+    def of(cls, visible: Visible[Child]) -> ChildType:
+        c = visible.row
+        d = c.description
+        return masked(
+            cls,
+            {
+                "id": strawberry.ID(str(c.id)),
+                "given_name": c.given_name,
+                "family_name": c.family_name,
+                "birth_date": c.birth_date,
+                "sex": c.sex,
+                "nationality": c.nationality,
+                "languages": list(c.languages),
+                "dossier_number": c.dossier_number,
+                "placement_address": c.placement_address,
+                "description": Description(
+                    height_cm=d.height_cm,
+                    build=d.build,
+                    hair=d.hair,
+                    eyes=d.eyes,
+                    marks=d.marks,
+                    clothing=d.clothing,
+                    photo_url=d.photo_url,
+                ),
+                "contacts": [Contact(kind=k.kind, value=k.value, note=k.note) for k in c.contacts],
+                "asylum_status": c.asylum_status,
+                "health": c.health,
+                "risk_level": c.risk_level,
+                "risk_indicators": list(c.risk_indicators),
+                "risk_assessment": c.risk_assessment,
+                "row": c,
+            },
+            visible.view,
+        )
+
+
+@strawberry.input(name="ChildFilter")
+class ChildFilterInput:
+    responsible_municipality_id: strawberry.ID | None = None
+    residence_id: strawberry.ID | None = None
+    has_open_case: bool | None = None
+
+    def to_model(self) -> ChildFilter:
+        return ChildFilter(
+            responsible_municipality_id=self.responsible_municipality_id,
+            residence_id=self.residence_id,
+            has_open_case=self.has_open_case,
+        )

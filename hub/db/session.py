@@ -1,0 +1,104 @@
+"""The per-request database session: one connection, one transaction, commit once.
+
+The connection is taken from the pool on first use, so requests that never touch the
+database (`me`, health checks) cost nothing. Resolvers run concurrently, but an asyncpg
+connection runs one statement at a time; a lock serialises them. Only `finish` commits
+or rolls back, and only the request owner (the GraphQL extension) calls it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from types import TracebackType
+from typing import Any
+
+import asyncpg
+from asyncpg.transaction import Transaction
+
+from hub.errors import Unavailable
+
+_UNAVAILABLE = (
+    OSError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.ConnectionDoesNotExistError,
+    asyncpg.InterfaceError,
+    TimeoutError,
+)
+
+
+class Session:
+    def __init__(self, pool: asyncpg.Pool, *, readonly: bool = False) -> None:
+        self._pool = pool
+        self._readonly = readonly
+        self._conn: asyncpg.pool.PoolConnectionProxy[Any] | None = None
+        self._tx: Transaction | None = None
+        self._lock = asyncio.Lock()
+
+    async def _connection(self) -> asyncpg.pool.PoolConnectionProxy[Any]:
+        if self._conn is None:
+            try:
+                conn = await self._pool.acquire(timeout=5)
+            except _UNAVAILABLE as exc:
+                raise Unavailable(
+                    "the database is not reachable right now; try again shortly"
+                ) from exc
+            tx = conn.transaction(readonly=self._readonly)
+            await tx.start()
+            self._conn, self._tx = conn, tx
+        return self._conn
+
+    async def fetch(self, sql: str, *args: object) -> list[asyncpg.Record]:
+        async with self._lock:
+            conn = await self._connection()
+            return await conn.fetch(sql, *args)
+
+    async def fetchrow(self, sql: str, *args: object) -> asyncpg.Record | None:
+        async with self._lock:
+            conn = await self._connection()
+            return await conn.fetchrow(sql, *args)
+
+    async def fetchval(self, sql: str, *args: object) -> Any:
+        async with self._lock:
+            conn = await self._connection()
+            return await conn.fetchval(sql, *args)
+
+    async def execute(self, sql: str, *args: object) -> str:
+        async with self._lock:
+            conn = await self._connection()
+            return await conn.execute(sql, *args)
+
+    async def executemany(self, sql: str, args: list[tuple[object, ...]]) -> None:
+        async with self._lock:
+            conn = await self._connection()
+            await conn.executemany(sql, args)
+
+    async def finish(self, *, commit: bool) -> None:
+        """End the transaction and give the connection back. Safe to call twice."""
+        async with self._lock:
+            conn, tx = self._conn, self._tx
+            self._conn = self._tx = None
+            if conn is None or tx is None:
+                return
+            try:
+                if commit:
+                    await tx.commit()
+                else:
+                    await tx.rollback()
+            finally:
+                await self._pool.release(conn)
+
+    async def __aenter__(self) -> Session:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.finish(commit=exc_type is None)
+
+
+# What repositories accept: the request's session, or a pool/connection for work outside
+# a request (migrations, seeding, the scheduler).
+Db = Session | asyncpg.Pool | asyncpg.Connection

@@ -1,0 +1,1 @@
+"""The demo network of DOMAIN.md: stable organisation ids, fictional children and cases."""

@@ -1,0 +1,1 @@
+"""The GraphQL layer: schema assembly, context, pagination, masking, error mapping."""

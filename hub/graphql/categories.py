@@ -1,0 +1,103 @@
+"""Fields declare their data category here; masking by category happens here only.
+
+`shared(CATEGORY)` marks a strawberry field with the category of the data it carries
+(and says so in the schema description partners read). `masked(Type, values, view)`
+builds the GraphQL object for one row: every field whose category the view does not
+allow becomes `null`, and the object's `withheld` list names each such category once.
+Nothing per field runs at resolve time, so masking costs the same for 1 row or 500.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Coroutine
+from typing import Any, TypeVar
+
+import strawberry
+
+from hub.policy.categories import DataCategory
+from hub.policy.view import RowView
+
+T = TypeVar("T")
+R = TypeVar("R", bound=Callable[..., Coroutine[Any, Any, Any]])
+
+DataCategoryType = strawberry.enum(
+    DataCategory,
+    name="DataCategory",
+    description=("A category of personal data; each shared field belongs to one."),
+)
+
+
+@strawberry.type(description="A category held back from the caller, and why.")
+class Withheld:
+    category: DataCategoryType  # type: ignore[valid-type]
+    reason: str
+
+
+_KEY = "hub.category"
+
+
+def shared(category: DataCategory, description: str = "", **kwargs: Any) -> Any:
+    """A field carrying data of `category`."""
+    text = f"{description} [category: {category.value}]".strip()
+    return strawberry.field(description=text, metadata={_KEY: category}, **kwargs)
+
+
+_FIELDS: dict[type, dict[str, DataCategory]] = {}
+
+
+def field_categories(cls: type[Any]) -> dict[str, DataCategory]:
+    """Python field name -> category, for every shared field of a strawberry type."""
+    found = _FIELDS.get(cls)
+    if found is None:
+        definition = cls.__strawberry_definition__
+        found = _FIELDS[cls] = {
+            f.python_name: f.metadata[_KEY]
+            for f in definition.fields
+            if f.metadata and _KEY in f.metadata
+        }
+    return found
+
+
+def type_categories(cls: type[Any]) -> frozenset[DataCategory]:
+    return frozenset(field_categories(cls).values())
+
+
+def masked(cls: type[T], values: dict[str, Any], view: RowView) -> T:
+    """Instantiate `cls` from `values`, nulling what `view` withholds.
+
+    `cls` declares `view: strawberry.Private[RowView]` and `withheld: list[Withheld]`.
+    """
+    for name, category in field_categories(cls).items():
+        if name in values and not view.allows(category):
+            values[name] = None
+    present = type_categories(cls)
+    values["view"] = view
+    values["withheld"] = [
+        Withheld(category=w.category, reason=w.reason)
+        for w in view.withheld
+        if w.category in present
+    ]
+    return cls(**values)
+
+
+def category_of(cls: type, field_name: str) -> DataCategory | None:
+    return field_categories(cls).get(field_name)
+
+
+def shared_resolver(category: DataCategory, description: str = "") -> Callable[[R], Any]:
+    """A resolver field carrying data of `category`; it answers `null` when withheld.
+
+    The object must hold its `RowView` in a private `view` attribute (set by `masked`).
+    """
+
+    def decorate(resolver: R) -> Any:
+        @functools.wraps(resolver)
+        async def guarded(self: Any, *args: Any, **kwargs: Any) -> Any:
+            if not self.view.allows(category):
+                return None
+            return await resolver(self, *args, **kwargs)
+
+        return shared(category, description, resolver=guarded)
+
+    return decorate

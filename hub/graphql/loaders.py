@@ -1,0 +1,21 @@
+"""Every DataLoader of one request, built for one principal (they cache per request)."""
+
+from __future__ import annotations
+
+from hub.auth.principal import Principal
+from hub.cases import loaders as cases
+from hub.children import loaders as children
+from hub.db.session import Session
+from hub.organisations.registry import OrganisationRegistry
+from hub.policy.engine import Policy
+
+
+class Loaders:
+    def __init__(
+        self, db: Session, policy: Policy, principal: Principal, registry: OrganisationRegistry
+    ) -> None:
+        self.registry = registry
+        self.child = children.child_by_id(db, policy, principal)
+        self.case = cases.case_by_id(db, policy, principal)
+        self.cases_of_child = cases.cases_by_child(db, policy, principal)
+        self.sightings = cases.sightings_by_case(db)

@@ -1,0 +1,26 @@
+"""The schema, assembled from each domain's root types."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import strawberry
+from strawberry.tools import merge_types
+
+from hub.auth.schema import MeQuery
+from hub.cases.schema import CaseQuery
+from hub.children.schema import ChildQuery
+from hub.graphql.extensions import CodedErrors, Transaction
+from hub.organisations.schema import OrganisationQuery
+
+SDL_PATH = Path(__file__).resolve().parents[2] / "schema" / "hub.graphql"
+
+Query = merge_types("Query", (MeQuery, OrganisationQuery, ChildQuery, CaseQuery))
+
+
+def build_schema() -> strawberry.Schema:
+    return strawberry.Schema(query=Query, extensions=[Transaction, CodedErrors])
+
+
+def export_sdl() -> str:
+    return build_schema().as_str() + "\n"

@@ -1,0 +1,28 @@
+"""Liveness and readiness for load balancers and orchestrators."""
+
+from __future__ import annotations
+
+import asyncpg
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from hub.db import migrations
+from hub.runtime import Runtime
+
+
+def routes(runtime: Runtime) -> list[Route]:
+    async def healthz(_: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    async def readyz(_: Request) -> Response:
+        try:
+            async with runtime.pool.acquire(timeout=2) as conn:
+                current = await migrations.is_current(conn)
+        except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError):
+            return JSONResponse({"status": "unavailable", "database": "unreachable"}, 503)
+        if not current:
+            return JSONResponse({"status": "unavailable", "migrations": "pending"}, 503)
+        return JSONResponse({"status": "ready"})
+
+    return [Route("/healthz", healthz), Route("/readyz", readyz)]

@@ -1,0 +1,1 @@
+"""The organisations of the county network: the registry that tokens are checked against."""

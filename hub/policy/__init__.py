@@ -1,0 +1,1 @@
+"""Authorization: the only package that decides who may see or do what."""

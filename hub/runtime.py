@@ -1,0 +1,94 @@
+"""The long-lived parts of one hub process, started and stopped by the app's lifespan."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+
+import asyncpg
+import httpx
+import strawberry
+
+from hub.auth.authenticator import Authenticator
+from hub.auth.dev_issuer import DEV_ISSUER, DevIssuer
+from hub.auth.jwks import JwksClient
+from hub.auth.tokens import TokenValidator
+from hub.db.pool import create_pool
+from hub.errors import ConfigurationError
+from hub.graphql.schema import build_schema
+from hub.organisations.registry import OrganisationRegistry
+from hub.policy.engine import Policy
+from hub.settings import Settings
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    database_url: str
+    schema: strawberry.Schema = field(default_factory=build_schema)
+    policy: Policy = field(default_factory=Policy)
+    dev_issuer: DevIssuer | None = None
+    _pool: asyncpg.Pool | None = None
+    _registry: OrganisationRegistry | None = None
+    _authenticator: Authenticator | None = None
+    _http: httpx.AsyncClient | None = None
+
+    def __post_init__(self) -> None:
+        if self.settings.dev_issuer_enabled:
+            self.dev_issuer = DevIssuer(
+                self.settings.data_dir, audience=self.settings.oidc_audience
+            )
+
+    @property
+    def pool(self) -> asyncpg.Pool:
+        if self._pool is None:
+            raise RuntimeError("the hub has not started")
+        return self._pool
+
+    @property
+    def registry(self) -> OrganisationRegistry:
+        if self._registry is None:
+            raise RuntimeError("the hub has not started")
+        return self._registry
+
+    @property
+    def authenticator(self) -> Authenticator:
+        if self._authenticator is None:
+            raise RuntimeError("the hub has not started")
+        return self._authenticator
+
+    def _trusted_issuer(self) -> tuple[str, str | None]:
+        s = self.settings
+        if s.oidc_issuer is not None:
+            return s.oidc_issuer, s.jwks_url
+        if self.dev_issuer is None:
+            raise ConfigurationError("no token issuer: set HUB_OIDC_ISSUER")
+        # the dev issuer's keys are fetched over HTTP from this very process, so demo and
+        # tests run the same validation path as production
+        return DEV_ISSUER, s.jwks_url or f"http://{s.host}:{s.port}/.well-known/jwks.json"
+
+    @asynccontextmanager
+    async def running(self) -> AsyncIterator[Runtime]:
+        s = self.settings
+        issuer, jwks_url = self._trusted_issuer()
+        self._pool = await create_pool(
+            self.database_url, min_size=s.pool_min_size, max_size=s.pool_max_size
+        )
+        self._http = httpx.AsyncClient(follow_redirects=False)
+        try:
+            self._registry = OrganisationRegistry(self._pool)
+            await self._registry.load()
+            validator = TokenValidator(
+                keys=JwksClient(jwks_url=jwks_url, issuer=issuer, http=self._http),
+                issuer=issuer,
+                audience=s.oidc_audience,
+                algorithms=s.token_algorithms,
+                leeway=s.token_leeway_seconds,
+            )
+            self._authenticator = Authenticator(validator, self._registry)
+            yield self
+        finally:
+            await self._http.aclose()
+            await self._pool.close()
+            self._pool = None

@@ -1,0 +1,127 @@
+"""Typed settings, read once from `HUB_*` environment variables."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from pathlib import Path
+
+import platformdirs
+
+from hub.errors import ConfigurationError
+
+ALLOWED_ALGORITHMS = frozenset({"RS256", "ES256", "EdDSA"})
+
+
+class Environment(StrEnum):
+    DEV = "dev"
+    PROD = "prod"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    env: Environment = Environment.DEV
+    database_url: str | None = None
+    data_dir: Path = field(default_factory=lambda: Path(platformdirs.user_data_dir("hub")))
+    host: str = "127.0.0.1"
+    port: int = 8000
+    oidc_issuer: str | None = None
+    oidc_audience: str = "hub"
+    jwks_url: str | None = None
+    token_algorithms: frozenset[str] = frozenset({"ES256", "RS256", "EdDSA"})
+    token_leeway_seconds: int = 30
+    pool_min_size: int = 1
+    pool_max_size: int = 10
+    log_level: str = "INFO"
+
+    @property
+    def dev_issuer_enabled(self) -> bool:
+        return self.env is Environment.DEV
+
+    @property
+    def graphiql_enabled(self) -> bool:
+        return self.env is Environment.DEV
+
+    def with_overrides(self, **changes: object) -> Settings:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+def _int(env: Mapping[str, str], name: str, default: int, *, low: int, high: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigurationError(f"{name}={raw!r} is not a whole number") from None
+    if not low <= value <= high:
+        raise ConfigurationError(f"{name}={value} is out of range; use {low}..{high}")
+    return value
+
+
+def _enum(env: Mapping[str, str], name: str, default: Environment) -> Environment:
+    raw = env.get(name)
+    if not raw:
+        return default
+    try:
+        return Environment(raw)
+    except ValueError:
+        allowed = ", ".join(e.value for e in Environment)
+        raise ConfigurationError(f"{name}={raw!r} is not one of: {allowed}") from None
+
+
+def _algorithms(env: Mapping[str, str]) -> frozenset[str]:
+    raw = env.get("HUB_TOKEN_ALGORITHMS")
+    if not raw:
+        return Settings().token_algorithms
+    chosen = frozenset(a.strip() for a in raw.split(",") if a.strip())
+    unknown = sorted(chosen - ALLOWED_ALGORITHMS)
+    if unknown or not chosen:
+        raise ConfigurationError(
+            f"HUB_TOKEN_ALGORITHMS has {', '.join(unknown) or 'nothing'}; "
+            f"choose from {', '.join(sorted(ALLOWED_ALGORITHMS))}"
+        )
+    return chosen
+
+
+def _url(env: Mapping[str, str], name: str, schemes: tuple[str, ...]) -> str | None:
+    raw = env.get(name) or None
+    if raw is not None and not raw.startswith(schemes):
+        raise ConfigurationError(f"{name} must start with {' or '.join(schemes)}")
+    return raw
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    """Read settings from the environment; any bad value is one clear ConfigurationError."""
+    env = os.environ if env is None else env
+    defaults = Settings()
+    settings = Settings(
+        env=_enum(env, "HUB_ENV", defaults.env),
+        database_url=_url(env, "HUB_DATABASE_URL", ("postgres://", "postgresql://")),
+        data_dir=Path(env["HUB_DATA_DIR"]).expanduser()
+        if env.get("HUB_DATA_DIR")
+        else defaults.data_dir,
+        host=env.get("HUB_HOST") or defaults.host,
+        port=_int(env, "HUB_PORT", defaults.port, low=0, high=65535),
+        oidc_issuer=_url(env, "HUB_OIDC_ISSUER", ("https://", "http://")),
+        oidc_audience=env.get("HUB_OIDC_AUDIENCE") or defaults.oidc_audience,
+        jwks_url=_url(env, "HUB_JWKS_URL", ("https://", "http://")),
+        token_algorithms=_algorithms(env),
+        token_leeway_seconds=_int(env, "HUB_TOKEN_LEEWAY", 30, low=0, high=300),
+        pool_min_size=_int(env, "HUB_POOL_MIN", defaults.pool_min_size, low=0, high=100),
+        pool_max_size=_int(env, "HUB_POOL_MAX", defaults.pool_max_size, low=1, high=500),
+        log_level=(env.get("HUB_LOG_LEVEL") or defaults.log_level).upper(),
+    )
+    if settings.log_level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+        raise ConfigurationError(
+            f"HUB_LOG_LEVEL={settings.log_level!r}; use DEBUG, INFO, WARNING or ERROR"
+        )
+    if settings.env is Environment.PROD and settings.oidc_issuer is None:
+        raise ConfigurationError(
+            "HUB_ENV=prod needs HUB_OIDC_ISSUER (the identity provider whose tokens the hub trusts)"
+        )
+    if settings.pool_min_size > settings.pool_max_size:
+        raise ConfigurationError("HUB_POOL_MIN is larger than HUB_POOL_MAX")
+    return settings

@@ -1,0 +1,197 @@
+"""Fixtures: a real PostgreSQL, a database per test built by the real migrations, and a
+real hub server on a loopback port with its dev issuer.
+
+`HUB_TEST_DATABASE_URL` names a server to use (CI's PostgreSQL 15); otherwise an
+embedded server is started once per test session. The migrated and seeded database is
+made once, as a template; each test gets its own copy, so tests never see each other.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import os
+import socket
+import tempfile
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+import uvicorn
+
+from hub.app import create_app
+from hub.auth.dev_issuer import DevIssuer
+from hub.db import migrations
+from hub.db.embedded import start_embedded
+from hub.demo.seed import seed
+from hub.runtime import Runtime
+from hub.settings import Settings
+
+_counter = itertools.count()
+
+
+def _with_database(url: str, name: str) -> str:
+    base, _, query = url.partition("?")
+    root = base.rsplit("/", 1)[0]
+    return f"{root}/{name}" + (f"?{query}" if query else "")
+
+
+@pytest.fixture(scope="session")
+def pg_admin_url() -> Iterator[str]:
+    external = os.environ.get("HUB_TEST_DATABASE_URL")
+    if external:
+        yield external
+        return
+    data_dir = Path(tempfile.mkdtemp(prefix="hub-test-pg-"))
+    data_dir.chmod(0o755)
+    server = start_embedded(data_dir, delete_on_stop=True)
+    try:
+        yield server.url("postgres")
+    finally:
+        server.stop()
+
+
+async def _connect_json(url: str) -> asyncpg.Connection:
+    import json
+
+    conn = await asyncpg.connect(url)
+    await conn.set_type_codec("jsonb", encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
+    return conn
+
+
+@pytest.fixture(scope="session")
+async def template_name(pg_admin_url: str) -> AsyncIterator[str]:
+    name = f"hub_tpl_{os.getpid()}"
+    admin = await asyncpg.connect(pg_admin_url)
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        conn = await _connect_json(_with_database(pg_admin_url, name))
+        try:
+            await migrations.migrate(conn)
+            async with conn.transaction():
+                await seed(conn)
+        finally:
+            await conn.close()
+        yield name
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
+@pytest.fixture
+async def db_url(pg_admin_url: str, template_name: str) -> AsyncIterator[str]:
+    """A fresh database, migrated and seeded, for this test alone."""
+    name = f"hub_t_{os.getpid()}_{next(_counter)}"
+    admin = await asyncpg.connect(pg_admin_url)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template_name}"')
+        yield _with_database(pg_admin_url, name)
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
+@pytest.fixture
+async def db(db_url: str) -> AsyncIterator[asyncpg.Connection]:
+    """A direct connection to this test's database, for arranging and checking rows."""
+    conn = await _connect_json(db_url)
+    yield conn
+    await conn.close()
+
+
+@pytest.fixture(scope="session")
+def data_dir() -> Path:
+    return Path(tempfile.mkdtemp(prefix="hub-test-data-"))
+
+
+def free_socket() -> socket.socket:
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    return sock
+
+
+@dataclass
+class RunningHub:
+    base_url: str
+    runtime: Runtime
+    issuer: DevIssuer
+    http: httpx.AsyncClient
+
+    @property
+    def ws_url(self) -> str:
+        return self.base_url.replace("http://", "ws://") + "/graphql"
+
+    def token(self, org: str, role: str = "caseworker", **claims: Any) -> str:
+        sub = claims.pop("sub", f"{role}@{org}")
+        ttl = claims.pop("ttl", 600)
+        return self.issuer.issue(sub=sub, org=org, roles=[role], ttl=ttl, **claims)
+
+    async def graphql(
+        self,
+        token: str | None,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> httpx.Response:
+        sent = dict(headers or {})
+        if token is not None:
+            sent["authorization"] = f"Bearer {token}"
+        return await self.http.post(
+            "/graphql", json={"query": query, "variables": variables or {}}, headers=sent
+        )
+
+    async def query(self, token: str, query: str, **variables: Any) -> dict[str, Any]:
+        """Run a query that must succeed; its `data`."""
+        response = await self.graphql(token, query, variables)
+        body = response.json()
+        assert response.status_code == 200, body
+        assert "errors" not in body, body["errors"]
+        data: dict[str, Any] = body["data"]
+        return data
+
+
+def hub_settings(data_dir: Path, port: int, **overrides: Any) -> Settings:
+    return Settings(
+        data_dir=data_dir, host="127.0.0.1", port=port, pool_max_size=5, log_level="WARNING"
+    ).with_overrides(**overrides)
+
+
+@asynccontextmanager
+async def run_hub(db_url: str, data_dir: Path, **overrides: Any) -> AsyncIterator[RunningHub]:
+    """A real hub: uvicorn serving the app on a loopback port, in this event loop."""
+    sock = free_socket()
+    port = sock.getsockname()[1]
+    settings = hub_settings(data_dir, port, **overrides)
+    app = create_app(settings, database_url=db_url)
+    config = uvicorn.Config(app, lifespan="on", log_level="warning", ws="websockets-sansio")
+    server = uvicorn.Server(config)
+    server.capture_signals = contextlib.nullcontext  # type: ignore[method-assign,assignment]
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    while not server.started:
+        if task.done():
+            task.result()
+        await asyncio.sleep(0.01)
+    runtime: Runtime = app.state.runtime
+    assert runtime.dev_issuer is not None
+    base = f"http://127.0.0.1:{port}"
+    try:
+        async with httpx.AsyncClient(base_url=base, timeout=10) as http:
+            yield RunningHub(base, runtime, runtime.dev_issuer, http)
+    finally:
+        server.should_exit = True
+        await task
+        sock.close()
+
+
+@pytest.fixture
+async def hub(db_url: str, data_dir: Path) -> AsyncIterator[RunningHub]:
+    async with run_hub(db_url, data_dir) as running:
+        yield running

@@ -1,0 +1,117 @@
+"""The `hub` command: expected failures are one clear line and a non-zero exit."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def _hub(
+    *args: str, env: dict[str, str] | None = None, timeout: int = 60
+) -> subprocess.CompletedProcess[str]:
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("HUB_")}
+    full_env.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "hub", *args],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def _one_error_line(result: subprocess.CompletedProcess[str]) -> str:
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.startswith("hub: error:")]
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+@pytest.mark.parametrize("command", ["serve", "demo", "migrate", "token", "schema"])
+def test_every_subcommand_has_help(command: str) -> None:
+    result = _hub(command, "--help")
+    assert result.returncode == 0
+    assert "usage: hub" in result.stdout
+
+
+def test_an_unknown_environment_value_is_one_clear_line() -> None:
+    line = _one_error_line(_hub("migrate", "--status", env={"HUB_ENV": "staging"}))
+    assert "HUB_ENV='staging' is not one of: dev, prod" in line
+
+
+def test_a_malformed_database_url_is_one_clear_line() -> None:
+    line = _one_error_line(_hub("migrate", env={"HUB_DATABASE_URL": "mysql://x/y"}))
+    assert "HUB_DATABASE_URL must start with postgres:// or postgresql://" in line
+
+
+def test_an_unreachable_database_is_one_clear_line_without_the_password() -> None:
+    url = "postgresql://hub:s3cret@127.0.0.1:9/hub"
+    line = _one_error_line(_hub("migrate", env={"HUB_DATABASE_URL": url}))
+    assert "cannot connect to PostgreSQL" in line
+    assert "s3cret" not in line
+
+
+def test_prod_without_an_issuer_refuses_to_start() -> None:
+    line = _one_error_line(_hub("serve", env={"HUB_ENV": "prod"}))
+    assert "HUB_OIDC_ISSUER" in line
+
+
+def test_a_port_in_use_is_one_clear_line(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        line = _one_error_line(
+            _hub(
+                "serve",
+                "--port",
+                str(port),
+                "--data-dir",
+                str(tmp_path),
+                env={"HUB_DATABASE_URL": "postgresql://u@127.0.0.1:9/x"},
+            )
+        )
+    assert f"port {port} on 127.0.0.1 is in use" in line
+
+
+def test_token_in_prod_is_refused() -> None:
+    line = _one_error_line(
+        _hub(
+            "token",
+            "--org",
+            "nacka",
+            "--role",
+            "caseworker",
+            env={"HUB_ENV": "prod", "HUB_OIDC_ISSUER": "https://idp.example"},
+        )
+    )
+    assert "HUB_ENV=dev" in line
+
+
+def test_migrate_status_lists_applied_migrations(db_url: str) -> None:
+    result = _hub("migrate", "--status", env={"HUB_DATABASE_URL": db_url})
+    assert result.returncode == 0, result.stderr
+    assert "applied  0001_core.sql" in result.stdout
+    assert "pending" not in result.stdout
+
+
+def test_a_changed_migration_stops_migrate_with_one_line(db_url: str) -> None:
+    import asyncio
+
+    import asyncpg
+
+    async def tamper() -> None:
+        conn = await asyncpg.connect(db_url)
+        await conn.execute("UPDATE schema_migrations SET checksum = 'x' WHERE version = 1")
+        await conn.close()
+
+    asyncio.run(tamper())
+    line = _one_error_line(_hub("migrate", env={"HUB_DATABASE_URL": db_url}))
+    assert "0001_core.sql was changed after it was applied" in line

@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from tests.conftest import RunningHub
+
+
+async def test_healthz_answers_without_a_token(hub: RunningHub) -> None:
+    response = await hub.http.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+async def test_readyz_reports_ready_when_the_database_is_migrated(hub: RunningHub) -> None:
+    response = await hub.http.get("/readyz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ready"}
+
+
+async def test_readyz_reports_pending_migrations(hub: RunningHub) -> None:
+    async with hub.runtime.pool.acquire() as conn:
+        await conn.execute("DELETE FROM schema_migrations WHERE version = 2")
+    response = await hub.http.get("/readyz")
+    assert response.status_code == 503
+    assert response.json()["migrations"] == "pending"
+
+
+async def test_graphiql_is_served_to_a_browser_in_dev(hub: RunningHub) -> None:
+    response = await hub.http.get("/graphql", headers={"accept": "text/html"})
+    assert response.status_code == 200
+    assert "graphiql" in response.text.lower()

@@ -8,6 +8,7 @@ import re
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -47,18 +48,20 @@ def _stop(process: subprocess.Popen[str]) -> str:
     return output
 
 
-def test_the_demo_serves_seeded_cases_and_stops_cleanly_and_restarts(tmp_path: Path) -> None:
+def test_the_demo_serves_seeded_cases_and_stops_cleanly_and_restarts() -> None:
     sock = free_socket()
     port = sock.getsockname()[1]
     sock.close()
-    data_dir = tmp_path / "demo"
+    # not pytest's tmp_path: pytest prunes old runs' directories, and the embedded server
+    # (run as its own user when we are root) must not lose its cluster to a parallel run
+    data_dir = Path(tempfile.mkdtemp(prefix="hub-demo-")) / "demo"
     process = _start_demo(data_dir, port)
     try:
         _wait_ready(port, process)
         time.sleep(0.5)  # the banner is printed before the server accepts connections
     finally:
         output = _stop(process)
-    tokens = re.findall(r"^  stockholm \(caseworker\):\n    (\S+)$", output, re.MULTILINE)
+    tokens = re.findall(r"^  polisen-stockholm \(officer\):\n    (\S+)$", output, re.MULTILINE)
     assert tokens, output
     assert "Traceback" not in output
     assert not (data_dir / "pg" / "postmaster.pid").exists(), "PostgreSQL kept running"

@@ -5,6 +5,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from hub.policy.facts import RowFacts
+
 
 class CaseStatus(StrEnum):
     ABSENT = "ABSENT"
@@ -41,10 +43,8 @@ class Case:
     closed_at: datetime | None
     outcome: Outcome | None
     version: int
-    # the child's relation facts, read with the case so policy needs no second query
-    responsible_municipality_id: str
-    residence_id: str | None
-    guardian_sub: str | None
+    # what the sharing policy conditions on, read with the case (no second query)
+    facts: RowFacts
 
 
 @dataclass(frozen=True, slots=True)

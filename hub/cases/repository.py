@@ -8,13 +8,19 @@ from collections.abc import Sequence
 import asyncpg
 
 from hub.cases.models import Case, CaseFilter, CaseStatus, Outcome, Sighting
-from hub.children.repository import SCOPE_PREDICATE
+from hub.children.repository import CONSENTED, SCOPE_PREDICATE, facts
 from hub.db.paging import PageRequest
 from hub.db.session import Db
 from hub.policy.scope import RowScope
 
-_SELECT = """
-SELECT k.*, ch.responsible_municipality_id, ch.residence_id, ch.guardian_sub
+_EMERGENCY = """ARRAY(
+    SELECT DISTINCT ea.category FROM emergency_access ea
+     WHERE ea.case_id = k.id AND ea.organisation_id = $1 AND ea.sub = $2
+       AND ea.expires_at > now()) AS emergency"""
+
+_SELECT = f"""
+SELECT k.*, ch.responsible_municipality_id, ch.residence_id, ch.guardian_sub, st,
+       {CONSENTED}, {_EMERGENCY}
   FROM cases k
   JOIN children ch ON ch.id = k.child_id
   CROSS JOIN LATERAL (SELECT k.status AS st) s
@@ -64,9 +70,7 @@ def _model(row: asyncpg.Record) -> Case:
         closed_at=row["closed_at"],
         outcome=Outcome(row["outcome"]) if row["outcome"] else None,
         version=row["version"],
-        responsible_municipality_id=row["responsible_municipality_id"],
-        residence_id=row["residence_id"],
-        guardian_sub=row["guardian_sub"],
+        facts=facts(row),
     )
 
 

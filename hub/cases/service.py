@@ -14,7 +14,7 @@ from hub.policy.visible import Visible
 
 
 def _visible(policy: Policy, principal: Principal, case: Case) -> Visible[Case]:
-    return Visible(case, policy.case_view(principal, case))
+    return Visible(case, policy.view(principal, case.facts))
 
 
 async def visible_by_ids(

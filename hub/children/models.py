@@ -5,6 +5,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
+from hub.policy.facts import RowFacts
+
 
 class Sex(StrEnum):
     FEMALE = "FEMALE"
@@ -61,8 +63,8 @@ class Child:
     risk_indicators: tuple[str, ...]
     risk_assessment: str | None
     created_at: datetime
-    # status of the open case, if any: the state the sharing policy conditions on
-    open_case_status: str | None
+    # what the sharing policy conditions on; the state is the open case's status or NONE
+    facts: RowFacts
 
 
 @dataclass(frozen=True, slots=True)

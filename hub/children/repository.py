@@ -10,6 +10,7 @@ import asyncpg
 from hub.children.models import Child, ChildFilter, Contact, Description, RiskLevel, Sex
 from hub.db.paging import PageRequest
 from hub.db.session import Db
+from hub.policy.facts import RowFacts
 from hub.policy.scope import RowScope
 
 # The scope predicate: $1 organisation, $2 sub, $3..$7 the states in which each relation
@@ -27,8 +28,20 @@ SCOPE_PREDICATE = """(
                AND (co.valid_until IS NULL OR co.valid_until > now())))
 )"""
 
-_SELECT = """
-SELECT ch.*, oc.status AS open_case_status
+# Per row, for the asking principal: categories a valid consent opens to its organisation
+# ($1) and those its own emergency access ($1, $2) opens on the child's cases.
+CONSENTED = """ARRAY(
+    SELECT DISTINCT cat FROM consents co, unnest(co.categories) cat
+     WHERE co.child_id = ch.id AND co.recipient_organisation_id = $1
+       AND co.revoked_at IS NULL AND co.valid_from <= now()
+       AND (co.valid_until IS NULL OR co.valid_until > now())) AS consented"""
+_EMERGENCY = """ARRAY(
+    SELECT DISTINCT ea.category FROM emergency_access ea JOIN cases ek ON ek.id = ea.case_id
+     WHERE ek.child_id = ch.id AND ea.organisation_id = $1 AND ea.sub = $2
+       AND ea.expires_at > now()) AS emergency"""
+
+_SELECT = f"""
+SELECT ch.*, st, {CONSENTED}, {_EMERGENCY}
   FROM children ch
   LEFT JOIN LATERAL (
         SELECT k.status FROM cases k WHERE k.child_id = ch.id AND k.status <> 'CLOSED'
@@ -85,7 +98,19 @@ def _model(row: asyncpg.Record) -> Child:
         risk_indicators=tuple(row["risk_indicators"]),
         risk_assessment=row["risk_assessment"],
         created_at=row["created_at"],
-        open_case_status=row["open_case_status"],
+        facts=facts(row),
+    )
+
+
+def facts(row: asyncpg.Record) -> RowFacts:
+    """The policy facts of a row selected with `st`, `consented` and `emergency`."""
+    return RowFacts(
+        responsible_municipality_id=row["responsible_municipality_id"],
+        residence_id=row["residence_id"],
+        guardian_sub=row["guardian_sub"],
+        state=row["st"],
+        consented=frozenset(row["consented"]),
+        emergency=frozenset(row["emergency"]),
     )
 
 

@@ -17,11 +17,11 @@ async def visible_by_ids(
     db: Session, policy: Policy, principal: Principal, ids: list[uuid.UUID]
 ) -> dict[uuid.UUID, Visible[Child]]:
     found = await repository.by_ids(db, policy.scope(principal), ids)
-    return {i: Visible(c, policy.child_view(principal, c)) for i, c in found.items()}
+    return {i: Visible(c, policy.view(principal, c.facts)) for i, c in found.items()}
 
 
 async def page(
     db: Session, policy: Policy, principal: Principal, where: ChildFilter, request: PageRequest
 ) -> tuple[list[Visible[Child]], int]:
     rows, total = await repository.page(db, policy.scope(principal), where, request)
-    return [Visible(c, policy.child_view(principal, c)) for c in rows], total
+    return [Visible(c, policy.view(principal, c.facts)) for c in rows], total

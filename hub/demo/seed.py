@@ -15,6 +15,7 @@ from hub.children.models import Child, Contact, Description, RiskLevel, Sex
 from hub.db.session import Db
 from hub.demo import network
 from hub.organisations import repository as organisations_repo
+from hub.policy.facts import RowFacts
 
 NAMESPACE = uuid.UUID("8f7c2a1e-6b1d-4c59-9a3e-5d2f0c4b7a10")
 CHILD_COUNT = 150
@@ -84,6 +85,7 @@ def _child(n: int, rng: random.Random, today: date) -> Child:
     municipality = network.MUNICIPALITIES[n % len(network.MUNICIPALITIES)]
     residence = network.RESIDENCES[n % 2] if n % 3 else None
     risk = rng.choice([None, RiskLevel.LOW, RiskLevel.ELEVATED, RiskLevel.HIGH])
+    guardian = network.GUARDIAN_SUBS[n % len(network.GUARDIAN_SUBS)]
     return Child(
         id=_id("child", n),
         given_name=given,
@@ -96,7 +98,7 @@ def _child(n: int, rng: random.Random, today: date) -> Child:
         responsible_municipality_id=municipality,
         residence_id=residence,
         placement_address=f"Exempelvägen {n % 40 + 1}, Stockholm" if residence else None,
-        guardian_sub=network.GUARDIAN_SUBS[n % len(network.GUARDIAN_SUBS)],
+        guardian_sub=guardian,
         description=Description(
             height_cm=rng.randint(150, 185),
             build=rng.choice(["smal", "normal", "kraftig"]),
@@ -113,7 +115,7 @@ def _child(n: int, rng: random.Random, today: date) -> Child:
         risk_indicators=("saknar nätverk",) if risk is RiskLevel.HIGH else (),
         risk_assessment="bedömning gjord av socialtjänsten" if risk else None,
         created_at=datetime(2026, 1, 1, tzinfo=UTC) + timedelta(hours=n),
-        open_case_status=None,
+        facts=RowFacts(municipality, residence, guardian, "NONE"),
     )
 
 
@@ -163,9 +165,7 @@ def _episode(
         closed_at=opened + timedelta(hours=hours * 0.9) if status is CaseStatus.CLOSED else None,
         outcome=outcome,
         version=1,
-        responsible_municipality_id=child.responsible_municipality_id,
-        residence_id=child.residence_id,
-        guardian_sub=child.guardian_sub,
+        facts=child.facts,
     )
     return (
         case,

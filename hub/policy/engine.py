@@ -1,32 +1,146 @@
-"""The policy decision point. Every question about who may see or do what comes here."""
+"""The policy decision point: row scope, field views and actions for one principal.
+
+Everything about who may see or do what is decided here, from the rules in `policies/`.
+"""
 
 from __future__ import annotations
 
-from hub.auth.principal import Principal
-from hub.cases.models import Case
-from hub.children.models import Child
+from dataclasses import dataclass
+from functools import lru_cache
+
+from hub.auth.principal import Principal, Role
+from hub.errors import Forbidden
+from hub.organisations.models import OrganisationKind
+from hub.policy.categories import DataCategory
+from hub.policy.enforcer import ALL_STATES, Decision, DecisionKey, Enforcer
+from hub.policy.facts import RowFacts
+from hub.policy.rules import Relation
 from hub.policy.scope import STATES, RowScope, ScopeParams
-from hub.policy.view import FULL_VIEW, RowView
+from hub.policy.view import FULL_VIEW, RowView, Withholding
+
+_CATEGORIES = tuple(DataCategory)
+
+
+@dataclass(frozen=True, slots=True)
+class _ScopeShape:
+    responsible: tuple[str, ...]
+    residence: tuple[str, ...]
+    guardian: tuple[str, ...]
+    other: tuple[str, ...]
+    consent: tuple[str, ...]
 
 
 class Policy:
-    """Until the sharing matrix lands, every row and category is disclosed."""
+    def __init__(self, enforcer: Enforcer | None = None, *, bypass: bool = False) -> None:
+        """`bypass` discloses everything; only the benchmark builds such a policy."""
+        self.enforcer = enforcer or Enforcer()
+        self._bypass = bypass
+        self._shape = lru_cache(maxsize=256)(self._scope_shape)
 
-    def scope(self, principal: Principal) -> RowScope:
-        return RowScope(
-            ScopeParams(
-                organisation_id=principal.organisation_id,
-                sub=principal.sub,
-                responsible_states=(),
-                residence_states=(),
-                guardian_states=(),
-                other_states=STATES,
-                consent_states=(),
+    def relation(self, principal: Principal, facts: RowFacts) -> Relation:
+        org = principal.organisation
+        if (
+            org.kind is OrganisationKind.MUNICIPALITY
+            and org.id == facts.responsible_municipality_id
+        ):
+            return Relation.RESPONSIBLE_MUNICIPALITY
+        if org.kind is OrganisationKind.RESIDENCE and org.id == facts.residence_id:
+            return Relation.RESIDENCE
+        if (
+            org.kind is OrganisationKind.GUARDIANSHIP
+            and Role.GUARDIAN in principal.roles
+            and facts.guardian_sub == principal.sub
+        ):
+            return Relation.GUARDIAN
+        return Relation.NONE
+
+    def decide(
+        self, principal: Principal, relation: Relation, category: DataCategory, facts: RowFacts
+    ) -> Decision:
+        return self.enforcer.decide(
+            DecisionKey(
+                kind=principal.organisation.kind.value,
+                relation=relation.value,
+                category=category.value,
+                state=facts.state,
+                consent=category.value in facts.consented,
+                emergency=category.value in facts.emergency,
+                purpose=principal.purpose.value,
             )
         )
 
-    def child_view(self, principal: Principal, child: Child) -> RowView:
-        return FULL_VIEW
+    def view(self, principal: Principal, facts: RowFacts) -> RowView:
+        """What `principal` may see of the row described by `facts`."""
+        if self._bypass:
+            return FULL_VIEW
+        relation = self.relation(principal, facts)
+        allowed: set[DataCategory] = set()
+        bases: dict[DataCategory, str] = {}
+        withheld: list[Withholding] = []
+        for category in _CATEGORIES:
+            decision = self.decide(principal, relation, category, facts)
+            if decision.allowed:
+                allowed.add(category)
+                bases[category] = decision.basis or ""
+            else:
+                withheld.append(Withholding(category, decision.reason))
+        return RowView(frozenset(allowed), tuple(withheld), bases)
 
-    def case_view(self, principal: Principal, case: Case) -> RowView:
-        return FULL_VIEW
+    def _any_allowed(
+        self, kind: str, relation: Relation, state: str, purpose: str, consent: bool
+    ) -> bool:
+        return any(
+            self.enforcer.decide(
+                DecisionKey(kind, relation.value, c.value, state, consent, False, purpose)
+            ).allowed
+            for c in _CATEGORIES
+        )
+
+    def _scope_shape(self, kind: str, purpose: str, guardian: bool) -> _ScopeShape:
+        def states(relation: Relation, *, consent: bool = False) -> tuple[str, ...]:
+            return tuple(
+                s for s in STATES if self._any_allowed(kind, relation, s, purpose, consent)
+            )
+
+        other = states(Relation.NONE)
+        return _ScopeShape(
+            responsible=states(Relation.RESPONSIBLE_MUNICIPALITY),
+            residence=states(Relation.RESIDENCE),
+            guardian=states(Relation.GUARDIAN) if guardian else (),
+            other=other,
+            consent=tuple(s for s in states(Relation.NONE, consent=True) if s not in other),
+        )
+
+    def scope(self, principal: Principal) -> RowScope:
+        """The rows `principal` may see at all, as parameters of one SQL predicate."""
+        org = principal.organisation
+        if self._bypass:
+            shape = _ScopeShape((), (), (), tuple(sorted(ALL_STATES)), ())
+        else:
+            guardian = (
+                org.kind is OrganisationKind.GUARDIANSHIP and Role.GUARDIAN in principal.roles
+            )
+            shape = self._shape(org.kind.value, principal.purpose.value, guardian)
+        return RowScope(
+            ScopeParams(
+                organisation_id=org.id,
+                sub=principal.sub,
+                responsible_states=shape.responsible,
+                residence_states=shape.residence,
+                guardian_states=shape.guardian,
+                other_states=shape.other,
+                consent_states=shape.consent,
+            )
+        )
+
+    def authorize(self, principal: Principal, action: str, facts: RowFacts | None) -> str:
+        """Allow `action` on the row or refuse with FORBIDDEN; the allowing rule's source."""
+        relation = self.relation(principal, facts) if facts else Relation.NONE
+        rule = self.enforcer.may(principal.organisation.kind.value, relation.value, action)
+        if rule is None:
+            raise Forbidden(
+                f"{principal.organisation.name} may not {action} here "
+                f"(policies/actions.csv has no rule for {principal.organisation.kind.value} "
+                f"as {relation.value})"
+            )
+        return rule.source

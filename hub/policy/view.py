@@ -19,9 +19,11 @@ class RowView:
 
     allowed: frozenset[DataCategory]
     withheld: tuple[Withholding, ...] = field(default=())
+    # the legal basis of each disclosed category, for the audit record
+    bases: dict[DataCategory, str] = field(default_factory=dict)
 
     def allows(self, category: DataCategory) -> bool:
         return category in self.allowed
 
 
-FULL_VIEW = RowView(allowed=frozenset(DataCategory))
+FULL_VIEW = RowView(allowed=frozenset(DataCategory), bases={c: "bypass" for c in DataCategory})

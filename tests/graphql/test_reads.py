@@ -1,4 +1,8 @@
-"""The first domain slice read through the real stack: organisations, children, cases."""
+"""The first domain slice read through the real stack: organisations, children, cases.
+
+The police see every case (status while there is a case) and Migrationsverket every
+child (identity, its own record); these tests read through them.
+"""
 
 from __future__ import annotations
 
@@ -24,7 +28,7 @@ async def test_organisations_lists_the_demo_network_with_stable_ids(hub: Running
 
 
 async def test_cases_pages_through_every_case_exactly_once(hub: RunningHub) -> None:
-    token = hub.token("stockholm")
+    token = hub.token("polisen-stockholm", "officer")
     seen: list[str] = []
     after = None
     while True:
@@ -37,13 +41,15 @@ async def test_cases_pages_through_every_case_exactly_once(hub: RunningHub) -> N
 
 
 async def test_cases_are_listed_newest_first(hub: RunningHub) -> None:
-    edges = (await hub.query(hub.token("stockholm"), CASES, first=50))["cases"]["edges"]
+    edges = (await hub.query(hub.token("polisen-stockholm", "officer"), CASES, first=50))["cases"][
+        "edges"
+    ]
     opened = [e["node"]["openedAt"] for e in edges]
     assert opened == sorted(opened, reverse=True)
 
 
 async def test_cases_filter_by_status_and_child(hub: RunningHub) -> None:
-    token = hub.token("stockholm")
+    token = hub.token("polisen-stockholm", "officer")
     missing = (await hub.query(token, CASES, filter={"status": ["REPORTED_MISSING"]}))["cases"]
     assert missing["totalCount"] == 3
     assert {e["node"]["status"] for e in missing["edges"]} == {"REPORTED_MISSING"}
@@ -55,7 +61,9 @@ async def test_cases_filter_by_status_and_child(hub: RunningHub) -> None:
 async def test_case_reads_one_case_with_its_child_and_sightings(hub: RunningHub) -> None:
     query = """query($id: ID!) { case(id: $id) {
         status policeReportNumber sightings { place } child { givenName cases { id } } } }"""
-    data = await hub.query(hub.token("stockholm"), query, id=str(_id("case", 17)))
+    data = await hub.query(
+        hub.token("polisen-stockholm", "officer"), query, id=str(_id("case", 17))
+    )
     case = data["case"]
     assert case["status"] == "REPORTED_MISSING"
     assert case["policeReportNumber"].startswith("5000-K")
@@ -64,7 +72,7 @@ async def test_case_reads_one_case_with_its_child_and_sightings(hub: RunningHub)
 
 
 async def test_an_unknown_or_malformed_id_reads_as_null(hub: RunningHub) -> None:
-    token = hub.token("stockholm")
+    token = hub.token("polisen-stockholm", "officer")
     query = "query($id: ID!) { case(id: $id) { id } child(id: $id) { id } }"
     for value in (str(_id("case", 9999)), "not-a-uuid"):
         assert await hub.query(token, query, id=value) == {"case": None, "child": None}
@@ -73,7 +81,7 @@ async def test_an_unknown_or_malformed_id_reads_as_null(hub: RunningHub) -> None
 async def test_children_pages_in_registration_order(hub: RunningHub) -> None:
     query = """query($after: String) { children(first: 100, after: $after) {
         totalCount pageInfo { hasNextPage endCursor } edges { node { id } } } }"""
-    token = hub.token("stockholm")
+    token = hub.token("migrationsverket")
     first = (await hub.query(token, query))["children"]
     assert first["totalCount"] == CHILD_COUNT
     assert first["pageInfo"]["hasNextPage"]
@@ -84,22 +92,26 @@ async def test_children_pages_in_registration_order(hub: RunningHub) -> None:
 
 async def test_children_filter_by_open_case(hub: RunningHub) -> None:
     query = "{ children(filter: {hasOpenCase: true}) { totalCount } }"
-    assert (await hub.query(hub.token("stockholm"), query))["children"]["totalCount"] == 7
+    assert (await hub.query(hub.token("migrationsverket"), query))["children"]["totalCount"] == 7
 
 
 async def test_a_page_larger_than_the_cap_is_invalid_input(hub: RunningHub) -> None:
-    response = await hub.graphql(hub.token("stockholm"), "{ cases(first: 501) { totalCount } }")
+    response = await hub.graphql(
+        hub.token("polisen-stockholm", "officer"), "{ cases(first: 501) { totalCount } }"
+    )
     error = response.json()["errors"][0]
     assert error["extensions"] == {"code": "INVALID_INPUT", "field": "first"}
 
 
 async def test_a_forged_cursor_is_invalid_input(hub: RunningHub) -> None:
-    response = await hub.graphql(hub.token("stockholm"), CASES, {"after": "!!nope"})
+    response = await hub.graphql(
+        hub.token("polisen-stockholm", "officer"), CASES, {"after": "!!nope"}
+    )
     assert response.json()["errors"][0]["extensions"]["code"] == "INVALID_INPUT"
 
 
 async def test_a_query_error_names_the_problem_with_a_code(hub: RunningHub) -> None:
-    response = await hub.graphql(hub.token("stockholm"), "{ cases { nope } }")
+    response = await hub.graphql(hub.token("polisen-stockholm", "officer"), "{ cases { nope } }")
     error = response.json()["errors"][0]
     assert "nope" in error["message"]
     assert error["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"

@@ -49,6 +49,10 @@ def _parser() -> argparse.ArgumentParser:
     token.add_argument("--name", help="display name claim")
     token.add_argument("--data-dir", type=Path, help="data directory (HUB_DATA_DIR)")
 
+    from hub.policy import cli as policy_cli
+
+    policy_cli.add_parser(commands)
+
     schema = commands.add_parser("schema", help="the GraphQL schema file")
     schema.add_argument(
         "action",
@@ -210,6 +214,16 @@ def _run(args: argparse.Namespace) -> int:
             print(f"{SDL_PATH} is out of date; run: hub schema export", file=sys.stderr)
             return 1
         return 0
+
+    if args.command == "policy":
+        from hub.policy import cli as policy_cli
+
+        if args.policy_command == "check":
+            return policy_cli.check()
+        if args.policy_command == "matrix":
+            return policy_cli.table(args.write)
+        with database(_settings(args)) as url:
+            return asyncio.run(policy_cli.explain(url, args))
 
     settings = _settings(args)
     if args.command == "token":

@@ -35,6 +35,7 @@ class Settings:
     pool_min_size: int = 1
     pool_max_size: int = 10
     log_level: str = "INFO"
+    emergency_minutes: int = 30
 
     @property
     def dev_issuer_enabled(self) -> bool:
@@ -113,6 +114,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         pool_min_size=_int(env, "HUB_POOL_MIN", defaults.pool_min_size, low=0, high=100),
         pool_max_size=_int(env, "HUB_POOL_MAX", defaults.pool_max_size, low=1, high=500),
         log_level=(env.get("HUB_LOG_LEVEL") or defaults.log_level).upper(),
+        emergency_minutes=_int(env, "HUB_EMERGENCY_MINUTES", 30, low=1, high=24 * 60),
     )
     if settings.log_level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
         raise ConfigurationError(

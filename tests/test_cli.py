@@ -115,3 +115,27 @@ def test_a_changed_migration_stops_migrate_with_one_line(db_url: str) -> None:
     asyncio.run(tamper())
     line = _one_error_line(_hub("migrate", env={"HUB_DATABASE_URL": db_url}))
     assert "0001_core.sql was changed after it was applied" in line
+
+
+def test_policy_check_reports_the_rule_counts() -> None:
+    result = _hub("policy", "check")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("policies ok:")
+
+
+def test_policy_explain_prints_each_decision_with_its_rule(db_url: str) -> None:
+    from hub.demo.seed import _id
+
+    result = _hub(
+        "policy",
+        "explain",
+        "--org",
+        "stadsmissionen",
+        "--child",
+        str(_id("child", 17)),
+        env={"HUB_DATABASE_URL": db_url},
+    )
+    assert result.returncode == 0, result.stderr
+    assert "stadsmissionen (NGO) as none; case state REPORTED_MISSING" in result.stdout
+    assert "DENY  HEALTH            sharing.csv:" in result.stdout
+    assert "shared only with the guardian's consent" in result.stdout

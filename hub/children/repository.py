@@ -174,3 +174,23 @@ def _insert_args(c: Child) -> tuple[object, ...]:
 async def insert_many(db: Db, children: list[Child]) -> None:
     """Insert children; ids that exist already are left as they are."""
     await db.executemany(_INSERT, [_insert_args(c) for c in children])
+
+
+_FACTS = f"""
+SELECT ch.responsible_municipality_id, ch.residence_id, ch.guardian_sub, st,
+       {CONSENTED}, {_EMERGENCY}
+  FROM children ch
+  LEFT JOIN LATERAL (
+        SELECT k.status FROM cases k WHERE k.child_id = ch.id AND k.status <> 'CLOSED'
+  ) oc ON true
+  CROSS JOIN LATERAL (SELECT COALESCE(oc.status, 'NONE') AS st) s
+ WHERE ch.id = $3
+"""
+
+
+async def policy_facts(
+    db: Db, child_id: uuid.UUID, organisation_id: str, sub: str
+) -> RowFacts | None:
+    """Unscoped: for operators explaining a decision (`hub policy explain`), never requests."""
+    row = await db.fetchrow(_FACTS, organisation_id, sub, child_id)
+    return facts(row) if row else None

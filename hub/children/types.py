@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
@@ -15,6 +15,7 @@ from hub.policy.visible import Visible
 
 if TYPE_CHECKING:
     from hub.cases.types import CaseType
+    from hub.consents.types import ConsentType
 
 SexType = strawberry.enum(Sex, name="Sex")
 RiskLevelType = strawberry.enum(RiskLevel, name="RiskLevel")
@@ -82,6 +83,18 @@ class ChildType:
 
         found = await info.context.load.cases_of_child.load(self.row.id)
         return [CaseType.of(v) for v in found]
+
+    @strawberry.field(description="Consents about this child; null unless you may manage them.")
+    async def consents(
+        self, info: Info
+    ) -> list[Annotated[ConsentType, strawberry.lazy("hub.consents.types")]] | None:
+        from hub.consents.types import ConsentType
+
+        ctx = info.context
+        if not ctx.policy.may(ctx.principal, "grantConsent", self.row.facts):
+            return None
+        now = datetime.now(UTC)
+        return [ConsentType.of(c, now) for c in await ctx.load.consents.load(self.row.id)]
 
     @classmethod
     def of(cls, visible: Visible[Child]) -> ChildType:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from hub.auth.principal import Principal
 from hub.cases import loaders as cases
 from hub.children import loaders as children
+from hub.consents import loaders as consents
 from hub.db.session import Session
 from hub.organisations.registry import OrganisationRegistry
 from hub.policy.engine import Policy
@@ -19,3 +20,4 @@ class Loaders:
         self.case = cases.case_by_id(db, policy, principal)
         self.cases_of_child = cases.cases_by_child(db, policy, principal)
         self.sightings = cases.sightings_by_case(db)
+        self.consents = consents.consents_by_child(db)

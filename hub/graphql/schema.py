@@ -10,16 +10,18 @@ from strawberry.tools import merge_types
 from hub.auth.schema import MeQuery
 from hub.cases.schema import CaseQuery
 from hub.children.schema import ChildQuery
+from hub.consents.schema import ConsentMutation
 from hub.graphql.extensions import CodedErrors, Transaction
 from hub.organisations.schema import OrganisationQuery
 
 SDL_PATH = Path(__file__).resolve().parents[2] / "schema" / "hub.graphql"
 
 Query = merge_types("Query", (MeQuery, OrganisationQuery, ChildQuery, CaseQuery))
+Mutation = merge_types("Mutation", (ConsentMutation,))
 
 
 def build_schema() -> strawberry.Schema:
-    return strawberry.Schema(query=Query, extensions=[Transaction, CodedErrors])
+    return strawberry.Schema(query=Query, mutation=Mutation, extensions=[Transaction, CodedErrors])
 
 
 def export_sdl() -> str:

@@ -144,3 +144,31 @@ class Policy:
                 f"as {relation.value})"
             )
         return rule.source
+
+    def may(self, principal: Principal, action: str, facts: RowFacts) -> bool:
+        try:
+            self.authorize(principal, action, facts)
+        except Forbidden:
+            return False
+        return True
+
+    def emergency_opens(
+        self, principal: Principal, facts: RowFacts, category: DataCategory
+    ) -> bool:
+        """Whether emergency access would open `category` of this row, withheld now."""
+        relation = self.relation(principal, facts)
+        now = self.decide(principal, relation, category, facts)
+        opened = self.decide(
+            principal,
+            relation,
+            category,
+            RowFacts(
+                facts.responsible_municipality_id,
+                facts.residence_id,
+                facts.guardian_sub,
+                facts.state,
+                facts.consented,
+                facts.emergency | {category.value},
+            ),
+        )
+        return opened.allowed and not now.allowed

@@ -1,0 +1,1 @@
+"""Consent (samtycke) and emergency access (nödåtkomst): the two ways a withheld category opens."""

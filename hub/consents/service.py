@@ -1,0 +1,111 @@
+"""Rules for consent and emergency access. No SQL, no GraphQL."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+from hub.auth.principal import Principal
+from hub.cases import service as cases
+from hub.children import service as children
+from hub.consents import repository
+from hub.consents.models import Consent
+from hub.db.session import Session
+from hub.errors import Conflict, Forbidden, InvalidInput, NotFound
+from hub.organisations.registry import OrganisationRegistry
+from hub.policy.categories import DataCategory
+from hub.policy.engine import Policy
+
+NO_CHILD = "no child with this id"
+NO_CASE = "no case with this id"
+NO_CONSENT = "no consent with this id"
+MIN_REASON = 10
+
+
+async def grant(
+    db: Session,
+    policy: Policy,
+    registry: OrganisationRegistry,
+    principal: Principal,
+    *,
+    child_id: uuid.UUID | None,
+    recipient_id: str,
+    categories: list[DataCategory],
+    valid_until: datetime | None,
+) -> Consent:
+    visible = (
+        (await children.visible_by_ids(db, policy, principal, [child_id])).get(child_id)
+        if child_id
+        else None
+    )
+    if visible is None:
+        raise NotFound(NO_CHILD)
+    policy.authorize(principal, "grantConsent", visible.row.facts)
+    if await registry.get(recipient_id) is None:
+        raise InvalidInput("no organisation with this id", field="recipientOrganisationId")
+    if not categories:
+        raise InvalidInput("name at least one category", field="categories")
+    if valid_until is not None and valid_until <= datetime.now(UTC):
+        raise InvalidInput("validUntil must be in the future", field="validUntil")
+    return await repository.insert(
+        db,
+        child_id=visible.row.id,
+        recipient=recipient_id,
+        categories=sorted({c.value for c in categories}),
+        valid_until=valid_until,
+        sub=principal.sub,
+        organisation_id=principal.organisation_id,
+    )
+
+
+async def revoke(
+    db: Session, policy: Policy, principal: Principal, consent_id: uuid.UUID | None
+) -> Consent:
+    consent = await repository.get_for_update(db, consent_id) if consent_id else None
+    if consent is None:
+        raise NotFound(NO_CONSENT)
+    found = await children.visible_by_ids(db, policy, principal, [consent.child_id])
+    visible = found.get(consent.child_id)
+    if visible is None or not policy.may(principal, "revokeConsent", visible.row.facts):
+        raise NotFound(NO_CONSENT)  # a consent you may not manage looks like none at all
+    if consent.revoked_at is not None:
+        raise Conflict("this consent was already revoked")
+    return await repository.revoke(db, consent.id, principal.sub)
+
+
+async def request_emergency(
+    db: Session,
+    policy: Policy,
+    principal: Principal,
+    *,
+    case_id: uuid.UUID | None,
+    category: DataCategory,
+    reason: str,
+    minutes: int,
+) -> uuid.UUID:
+    visible = (
+        (await cases.visible_by_ids(db, policy, principal, [case_id])).get(case_id)
+        if case_id
+        else None
+    )
+    if visible is None:
+        raise NotFound(NO_CASE)
+    policy.authorize(principal, "requestEmergencyAccess", visible.row.facts)
+    if len(reason.strip()) < MIN_REASON:
+        raise InvalidInput(
+            f"state the reason in at least {MIN_REASON} characters; it is reviewed", field="reason"
+        )
+    if not policy.emergency_opens(principal, visible.row.facts, category):
+        raise Forbidden(
+            f"emergency access cannot open {category.value} of this case for your organisation"
+        )
+    await repository.grant_emergency(
+        db,
+        case_id=visible.row.id,
+        organisation_id=principal.organisation_id,
+        sub=principal.sub,
+        category=category.value,
+        reason=reason.strip(),
+        minutes=minutes,
+    )
+    return visible.row.id

@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+from hub.consents.models import Consent
+from hub.graphql.categories import DataCategoryType
+from hub.graphql.context import Info
+from hub.organisations.types import OrganisationType
+
+
+@strawberry.type(
+    name="Consent",
+    description="A samtycke: opens categories of one child to one organisation, for a time.",
+)
+class ConsentType:
+    id: strawberry.ID
+    child_id: strawberry.ID
+    categories: list[DataCategoryType]  # type: ignore[valid-type]
+    valid_from: datetime
+    valid_until: datetime | None
+    granted_at: datetime
+    revoked_at: datetime | None
+    active: bool
+    row: strawberry.Private[Consent]
+
+    @strawberry.field(description="The organisation the consent opens data to.")
+    async def recipient(self, info: Info) -> OrganisationType | None:
+        org = await info.context.registry.get(self.row.recipient_organisation_id)
+        return OrganisationType.of(org) if org else None
+
+    @classmethod
+    def of(cls, consent: Consent, now: datetime) -> ConsentType:
+        return cls(
+            id=strawberry.ID(str(consent.id)),
+            child_id=strawberry.ID(str(consent.child_id)),
+            categories=list(consent.categories),
+            valid_from=consent.valid_from,
+            valid_until=consent.valid_until,
+            granted_at=consent.granted_at,
+            revoked_at=consent.revoked_at,
+            active=consent.active(now),
+            row=consent,
+        )
+
+
+@strawberry.input
+class GrantConsentInput:
+    child_id: strawberry.ID
+    recipient_organisation_id: strawberry.ID
+    categories: list[DataCategoryType]  # type: ignore[valid-type]
+    valid_until: datetime | None = None
+
+
+@strawberry.type
+class GrantConsentPayload:
+    consent: ConsentType
+
+
+@strawberry.input
+class RevokeConsentInput:
+    consent_id: strawberry.ID
+
+
+@strawberry.type
+class RevokeConsentPayload:
+    consent: ConsentType
+
+
+@strawberry.input
+class RequestEmergencyAccessInput:
+    case_id: strawberry.ID
+    category: DataCategoryType  # type: ignore[valid-type]
+    reason: str = strawberry.field(description="Why; reviewed by an auditor. 10+ characters.")

@@ -120,7 +120,7 @@ VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING
 """
 
 
-async def insert_many(db: Db, cases: list[tuple[Case, str | None, str | None]]) -> None:
+async def insert_many(db: Db, cases: Sequence[tuple[Case, str | None, str | None]]) -> None:
     """Insert cases with who reported them missing and who registered avviken."""
     await db.executemany(
         _INSERT,

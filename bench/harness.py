@@ -1,0 +1,80 @@
+"""Shared bench plumbing: a scratch database and hub servers on loopback ports."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import socket
+import tempfile
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import asyncpg
+import uvicorn
+
+from hub.app import create_app
+from hub.db import migrations
+from hub.db.embedded import EmbeddedPostgres, start_embedded
+from hub.demo.seed import seed
+from hub.runtime import Runtime
+from hub.settings import Settings
+
+
+def _start_scratch_server() -> EmbeddedPostgres:
+    data_dir = Path(tempfile.mkdtemp(prefix="hub-bench-"))
+    data_dir.chmod(0o755)  # the embedded server runs as its own user when we are root
+    return start_embedded(data_dir, delete_on_stop=True)
+
+
+@asynccontextmanager
+async def scratch_database() -> AsyncIterator[str]:
+    """A migrated, seeded database that is dropped afterwards."""
+    admin_url = os.environ.get("HUB_DATABASE_URL")
+    server = None
+    if not admin_url:
+        server = await asyncio.to_thread(_start_scratch_server)
+        admin_url = server.url("postgres")
+    name = f"hub_bench_{uuid.uuid4().hex[:8]}"
+    admin = await asyncpg.connect(admin_url)
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    base, _, query = admin_url.partition("?")
+    url = f"{base.rsplit('/', 1)[0]}/{name}" + (f"?{query}" if query else "")
+    try:
+        conn = await asyncpg.connect(url)
+        import json
+
+        await conn.set_type_codec(
+            "jsonb", encoder=json.dumps, decoder=json.loads, schema="pg_catalog"
+        )
+        await migrations.migrate(conn)
+        async with conn.transaction():
+            await seed(conn)
+        await conn.close()
+        yield url
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+        if server is not None:
+            server.stop()
+
+
+@asynccontextmanager
+async def hub_server(url: str, data_dir: Path) -> AsyncIterator[tuple[str, Runtime]]:
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    settings = Settings(data_dir=data_dir, port=port, log_level="WARNING", pool_max_size=10)
+    app = create_app(settings, database_url=url)
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+    server.capture_signals = contextlib.nullcontext  # type: ignore[method-assign,assignment]
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    while not server.started:  # noqa: ASYNC110 - uvicorn offers a flag, not an event
+        await asyncio.sleep(0.01)
+    try:
+        yield f"http://127.0.0.1:{port}", app.state.runtime
+    finally:
+        server.should_exit = True
+        await task

@@ -1,0 +1,136 @@
+"""Scenario 1: `cases(first: 500)` with 20 fields, authorization on vs bypass.
+
+Two hub servers on one database, one with the real policy and one whose policy is
+bypassed (a switch only this benchmark builds). Requests alternate between them so both
+see the same machine noise; the ratio of medians is the overhead of authorization.
+"""
+
+from __future__ import annotations
+
+import statistics
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import asyncpg
+import httpx
+
+from bench.harness import hub_server, scratch_database
+from hub.cases import repository as cases_repo
+from hub.cases.models import Case, CaseStatus, Outcome
+from hub.policy.engine import Policy
+from hub.policy.facts import RowFacts
+
+ROUNDS = 40
+QUERY = """{ cases(first: 500) { totalCount edges { node {
+  id status openedAt policeReportNumber reportedMissingAt registeredAvvikenAt foundAt closedAt
+  outcome lastSeenAt lastSeenPlace foundPlace circumstances returnInterview
+  withheld { category reason }
+  child { id givenName familyName birthDate nationality description { clothing } } } } } }"""
+
+
+async def _add_cases(url: str) -> int:
+    """20 closed episodes for each child of Stockholm, and consent for Stadsmissionen."""
+    conn = await asyncpg.connect(url)
+    try:
+        children = await conn.fetch(
+            "SELECT id FROM children WHERE responsible_municipality_id = 'stockholm'"
+        )
+        now = datetime.now(UTC)
+        rows = []
+        for child in children:
+            for n in range(20):
+                opened = now - timedelta(days=400 - n * 15)
+                rows.append(
+                    (
+                        Case(
+                            id=uuid.uuid4(),
+                            child_id=child["id"],
+                            status=CaseStatus.CLOSED,
+                            opened_at=opened,
+                            opened_by="stockholm",
+                            last_seen_at=opened,
+                            last_seen_place="Slussen",
+                            circumstances="bench",
+                            police_report_number="x",
+                            reported_missing_at=opened,
+                            registered_avviken_at=opened,
+                            found_at=opened,
+                            found_place="T-Centralen",
+                            return_interview="bench",
+                            closed_at=opened + timedelta(days=3),
+                            outcome=Outcome.RETURNED,
+                            version=1,
+                            facts=RowFacts("stockholm", None, None, "CLOSED"),
+                        ),
+                        "polisen-stockholm",
+                        "migrationsverket",
+                    )
+                )
+        await cases_repo.insert_many(conn, rows)
+        await conn.executemany(
+            """INSERT INTO consents (child_id, recipient_organisation_id, categories,
+               granted_by_sub, granted_by_organisation_id)
+               VALUES ($1, 'stadsmissionen', '{CASE_STATUS,IDENTITY,DESCRIPTION,SIGHTINGS}',
+                       'bench', 'stockholm')""",
+            [(c["id"],) for c in children],
+        )
+        return len(rows)
+    finally:
+        await conn.close()
+
+
+async def _time(http: httpx.AsyncClient, url: str, token: str) -> tuple[float, int]:
+    start = time.perf_counter()
+    response = await http.post(
+        url, json={"query": QUERY}, headers={"authorization": f"Bearer {token}"}
+    )
+    elapsed = time.perf_counter() - start
+    body = response.json()
+    assert "errors" not in body, body
+    return elapsed, len(body["data"]["cases"]["edges"])
+
+
+async def run() -> str:
+    async with scratch_database() as url:
+        added = await _add_cases(url)
+        data_dir = Path(tempfile.mkdtemp(prefix="hub-bench-data-"))
+        lines = [
+            f"## Scenario 1: cases(first: 500), 20 fields ({added} bench cases)",
+            "",
+            "| caller | rows | median with policy (ms) | median bypass (ms) | overhead |",
+            "|---|---|---|---|---|",
+        ]
+        async with (
+            hub_server(url, data_dir) as (on_url, on_rt),
+            hub_server(url, data_dir) as (off_url, off_rt),
+        ):
+            off_rt.policy = Policy(bypass=True)
+            async with httpx.AsyncClient(timeout=60) as http:
+                for org, role in (("stockholm", "caseworker"), ("stadsmissionen", "staff")):
+                    assert on_rt.dev_issuer is not None
+                    token = on_rt.dev_issuer.issue(sub=f"bench@{org}", org=org, roles=[role])
+                    with_policy: list[float] = []
+                    bypass: list[float] = []
+                    rows = 0
+                    for _ in range(3):  # warm-up
+                        await _time(http, f"{on_url}/graphql", token)
+                        await _time(http, f"{off_url}/graphql", token)
+                    for _ in range(ROUNDS):
+                        t, rows = await _time(http, f"{on_url}/graphql", token)
+                        with_policy.append(t)
+                        t, _ = await _time(http, f"{off_url}/graphql", token)
+                        bypass.append(t)
+                    on, off = statistics.median(with_policy), statistics.median(bypass)
+                    lines.append(
+                        f"| {org} | {rows} | {on * 1000:.1f} | {off * 1000:.1f} | "
+                        f"{(on / off - 1) * 100:+.1f} % |"
+                    )
+        lines += [
+            "",
+            f"{ROUNDS} alternating requests per cell after 3 warm-ups; "
+            "'bypass' discloses everything and returns all 500 rows for both callers.",
+        ]
+        return "\n".join(lines)

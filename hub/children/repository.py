@@ -176,16 +176,7 @@ async def insert_many(db: Db, children: list[Child]) -> None:
     await db.executemany(_INSERT, [_insert_args(c) for c in children])
 
 
-_FACTS = f"""
-SELECT ch.responsible_municipality_id, ch.residence_id, ch.guardian_sub, st,
-       {CONSENTED}, {_EMERGENCY}
-  FROM children ch
-  LEFT JOIN LATERAL (
-        SELECT k.status FROM cases k WHERE k.child_id = ch.id AND k.status <> 'CLOSED'
-  ) oc ON true
-  CROSS JOIN LATERAL (SELECT COALESCE(oc.status, 'NONE') AS st) s
- WHERE ch.id = $3
-"""
+_FACTS = f"{_SELECT} WHERE ch.id = $3"
 
 
 async def policy_facts(

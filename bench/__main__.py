@@ -1,19 +1,25 @@
-"""python -m bench: run every scenario against a real PostgreSQL and print the ratios.
+"""python -m bench: run every scenario against a real PostgreSQL; print and keep the report.
 
 Uses HUB_DATABASE_URL's server when set, else an embedded one in a temporary directory.
+The report goes to bench/REPORT.md.
 """
 
 from __future__ import annotations
 
 import asyncio
 import sys
+from pathlib import Path
 
 from bench import list_authorization
+
+REPORT = Path(__file__).resolve().parent / "REPORT.md"
 
 
 def main() -> int:
     report = asyncio.run(list_authorization.run())
+    REPORT.write_text(f"# Benchmark report\n\nMade by `python -m bench`.\n\n{report}\n")
     print(report)
+    print(f"\nwritten to {REPORT}")
     return 0
 
 

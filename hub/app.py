@@ -12,6 +12,7 @@ from starlette.routing import BaseRoute, Route, WebSocketRoute
 from hub import health
 from hub.auth import dev_routes
 from hub.auth.middleware import AuthMiddleware
+from hub.children import photos
 from hub.graphql.view import HubGraphQL
 from hub.runtime import Runtime
 from hub.settings import Settings
@@ -22,6 +23,7 @@ def create_app(settings: Settings, *, database_url: str) -> Starlette:
     graphql = HubGraphQL(runtime)
     routes: list[BaseRoute] = [
         *health.routes(runtime),
+        *photos.routes(runtime),
         Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),
     ]

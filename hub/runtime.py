@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -16,9 +18,11 @@ from hub.auth.jwks import JwksClient
 from hub.auth.tokens import TokenValidator
 from hub.db.pool import create_pool
 from hub.errors import ConfigurationError
+from hub.events.scheduler import DeadlineScheduler
 from hub.graphql.schema import build_schema
 from hub.organisations.registry import OrganisationRegistry
 from hub.policy.engine import Policy
+from hub.routines.config import Routines, load_routines, organisation_ids
 from hub.settings import Settings
 
 
@@ -28,11 +32,13 @@ class Runtime:
     database_url: str
     schema: strawberry.Schema = field(default_factory=build_schema)
     policy: Policy = field(default_factory=Policy)
+    routines: Routines = field(default_factory=load_routines)
     dev_issuer: DevIssuer | None = None
     _pool: asyncpg.Pool | None = None
     _registry: OrganisationRegistry | None = None
     _authenticator: Authenticator | None = None
     _http: httpx.AsyncClient | None = None
+    scheduler: DeadlineScheduler | None = None
 
     def __post_init__(self) -> None:
         if self.settings.dev_issuer_enabled:
@@ -79,6 +85,13 @@ class Runtime:
         try:
             self._registry = OrganisationRegistry(self._pool)
             await self._registry.load()
+            known = {o.id for o in self._registry.all()}
+            for org_id in sorted(organisation_ids(self.routines)):
+                # an empty registry is a new installation, not a typo in routines.yaml
+                if known and org_id not in known:
+                    raise ConfigurationError(
+                        f"routines.yaml names organisation {org_id!r}, unknown to the registry"
+                    )
             validator = TokenValidator(
                 keys=JwksClient(jwks_url=jwks_url, issuer=issuer, http=self._http),
                 issuer=issuer,
@@ -87,7 +100,14 @@ class Runtime:
                 leeway=s.token_leeway_seconds,
             )
             self._authenticator = Authenticator(validator, self._registry)
-            yield self
+            self.scheduler = DeadlineScheduler(self._pool, interval=s.scheduler_interval)
+            sweeping = asyncio.create_task(self.scheduler.run(), name="deadline-scheduler")
+            try:
+                yield self
+            finally:
+                sweeping.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await sweeping
         finally:
             await self._http.aclose()
             await self._pool.close()

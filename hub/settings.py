@@ -36,6 +36,7 @@ class Settings:
     pool_max_size: int = 10
     log_level: str = "INFO"
     emergency_minutes: int = 30
+    scheduler_interval: float = 15.0
 
     @property
     def dev_issuer_enabled(self) -> bool:
@@ -115,6 +116,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         pool_max_size=_int(env, "HUB_POOL_MAX", defaults.pool_max_size, low=1, high=500),
         log_level=(env.get("HUB_LOG_LEVEL") or defaults.log_level).upper(),
         emergency_minutes=_int(env, "HUB_EMERGENCY_MINUTES", 30, low=1, high=24 * 60),
+        scheduler_interval=_int(env, "HUB_SCHEDULER_INTERVAL", 15, low=1, high=3600),
     )
     if settings.log_level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
         raise ConfigurationError(

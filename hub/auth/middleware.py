@@ -14,7 +14,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from hub.errors import HubError, Unauthenticated, Unavailable
 from hub.runtime import Runtime
 
-PROTECTED = ("/graphql", "/audit/")
+PROTECTED = ("/graphql", "/audit/", "/photos/")
 PURPOSE_HEADER = b"x-hub-purpose"
 
 

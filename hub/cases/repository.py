@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 
 import asyncpg
 
@@ -11,6 +13,7 @@ from hub.cases.models import Case, CaseFilter, CaseStatus, Outcome, Sighting
 from hub.children.repository import CONSENTED, SCOPE_PREDICATE, facts
 from hub.db.paging import PageRequest
 from hub.db.session import Db
+from hub.errors import Conflict
 from hub.policy.scope import RowScope
 
 _EMERGENCY = """ARRAY(
@@ -155,3 +158,105 @@ async def insert_sightings(db: Db, sightings: list[Sighting]) -> None:
         _INSERT_SIGHTING,
         [(s.id, s.case_id, s.seen_at, s.place, s.note, s.reported_by) for s in sightings],
     )
+
+
+# ---- writes: each returns nothing; callers re-read the case as the principal may see it
+
+_OPEN = """
+INSERT INTO cases (child_id, status, opened_by, last_seen_at, last_seen_place, circumstances)
+VALUES ($1, 'ABSENT', $2, $3, $4, $5) RETURNING id
+"""
+# NOWAIT: a concurrent transition on the same case fails fast as CONFLICT instead of
+# waiting and then acting on a state its caller never saw
+_LOCK = "SELECT status, version, registered_avviken_at FROM cases WHERE id = $1 FOR UPDATE NOWAIT"
+_REPORTED_MISSING = """
+UPDATE cases SET status = 'REPORTED_MISSING', police_report_number = $2,
+       reported_missing_at = now(), reported_missing_by = $3, version = version + 1,
+       updated_at = now()
+ WHERE id = $1
+"""
+_AVVIKEN = """
+UPDATE cases SET registered_avviken_at = now(), registered_avviken_by = $2,
+       version = version + 1, updated_at = now()
+ WHERE id = $1
+"""
+_FOUND = """
+UPDATE cases SET status = 'FOUND', found_at = $2, found_place = $3, found_by = $4,
+       version = version + 1, updated_at = now()
+ WHERE id = $1
+"""
+_RETURN_INTERVIEW = """
+UPDATE cases SET status = 'FOLLOW_UP', return_interview = $2, return_interview_at = now(),
+       return_interview_by = $3, version = version + 1, updated_at = now()
+ WHERE id = $1
+"""
+_CLOSE = """
+UPDATE cases SET status = 'CLOSED', closed_at = now(), outcome = $2, closed_by = $3,
+       version = version + 1, updated_at = now()
+ WHERE id = $1
+"""
+_ADD_SIGHTING = """
+INSERT INTO sightings (case_id, seen_at, place, note, reported_by) VALUES ($1, $2, $3, $4, $5)
+RETURNING id
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Locked:
+    status: CaseStatus
+    version: int
+    avviken_registered: bool
+
+
+async def open_case(
+    db: Db,
+    child_id: uuid.UUID,
+    organisation_id: str,
+    last_seen_at: datetime,
+    last_seen_place: str,
+    circumstances: str | None,
+) -> uuid.UUID:
+    try:
+        case_id = await db.fetchval(
+            _OPEN, child_id, organisation_id, last_seen_at, last_seen_place, circumstances
+        )
+    except asyncpg.UniqueViolationError:
+        raise Conflict("the child already has an open case; add to that one") from None
+    return uuid.UUID(str(case_id))
+
+
+async def lock(db: Db, case_id: uuid.UUID) -> Locked:
+    try:
+        row = await db.fetchrow(_LOCK, case_id)
+    except asyncpg.LockNotAvailableError:
+        raise Conflict("someone is changing this case right now; reload and try again") from None
+    assert row is not None, "lock() is called on cases already read as visible"
+    return Locked(
+        CaseStatus(row["status"]), row["version"], row["registered_avviken_at"] is not None
+    )
+
+
+async def set_reported_missing(db: Db, case_id: uuid.UUID, number: str, org: str) -> None:
+    await db.execute(_REPORTED_MISSING, case_id, number, org)
+
+
+async def set_avviken(db: Db, case_id: uuid.UUID, org: str) -> None:
+    await db.execute(_AVVIKEN, case_id, org)
+
+
+async def set_found(db: Db, case_id: uuid.UUID, at: datetime, place: str, org: str) -> None:
+    await db.execute(_FOUND, case_id, at, place, org)
+
+
+async def set_return_interview(db: Db, case_id: uuid.UUID, summary: str, org: str) -> None:
+    await db.execute(_RETURN_INTERVIEW, case_id, summary, org)
+
+
+async def set_closed(db: Db, case_id: uuid.UUID, outcome: Outcome, org: str) -> None:
+    await db.execute(_CLOSE, case_id, outcome.value, org)
+
+
+async def add_sighting(
+    db: Db, case_id: uuid.UUID, seen_at: datetime, place: str, note: str | None, org: str
+) -> uuid.UUID:
+    return uuid.UUID(str(await db.fetchval(_ADD_SIGHTING, case_id, seen_at, place, note, org)))

@@ -17,6 +17,8 @@ from hub.policy.visible import Visible
 
 if TYPE_CHECKING:
     from hub.children.types import ChildType
+    from hub.events.types import AcknowledgementStatus, CaseEventType
+    from hub.routines.types import TaskType
 
 CaseStatusType = strawberry.enum(CaseStatus, name="CaseStatus")
 OutcomeType = strawberry.enum(Outcome, name="Outcome")
@@ -33,6 +35,7 @@ class Sighting:
 @strawberry.type(name="Case", description="One missing episode of one child.")
 class CaseType:
     id: strawberry.ID
+    version: int = strawberry.field(description="Pass as expectedVersion to detect races.")
     status: CaseStatusType | None = shared(C.CASE_STATUS)  # type: ignore[valid-type]
     opened_at: datetime | None = shared(C.CASE_STATUS)
     police_report_number: str | None = shared(C.CASE_STATUS)
@@ -76,6 +79,38 @@ class CaseType:
             for s in found
         ]
 
+    @shared_resolver(C.CASE_STATUS, "The routine tasks of this case, soonest deadline first.")
+    async def tasks(
+        self, info: Info
+    ) -> list[Annotated[TaskType, strawberry.lazy("hub.routines.types")]] | None:
+        from hub.routines.types import TaskType
+
+        return [TaskType.of(t) for t in await info.context.load.tasks.load(self.row.id)]
+
+    @shared_resolver(C.CASE_STATUS, "What happened, in order; `cursor` resumes a subscription.")
+    async def events(
+        self, info: Info
+    ) -> list[Annotated[CaseEventType, strawberry.lazy("hub.events.types")]] | None:
+        from hub.events.types import CaseEventType
+
+        return [CaseEventType.of(e) for e in await info.context.load.events.load(self.row.id)]
+
+    @strawberry.field(
+        description="Per event, who has acknowledged it and who has not; "
+        "null unless you are the responsible municipality."
+    )
+    async def acknowledgements(
+        self, info: Info
+    ) -> list[Annotated[AcknowledgementStatus, strawberry.lazy("hub.events.types")]] | None:
+        from hub.events import service
+        from hub.events.types import AcknowledgementStatus
+
+        ctx = info.context
+        states = await service.acknowledgement_states(
+            ctx.session, ctx.policy, ctx.registry, ctx.principal, self.row
+        )
+        return None if states is None else [AcknowledgementStatus.of(s) for s in states]
+
     @classmethod
     def of(cls, visible: Visible[Case]) -> CaseType:
         k = visible.row
@@ -83,6 +118,7 @@ class CaseType:
             cls,
             {
                 "id": strawberry.ID(str(k.id)),
+                "version": k.version,
                 "status": k.status,
                 "opened_at": k.opened_at,
                 "police_report_number": k.police_report_number,

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
 
 import asyncpg
 
 from hub.children.models import Child, ChildFilter, Contact, Description, RiskLevel, Sex
 from hub.db.paging import PageRequest
 from hub.db.session import Db
+from hub.errors import Conflict
 from hub.policy.facts import RowFacts
 from hub.policy.scope import RowScope
 
@@ -185,3 +188,97 @@ async def policy_facts(
     """Unscoped: for operators explaining a decision (`hub policy explain`), never requests."""
     row = await db.fetchrow(_FACTS, organisation_id, sub, child_id)
     return facts(row) if row else None
+
+
+# ---- writes
+
+_REGISTER = """
+INSERT INTO children (given_name, family_name, birth_date, sex, nationality, languages,
+    dossier_number, responsible_municipality_id, residence_id, placement_address, guardian_sub)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id
+"""
+_DESCRIPTION = """
+UPDATE children SET height_cm = $2, build = $3, hair = $4, eyes = $5, marks = $6,
+       clothing = $7, photo_url = coalesce($8, photo_url), version = version + 1,
+       updated_at = now()
+ WHERE id = $1
+"""
+_RISK = """
+UPDATE children SET risk_level = $2, risk_indicators = $3, risk_assessment = $4,
+       risk_assessed_at = now(), version = version + 1, updated_at = now()
+ WHERE id = $1
+"""
+_PHOTO = "INSERT INTO photos (child_id, content_type, data) VALUES ($1, $2, $3) RETURNING id"
+_GET_PHOTO = "SELECT child_id, content_type, data FROM photos WHERE id = $1"
+
+
+@dataclass(frozen=True, slots=True)
+class NewChild:
+    given_name: str
+    family_name: str
+    birth_date: date
+    sex: Sex
+    nationality: str
+    languages: list[str]
+    dossier_number: str | None
+    responsible_municipality_id: str
+    residence_id: str | None
+    placement_address: str | None
+    guardian_sub: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Photo:
+    child_id: uuid.UUID
+    content_type: str
+    data: bytes
+
+
+async def register(db: Db, c: NewChild) -> uuid.UUID:
+    try:
+        new_id = await db.fetchval(
+            _REGISTER,
+            c.given_name,
+            c.family_name,
+            c.birth_date,
+            c.sex.value,
+            c.nationality,
+            c.languages,
+            c.dossier_number,
+            c.responsible_municipality_id,
+            c.residence_id,
+            c.placement_address,
+            c.guardian_sub,
+        )
+    except asyncpg.UniqueViolationError:
+        raise Conflict("a child with this dossier number is already registered") from None
+    return uuid.UUID(str(new_id))
+
+
+async def update_description(db: Db, child_id: uuid.UUID, d: Description) -> None:
+    await db.execute(
+        _DESCRIPTION,
+        child_id,
+        d.height_cm,
+        d.build,
+        d.hair,
+        d.eyes,
+        d.marks,
+        d.clothing,
+        d.photo_url,
+    )
+
+
+async def record_risk(
+    db: Db, child_id: uuid.UUID, level: RiskLevel, indicators: list[str], assessment: str | None
+) -> None:
+    await db.execute(_RISK, child_id, level.value, indicators, assessment)
+
+
+async def add_photo(db: Db, child_id: uuid.UUID, content_type: str, data: bytes) -> uuid.UUID:
+    return uuid.UUID(str(await db.fetchval(_PHOTO, child_id, content_type, data)))
+
+
+async def get_photo(db: Db, photo_id: uuid.UUID) -> Photo | None:
+    row = await db.fetchrow(_GET_PHOTO, photo_id)
+    return Photo(row["child_id"], row["content_type"], bytes(row["data"])) if row else None

@@ -86,3 +86,17 @@ async def grant_emergency(
     )
     assert row is not None
     return EmergencyGrant(**dict(row))
+
+
+_ACTIVE_BY_RECIPIENT = """
+SELECT recipient_organisation_id, array_agg(DISTINCT cat) AS categories
+  FROM consents, unnest(categories) cat
+ WHERE child_id = $1 AND revoked_at IS NULL AND valid_from <= now()
+   AND (valid_until IS NULL OR valid_until > now())
+ GROUP BY recipient_organisation_id
+"""
+
+
+async def active_by_recipient(db: Db, child_id: uuid.UUID) -> dict[str, frozenset[str]]:
+    rows = await db.fetch(_ACTIVE_BY_RECIPIENT, child_id)
+    return {r["recipient_organisation_id"]: frozenset(r["categories"]) for r in rows}

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeAlias
 
 import asyncpg
 from asyncpg.transaction import Transaction
@@ -101,4 +101,6 @@ class Session:
 
 # What repositories accept: the request's session, or a pool/connection for work outside
 # a request (migrations, seeding, the scheduler).
-Db = Session | asyncpg.Pool | asyncpg.Connection
+Db: TypeAlias = (
+    "Session | asyncpg.Pool | asyncpg.Connection | asyncpg.pool.PoolConnectionProxy[Any]"
+)

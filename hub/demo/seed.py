@@ -14,8 +14,14 @@ from hub.children import repository as children_repo
 from hub.children.models import Child, Contact, Description, RiskLevel, Sex
 from hub.db.session import Db
 from hub.demo import network
+from hub.events import repository as events_repo
+from hub.events.models import EventType, NewEvent
 from hub.organisations import repository as organisations_repo
 from hub.policy.facts import RowFacts
+from hub.routines import repository as tasks_repo
+from hub.routines import service as routines_service
+from hub.routines.config import load_routines
+from hub.routines.models import Trigger
 
 NAMESPACE = uuid.UUID("8f7c2a1e-6b1d-4c59-9a3e-5d2f0c4b7a10")
 CHILD_COUNT = 150
@@ -63,6 +69,65 @@ _CLOTHING = [
     "röd hoodie, svarta byxor",
     "beige jacka, svart mössa",
 ]
+
+
+# the routine that each seeded state's tasks come from, and when it started
+_TRIGGER_TIME = {
+    CaseStatus.ABSENT: lambda k: k.opened_at,
+    CaseStatus.REPORTED_MISSING: lambda k: k.reported_missing_at or k.opened_at,
+    CaseStatus.FOUND: lambda k: k.found_at or k.opened_at,
+    CaseStatus.FOLLOW_UP: lambda k: (k.found_at or k.opened_at) + timedelta(days=2),
+}
+
+
+async def _start_routines(db: Db, cases: list[Case]) -> None:
+    """Events and tasks of the seeded open cases, as the routines would have made them;
+    once only, so the demo has tasks due and overdue the moment it starts."""
+    if await tasks_repo.count_for_cases(db, [c.id for c in cases]):
+        return
+    routines = load_routines()
+    for case in cases:
+        await events_repo.append(
+            db,
+            [
+                NewEvent(
+                    type=EventType.CASE_OPENED,
+                    child_id=case.child_id,
+                    case_id=case.id,
+                    actor_organisation_id=case.opened_by,
+                    actor_sub=None,
+                    payload={"status": "ABSENT"},
+                )
+            ],
+        )
+        if case.status is not CaseStatus.ABSENT:
+            await events_repo.append(
+                db,
+                [
+                    NewEvent(
+                        type=EventType.STATUS_CHANGED,
+                        child_id=case.child_id,
+                        case_id=case.id,
+                        actor_organisation_id=None,
+                        actor_sub=None,
+                        payload={"from": "ABSENT", "to": case.status.value},
+                    )
+                ],
+            )
+        started = _TRIGGER_TIME.get(case.status)
+        if started is not None:
+            await routines_service.start(
+                db,
+                routines,
+                Trigger(case.status.value),
+                child_id=case.child_id,
+                case_id=case.id,
+                facts=case.facts,
+                at=started(case),
+                principal=None,
+            )
+        if case.registered_avviken_at is not None:
+            await routines_service.settle(db, case.id, "AVVIKEN_REGISTERED", None)
 
 
 @dataclass(frozen=True)
@@ -207,5 +272,6 @@ async def seed(db: Db, *, now: datetime | None = None) -> SeedReport:
                 roles=(network.EXAMPLE_ROLES[org.id],),
             ),
         )
+    await _start_routines(db, [case for case, _, _ in episodes])
     open_cases = sum(1 for c, _, _ in episodes if c.status is not CaseStatus.CLOSED)
     return SeedReport(len(network.ORGANISATIONS), len(children), open_cases)

@@ -22,6 +22,7 @@ from hub.errors import Unauthenticated
 from hub.graphql.loaders import Loaders
 from hub.organisations.registry import OrganisationRegistry
 from hub.policy.engine import Policy
+from hub.routines.config import Routines
 from hub.settings import Settings
 
 _NO_TOKEN = "no access token; send 'Authorization: Bearer <token>'"
@@ -43,6 +44,7 @@ class Context:
     pool: asyncpg.Pool
     policy: Policy
     registry: OrganisationRegistry
+    routines: Routines
     principal_or_none: Principal | None = None
     connection_params: dict[str, Any] | None = field(default=None)
 

@@ -7,8 +7,10 @@ from hub.cases import loaders as cases
 from hub.children import loaders as children
 from hub.consents import loaders as consents
 from hub.db.session import Session
+from hub.events import loaders as events
 from hub.organisations.registry import OrganisationRegistry
 from hub.policy.engine import Policy
+from hub.routines import loaders as routines
 
 
 class Loaders:
@@ -21,3 +23,5 @@ class Loaders:
         self.cases_of_child = cases.cases_by_child(db, policy, principal)
         self.sightings = cases.sightings_by_case(db)
         self.consents = consents.consents_by_child(db)
+        self.tasks = routines.tasks_by_case(db)
+        self.events = events.events_by_case(db)

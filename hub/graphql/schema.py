@@ -8,16 +8,19 @@ import strawberry
 from strawberry.tools import merge_types
 
 from hub.auth.schema import MeQuery
+from hub.cases.mutations import CaseMutation
 from hub.cases.schema import CaseQuery
+from hub.children.mutations import ChildMutation
 from hub.children.schema import ChildQuery
 from hub.consents.schema import ConsentMutation
 from hub.graphql.extensions import CodedErrors, Transaction
 from hub.organisations.schema import OrganisationQuery
+from hub.routines.schema import TaskMutation, TaskQuery
 
 SDL_PATH = Path(__file__).resolve().parents[2] / "schema" / "hub.graphql"
 
-Query = merge_types("Query", (MeQuery, OrganisationQuery, ChildQuery, CaseQuery))
-Mutation = merge_types("Mutation", (ConsentMutation,))
+Query = merge_types("Query", (MeQuery, OrganisationQuery, ChildQuery, CaseQuery, TaskQuery))
+Mutation = merge_types("Mutation", (ChildMutation, CaseMutation, TaskMutation, ConsentMutation))
 
 
 def build_schema() -> strawberry.Schema:

@@ -114,5 +114,6 @@ class HubGraphQL(GraphQL[Context, None]):
             pool=rt.pool,
             policy=rt.policy,
             registry=rt.registry,
+            routines=rt.routines,
             principal_or_none=request.scope.get("principal"),
         )

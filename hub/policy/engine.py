@@ -8,9 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from hub.auth.principal import Principal, Role
+from hub.auth.principal import Principal, Purpose, Role
 from hub.errors import Forbidden
-from hub.organisations.models import OrganisationKind
+from hub.organisations.models import Organisation, OrganisationKind
 from hub.policy.categories import DataCategory
 from hub.policy.enforcer import ALL_STATES, Decision, DecisionKey, Enforcer
 from hub.policy.facts import RowFacts
@@ -39,7 +39,11 @@ class Policy:
         self._views: dict[tuple[object, ...], RowView] = {}
 
     def relation(self, principal: Principal, facts: RowFacts) -> Relation:
-        org = principal.organisation
+        is_guardian = Role.GUARDIAN in principal.roles and facts.guardian_sub == principal.sub
+        return self._relation(principal.organisation, facts, is_guardian=is_guardian)
+
+    @staticmethod
+    def _relation(org: Organisation, facts: RowFacts, *, is_guardian: bool) -> Relation:
         if (
             org.kind is OrganisationKind.MUNICIPALITY
             and org.id == facts.responsible_municipality_id
@@ -47,13 +51,35 @@ class Policy:
             return Relation.RESPONSIBLE_MUNICIPALITY
         if org.kind is OrganisationKind.RESIDENCE and org.id == facts.residence_id:
             return Relation.RESIDENCE
-        if (
-            org.kind is OrganisationKind.GUARDIANSHIP
-            and Role.GUARDIAN in principal.roles
-            and facts.guardian_sub == principal.sub
-        ):
+        if org.kind is OrganisationKind.GUARDIANSHIP and is_guardian:
             return Relation.GUARDIAN
         return Relation.NONE
+
+    def recipients(
+        self,
+        organisations: list[Organisation],
+        facts: RowFacts,
+        consented: dict[str, frozenset[str]],
+    ) -> list[Organisation]:
+        """The organisations entitled to see this row's case status (for acknowledgements).
+
+        The guardianship board counts as a recipient when the child has a god man.
+        """
+        found = []
+        for org in organisations:
+            relation = self._relation(org, facts, is_guardian=facts.guardian_sub is not None)
+            key = DecisionKey(
+                kind=org.kind.value,
+                relation=relation.value,
+                category=DataCategory.CASE_STATUS.value,
+                state=facts.state,
+                consent=DataCategory.CASE_STATUS.value in consented.get(org.id, frozenset()),
+                emergency=False,
+                purpose=Purpose.PROTECTION.value,
+            )
+            if self.enforcer.decide(key).allowed:
+                found.append(org)
+        return found
 
     def decide(
         self, principal: Principal, relation: Relation, category: DataCategory, facts: RowFacts

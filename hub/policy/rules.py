@@ -52,6 +52,8 @@ ACTIONS = frozenset(
         "grantConsent",
         "revokeConsent",
         "requestEmergencyAccess",
+        "viewAcknowledgements",
+        "statistics",
     }
 )
 _KINDS = frozenset(k.value for k in OrganisationKind) | {WILDCARD}

@@ -1,0 +1,254 @@
+"""The case mutations of the county plan: rules only; SQL in repositories, policy decides.
+
+Each command finds the case as the caller sees it (a hidden case is NOT_FOUND), asks the
+policy whether the caller may act, validates, locks the row, checks the state machine,
+writes the change with its events (the outbox), and runs the routines: the tasks a new
+state creates and the ones it completes.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from hub.auth.principal import Principal
+from hub.cases import lifecycle, repository
+from hub.cases import service as cases
+from hub.cases.models import Case, CaseStatus, Outcome
+from hub.children import service as children
+from hub.db.session import Session
+from hub.errors import Conflict, InvalidTransition, NotFound
+from hub.events import repository as events
+from hub.events.models import EventType, NewEvent
+from hub.policy.engine import Policy
+from hub.routines import service as routines
+from hub.routines.config import Routines
+from hub.routines.models import Trigger
+from hub.validation import past, required_text, text
+
+NO_CASE = "no case with this id"
+NO_CHILD = "no child with this id"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts, and what the command needs from the request."""
+
+    db: Session
+    policy: Policy
+    principal: Principal
+    routines: Routines
+
+    def event(self, kind: EventType, case: Case, **payload: object) -> NewEvent:
+        return NewEvent(
+            type=kind,
+            child_id=case.child_id,
+            case_id=case.id,
+            actor_organisation_id=self.principal.organisation_id,
+            actor_sub=self.principal.sub,
+            payload=dict(payload),
+        )
+
+
+async def _visible_case(actor: Actor, case_id: uuid.UUID | None, action: str) -> Case:
+    found = (
+        await cases.visible_by_ids(actor.db, actor.policy, actor.principal, [case_id])
+        if case_id
+        else {}
+    )
+    visible = found.get(case_id) if case_id else None
+    if visible is None:
+        raise NotFound(NO_CASE)
+    actor.policy.authorize(actor.principal, action, visible.row.facts)
+    return visible.row
+
+
+async def _move(
+    actor: Actor, case: Case, to: CaseStatus, expected_version: int | None
+) -> CaseStatus:
+    """Lock the case and check the move; the state it moves from."""
+    locked = await repository.lock(actor.db, case.id)
+    if expected_version is not None and locked.version != expected_version:
+        raise Conflict(
+            f"the case changed since version {expected_version} (now "
+            f"{locked.version}); reload and try again"
+        )
+    lifecycle.check(locked.status, to)
+    return locked.status
+
+
+async def _after_move(
+    actor: Actor, case: Case, came_from: CaseStatus, to: CaseStatus, **payload: object
+) -> None:
+    await events.append(
+        actor.db,
+        [
+            actor.event(
+                EventType.STATUS_CHANGED,
+                case,
+                **{"from": came_from.value, "to": to.value},
+                **payload,
+            )
+        ],
+    )
+    await routines.settle(
+        actor.db, case.id, to.value, actor.principal, closing=to is CaseStatus.CLOSED
+    )
+    if to.value in Trigger.__members__:
+        await routines.start(
+            actor.db,
+            actor.routines,
+            Trigger(to.value),
+            child_id=case.child_id,
+            case_id=case.id,
+            facts=case.facts,
+            at=datetime.now(UTC),
+            principal=actor.principal,
+        )
+
+
+async def report_absent(
+    actor: Actor,
+    child_id: uuid.UUID | None,
+    last_seen_at: datetime,
+    last_seen_place: str,
+    circumstances: str | None,
+) -> uuid.UUID:
+    found = (
+        await children.visible_by_ids(actor.db, actor.policy, actor.principal, [child_id])
+        if child_id
+        else {}
+    )
+    visible = found.get(child_id) if child_id else None
+    if visible is None:
+        raise NotFound(NO_CHILD)
+    child = visible.row
+    actor.policy.authorize(actor.principal, "reportAbsent", child.facts)
+    seen_at = past(last_seen_at, "lastSeenAt")
+    place = required_text(last_seen_place, "lastSeenPlace", max_length=500)
+    how = text(circumstances, "circumstances", max_length=4000, required=False)
+    case_id = await repository.open_case(
+        actor.db, child.id, actor.principal.organisation_id, seen_at, place, how
+    )
+    await events.append(
+        actor.db,
+        [
+            NewEvent(
+                type=EventType.CASE_OPENED,
+                child_id=child.id,
+                case_id=case_id,
+                actor_organisation_id=actor.principal.organisation_id,
+                actor_sub=actor.principal.sub,
+                payload={"status": CaseStatus.ABSENT.value},
+            )
+        ],
+    )
+    await routines.start(
+        actor.db,
+        actor.routines,
+        Trigger.ABSENT,
+        child_id=child.id,
+        case_id=case_id,
+        facts=child.facts,
+        at=datetime.now(UTC),
+        principal=actor.principal,
+    )
+    return case_id
+
+
+async def report_missing(
+    actor: Actor, case_id: uuid.UUID | None, report_number: str, expected_version: int | None = None
+) -> uuid.UUID:
+    case = await _visible_case(actor, case_id, "reportMissingToPolice")
+    number = required_text(report_number, "policeReportNumber", max_length=40)
+    came_from = await _move(actor, case, CaseStatus.REPORTED_MISSING, expected_version)
+    await repository.set_reported_missing(
+        actor.db, case.id, number, actor.principal.organisation_id
+    )
+    await _after_move(actor, case, came_from, CaseStatus.REPORTED_MISSING)
+    return case.id
+
+
+async def register_avviken(actor: Actor, case_id: uuid.UUID | None) -> uuid.UUID:
+    case = await _visible_case(actor, case_id, "registerAvviken")
+    locked = await repository.lock(actor.db, case.id)
+    if locked.avviken_registered:
+        raise Conflict("avviken is already registered for this case")
+    if locked.status not in lifecycle.AVVIKEN_STATES:
+        raise InvalidTransition(
+            f"avviken is registered while the child is away, not in {locked.status.value}",
+            **{
+                "from": locked.status.value,
+                "to": "AVVIKEN_REGISTERED",
+                "allowed": sorted(s.value for s in lifecycle.AVVIKEN_STATES),
+            },
+        )
+    await repository.set_avviken(actor.db, case.id, actor.principal.organisation_id)
+    await events.append(actor.db, [actor.event(EventType.AVVIKEN_REGISTERED, case)])
+    await routines.settle(actor.db, case.id, "AVVIKEN_REGISTERED", actor.principal)
+    return case.id
+
+
+async def add_sighting(
+    actor: Actor, case_id: uuid.UUID | None, seen_at: datetime, place: str, note: str | None
+) -> uuid.UUID:
+    case = await _visible_case(actor, case_id, "addSighting")
+    when = past(seen_at, "seenAt")
+    where = required_text(place, "place", max_length=500)
+    what = text(note, "note", max_length=4000, required=False)
+    if case.status not in lifecycle.SIGHTING_STATES:
+        raise InvalidTransition(
+            f"sightings are added while the child is away, not in {case.status.value}",
+            **{
+                "from": case.status.value,
+                "to": "SIGHTING_ADDED",
+                "allowed": sorted(s.value for s in lifecycle.SIGHTING_STATES),
+            },
+        )
+    sighting = await repository.add_sighting(
+        actor.db, case.id, when, where, what, actor.principal.organisation_id
+    )
+    await events.append(
+        actor.db, [actor.event(EventType.SIGHTING_ADDED, case, sightingId=str(sighting))]
+    )
+    return case.id
+
+
+async def report_found(
+    actor: Actor,
+    case_id: uuid.UUID | None,
+    found_at: datetime,
+    place: str,
+    expected_version: int | None = None,
+) -> uuid.UUID:
+    case = await _visible_case(actor, case_id, "reportFound")
+    when = past(found_at, "foundAt")
+    where = required_text(place, "place", max_length=500)
+    came_from = await _move(actor, case, CaseStatus.FOUND, expected_version)
+    await repository.set_found(actor.db, case.id, when, where, actor.principal.organisation_id)
+    await _after_move(actor, case, came_from, CaseStatus.FOUND)
+    return case.id
+
+
+async def record_return_interview(
+    actor: Actor, case_id: uuid.UUID | None, summary: str, expected_version: int | None = None
+) -> uuid.UUID:
+    case = await _visible_case(actor, case_id, "recordReturnInterview")
+    cleaned = required_text(summary, "summary", max_length=10_000)
+    came_from = await _move(actor, case, CaseStatus.FOLLOW_UP, expected_version)
+    await repository.set_return_interview(
+        actor.db, case.id, cleaned, actor.principal.organisation_id
+    )
+    await _after_move(actor, case, came_from, CaseStatus.FOLLOW_UP)
+    return case.id
+
+
+async def close_case(
+    actor: Actor, case_id: uuid.UUID | None, outcome: Outcome, expected_version: int | None = None
+) -> uuid.UUID:
+    case = await _visible_case(actor, case_id, "closeCase")
+    came_from = await _move(actor, case, CaseStatus.CLOSED, expected_version)
+    await repository.set_closed(actor.db, case.id, outcome, actor.principal.organisation_id)
+    await _after_move(actor, case, came_from, CaseStatus.CLOSED, outcome=outcome.value)
+    return case.id

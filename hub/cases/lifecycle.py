@@ -1,0 +1,36 @@
+"""The case state machine of the county plan.
+
+ABSENT ──► REPORTED_MISSING ──► FOUND ──► FOLLOW_UP ──► CLOSED
+   └──────────────────────────► FOUND
+REPORTED_MISSING ──► CLOSED (unresolved after review / turned 18 / left Sweden)
+"""
+
+from __future__ import annotations
+
+from hub.cases.models import CaseStatus as S
+from hub.errors import InvalidTransition
+
+MOVES: dict[S, frozenset[S]] = {
+    S.ABSENT: frozenset({S.REPORTED_MISSING, S.FOUND}),
+    S.REPORTED_MISSING: frozenset({S.FOUND, S.CLOSED}),
+    S.FOUND: frozenset({S.FOLLOW_UP}),
+    S.FOLLOW_UP: frozenset({S.CLOSED}),
+    S.CLOSED: frozenset(),
+}
+
+# Migrationsverket's avviken is a fact, not a state: it can be recorded while missing.
+AVVIKEN_STATES = frozenset({S.ABSENT, S.REPORTED_MISSING})
+SIGHTING_STATES = frozenset({S.ABSENT, S.REPORTED_MISSING})
+
+
+def check(current: S, wanted: S) -> None:
+    if wanted not in MOVES[current]:
+        allowed = ", ".join(sorted(m.value for m in MOVES[current])) or "none (the case is closed)"
+        raise InvalidTransition(
+            f"a case in {current.value} cannot move to {wanted.value}; allowed: {allowed}",
+            **{
+                "from": current.value,
+                "to": wanted.value,
+                "allowed": sorted(m.value for m in MOVES[current]),
+            },
+        )

@@ -1,0 +1,237 @@
+"""The child mutations: register, describe (signalement and photo), assess risk."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from hub.auth.principal import Principal
+from hub.children import repository, service
+from hub.children.models import Child, Description, RiskLevel, Sex
+from hub.children.repository import NewChild, Photo
+from hub.db.session import Session
+from hub.errors import InvalidInput, NotFound
+from hub.events import repository as events
+from hub.events.models import EventType, NewEvent
+from hub.organisations.models import OrganisationKind
+from hub.organisations.registry import OrganisationRegistry
+from hub.policy.categories import DataCategory
+from hub.policy.engine import Policy
+from hub.policy.facts import RowFacts
+from hub.routines import service as routines
+from hub.routines.config import Routines
+from hub.routines.models import Trigger
+from hub.validation import birth_date, items, required_text, text
+
+NO_CHILD = "no child with this id"
+MAX_PHOTO = 2 * 1024 * 1024
+_MAGIC = {
+    "image/jpeg": (b"\xff\xd8\xff",),
+    "image/png": (b"\x89PNG\r\n\x1a\n",),
+    "image/webp": (b"RIFF",),
+}
+
+
+@dataclass(frozen=True)
+class ChildActor:
+    db: Session
+    policy: Policy
+    principal: Principal
+    routines: Routines
+    registry: OrganisationRegistry
+
+    def event(self, kind: EventType, child_id: uuid.UUID, **payload: object) -> NewEvent:
+        return NewEvent(
+            type=kind,
+            child_id=child_id,
+            case_id=None,
+            actor_organisation_id=self.principal.organisation_id,
+            actor_sub=self.principal.sub,
+            payload=dict(payload),
+        )
+
+
+@dataclass(frozen=True)
+class Registration:
+    given_name: str
+    family_name: str
+    birth_date: date
+    sex: Sex
+    nationality: str
+    languages: list[str]
+    dossier_number: str | None
+    responsible_municipality_id: str
+    residence_id: str | None
+    placement_address: str | None
+    guardian_sub: str | None
+
+
+async def _organisation(actor: ChildActor, org_id: str, kind: OrganisationKind, field: str) -> str:
+    org = await actor.registry.get(org_id)
+    if org is None or org.kind is not kind:
+        raise InvalidInput(f"{field} names no {kind.value.lower().replace('_', ' ')}", field=field)
+    return org.id
+
+
+async def register(actor: ChildActor, r: Registration) -> uuid.UUID:
+    municipality = await _organisation(
+        actor,
+        r.responsible_municipality_id,
+        OrganisationKind.MUNICIPALITY,
+        "responsibleMunicipalityId",
+    )
+    residence = (
+        await _organisation(actor, r.residence_id, OrganisationKind.RESIDENCE, "residenceId")
+        if r.residence_id
+        else None
+    )
+    guardian = text(r.guardian_sub, "guardianSub", max_length=200, required=False)
+    facts = RowFacts(municipality, residence, guardian, "NONE")
+    actor.policy.authorize(actor.principal, "registerChild", facts)
+    child_id = await repository.register(
+        actor.db,
+        NewChild(
+            given_name=required_text(r.given_name, "givenName", max_length=100),
+            family_name=required_text(r.family_name, "familyName", max_length=100),
+            birth_date=birth_date(r.birth_date),
+            sex=r.sex,
+            nationality=required_text(r.nationality, "nationality", max_length=60),
+            languages=items(r.languages, "languages", max_items=10, max_length=40),
+            dossier_number=text(r.dossier_number, "dossierNumber", max_length=30, required=False),
+            responsible_municipality_id=municipality,
+            residence_id=residence,
+            placement_address=text(
+                r.placement_address, "placementAddress", max_length=300, required=False
+            ),
+            guardian_sub=guardian,
+        ),
+    )
+    await events.append(actor.db, [actor.event(EventType.CHILD_REGISTERED, child_id)])
+    await routines.start(
+        actor.db,
+        actor.routines,
+        Trigger.CHILD_REGISTERED,
+        child_id=child_id,
+        case_id=None,
+        facts=facts,
+        at=datetime.now(UTC),
+        principal=actor.principal,
+    )
+    return child_id
+
+
+async def _visible_child(actor: ChildActor, child_id: uuid.UUID | None, action: str) -> Child:
+    found = (
+        await service.visible_by_ids(actor.db, actor.policy, actor.principal, [child_id])
+        if child_id
+        else {}
+    )
+    visible = found.get(child_id) if child_id else None
+    if visible is None:
+        raise NotFound(NO_CHILD)
+    actor.policy.authorize(actor.principal, action, visible.row.facts)
+    return visible.row
+
+
+def _photo_bytes(content_type: str, data_base64: str) -> bytes:
+    if content_type not in _MAGIC:
+        raise InvalidInput(
+            f"photo type must be one of {', '.join(_MAGIC)}", field="photo.contentType"
+        )
+    if len(data_base64) > MAX_PHOTO * 4 // 3 + 4:
+        raise InvalidInput("the photo is larger than 2 MB", field="photo.data")
+    try:
+        data = base64.b64decode(data_base64, validate=True)
+    except (binascii.Error, ValueError):
+        raise InvalidInput("photo.data is not base64", field="photo.data") from None
+    if len(data) > MAX_PHOTO:
+        raise InvalidInput("the photo is larger than 2 MB", field="photo.data")
+    if not data.startswith(_MAGIC[content_type]) or (
+        content_type == "image/webp" and data[8:12] != b"WEBP"
+    ):
+        raise InvalidInput(f"the photo's bytes are not {content_type}", field="photo.data")
+    return data
+
+
+def _photo_url(value: str | None) -> str | None:
+    url = text(value, "photoUrl", max_length=2000, required=False)
+    if url is not None and not url.startswith(("https://", "http://", "/photos/")):
+        raise InvalidInput("photoUrl must be an http(s) address", field="photoUrl")
+    return url
+
+
+async def update_description(
+    actor: ChildActor,
+    child_id: uuid.UUID | None,
+    d: Description,
+    photo: tuple[str, str] | None = None,
+) -> uuid.UUID:
+    child = await _visible_child(actor, child_id, "updateDescription")
+    if d.height_cm is not None and not 50 <= d.height_cm <= 250:
+        raise InvalidInput("heightCm must be between 50 and 250", field="heightCm")
+    photo_url = _photo_url(d.photo_url)
+    if photo is not None:
+        photo_id = await repository.add_photo(actor.db, child.id, photo[0], _photo_bytes(*photo))
+        photo_url = f"/photos/{photo_id}"
+    cleaned = Description(
+        height_cm=d.height_cm,
+        **{
+            f: text(getattr(d, f), f, max_length=500, required=False)
+            for f in ("build", "hair", "eyes", "marks", "clothing")
+        },
+        photo_url=photo_url,
+    )
+    await repository.update_description(actor.db, child.id, cleaned)
+    await events.append(actor.db, [actor.event(EventType.DESCRIPTION_UPDATED, child.id)])
+    return child.id
+
+
+async def record_risk(
+    actor: ChildActor,
+    child_id: uuid.UUID | None,
+    level: RiskLevel,
+    indicators: list[str],
+    assessment: str | None,
+) -> uuid.UUID:
+    child = await _visible_child(actor, child_id, "recordRiskAssessment")
+    signs = items(indicators, "indicators", max_items=30, max_length=200)
+    await repository.record_risk(
+        actor.db,
+        child.id,
+        level,
+        signs,
+        text(assessment, "assessment", max_length=10_000, required=False),
+    )
+    await events.append(
+        actor.db, [actor.event(EventType.RISK_ASSESSED, child.id, riskLevel=level.value)]
+    )
+    if level is not RiskLevel.LOW:
+        await routines.start(
+            actor.db,
+            actor.routines,
+            Trigger.RISK_SIGNS,
+            child_id=child.id,
+            case_id=None,
+            facts=child.facts,
+            at=datetime.now(UTC),
+            principal=actor.principal,
+        )
+    return child.id
+
+
+async def photo(
+    db: Session, policy: Policy, principal: Principal, photo_id: uuid.UUID
+) -> Photo | None:
+    """The photo, if its child is visible and its description may be shown; else None."""
+    found = await repository.get_photo(db, photo_id)
+    if found is None:
+        return None
+    visible = (await service.visible_by_ids(db, policy, principal, [found.child_id])).get(
+        found.child_id
+    )
+    if visible is None or not visible.view.allows(DataCategory.DESCRIPTION):
+        return None
+    return found

@@ -1,0 +1,146 @@
+"""The child mutations: one resolver each, calling one command."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+import strawberry
+
+from hub.children import commands, service
+from hub.children.commands import ChildActor, Registration
+from hub.children.models import Description
+from hub.children.types import ChildType, RiskLevelType, SexType
+from hub.graphql.context import Info
+from hub.graphql.ids import parse_id
+
+
+@strawberry.input
+class RegisterChildInput:
+    given_name: str
+    family_name: str
+    birth_date: date
+    sex: SexType  # type: ignore[valid-type]
+    nationality: str
+    responsible_municipality_id: strawberry.ID
+    languages: list[str] = strawberry.field(default_factory=list)
+    dossier_number: str | None = None
+    residence_id: strawberry.ID | None = None
+    placement_address: str | None = None
+    guardian_sub: str | None = strawberry.field(
+        default=None, description="The god man's subject (sub) in their token."
+    )
+
+
+@strawberry.input(description="A photo sent inline: at most 2 MB of JPEG, PNG or WebP.")
+class PhotoUpload:
+    content_type: str
+    data: str = strawberry.field(description="The file's bytes, base64-encoded.")
+
+
+@strawberry.input
+class UpdateDescriptionInput:
+    child_id: strawberry.ID
+    height_cm: int | None = None
+    build: str | None = None
+    hair: str | None = None
+    eyes: str | None = None
+    marks: str | None = None
+    clothing: str | None = None
+    photo_url: str | None = None
+    photo: PhotoUpload | None = None
+
+
+@strawberry.input
+class RecordRiskAssessmentInput:
+    child_id: strawberry.ID
+    risk_level: RiskLevelType  # type: ignore[valid-type]
+    indicators: list[str] = strawberry.field(default_factory=list)
+    assessment: str | None = None
+
+
+@strawberry.type(description="The child after the change, as you may see it.")
+class ChildPayload:
+    child: ChildType | None
+
+
+@strawberry.type
+class RegisterChildPayload(ChildPayload):
+    pass
+
+
+@strawberry.type
+class UpdateDescriptionPayload(ChildPayload):
+    pass
+
+
+@strawberry.type
+class RecordRiskAssessmentPayload(ChildPayload):
+    pass
+
+
+def _actor(info: Info) -> ChildActor:
+    ctx = info.context
+    return ChildActor(ctx.session, ctx.policy, ctx.principal, ctx.routines, ctx.registry)
+
+
+async def _child(info: Info, child_id: uuid.UUID) -> ChildType | None:
+    ctx = info.context
+    found = await service.visible_by_ids(ctx.session, ctx.policy, ctx.principal, [child_id])
+    return ChildType.of(found[child_id]) if child_id in found else None
+
+
+@strawberry.type
+class ChildMutation:
+    @strawberry.mutation(description="The responsible municipality registers a child.")
+    async def register_child(self, info: Info, input: RegisterChildInput) -> RegisterChildPayload:
+        child_id = await commands.register(
+            _actor(info),
+            Registration(
+                given_name=input.given_name,
+                family_name=input.family_name,
+                birth_date=input.birth_date,
+                sex=input.sex,
+                nationality=input.nationality,
+                languages=input.languages,
+                dossier_number=input.dossier_number,
+                responsible_municipality_id=input.responsible_municipality_id,
+                residence_id=input.residence_id,
+                placement_address=input.placement_address,
+                guardian_sub=input.guardian_sub,
+            ),
+        )
+        return RegisterChildPayload(child=await _child(info, child_id))
+
+    @strawberry.mutation(description="Fill in the signalement; a photo by URL or inline.")
+    async def update_description(
+        self, info: Info, input: UpdateDescriptionInput
+    ) -> UpdateDescriptionPayload:
+        child_id = await commands.update_description(
+            _actor(info),
+            parse_id(input.child_id),
+            Description(
+                height_cm=input.height_cm,
+                build=input.build,
+                hair=input.hair,
+                eyes=input.eyes,
+                marks=input.marks,
+                clothing=input.clothing,
+                photo_url=input.photo_url,
+            ),
+            (input.photo.content_type, input.photo.data) if input.photo else None,
+        )
+        return UpdateDescriptionPayload(child=await _child(info, child_id))
+
+    @strawberry.mutation(description="Social services record a risk assessment.")
+    async def record_risk_assessment(
+        self, info: Info, input: RecordRiskAssessmentInput
+    ) -> RecordRiskAssessmentPayload:
+        child_id = await commands.record_risk(
+            _actor(info),
+            parse_id(input.child_id),
+            input.risk_level,
+            input.indicators,
+            input.assessment,
+        )
+        return RecordRiskAssessmentPayload(child=await _child(info, child_id))

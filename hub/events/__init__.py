@@ -1,0 +1,1 @@
+"""Case events: the outbox every change writes, the deadline scheduler, live fan-out."""

@@ -1,0 +1,99 @@
+"""All SQL about case events (the outbox) and acknowledgements."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Sequence
+
+import asyncpg
+
+from hub.db.session import Db
+from hub.events.models import Acknowledgement, CaseEvent, EventType, NewEvent
+
+_COLUMNS = "id, type, child_id, case_id, actor_organisation_id, occurred_at, payload"
+_APPEND = """
+INSERT INTO case_events (type, child_id, case_id, actor_organisation_id, actor_sub, payload)
+SELECT t, ch, k, o, s, p::jsonb
+  FROM unnest($1::text[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[])
+       AS e(t, ch, k, o, s, p)
+RETURNING id
+"""
+_BY_CASES = f"SELECT {_COLUMNS} FROM case_events WHERE case_id = ANY($1::uuid[]) ORDER BY id"
+_BY_ID = f"SELECT {_COLUMNS} FROM case_events WHERE id = $1"
+_AFTER = f"SELECT {_COLUMNS} FROM case_events WHERE id > $1 ORDER BY id LIMIT $2"
+_LAST_ID = "SELECT coalesce(max(id), 0) FROM case_events"
+_ACK = """
+INSERT INTO acknowledgements (event_id, organisation_id, sub) VALUES ($1, $2, $3)
+ON CONFLICT (event_id, organisation_id) DO NOTHING
+RETURNING event_id
+"""
+_ACKS_BY_CASES = """
+SELECT e.case_id, a.event_id, a.organisation_id, a.acknowledged_at
+  FROM acknowledgements a JOIN case_events e ON e.id = a.event_id
+ WHERE e.case_id = ANY($1::uuid[]) ORDER BY a.event_id, a.organisation_id
+"""
+
+
+def _model(row: asyncpg.Record) -> CaseEvent:
+    return CaseEvent(
+        id=row["id"],
+        type=EventType(row["type"]),
+        child_id=row["child_id"],
+        case_id=row["case_id"],
+        actor_organisation_id=row["actor_organisation_id"],
+        occurred_at=row["occurred_at"],
+        payload=row["payload"],
+    )
+
+
+async def append(db: Db, events: Sequence[NewEvent]) -> list[int]:
+    """Write events in one statement, in order; their ids (the cursors)."""
+    if not events:
+        return []
+    rows = await db.fetch(
+        _APPEND,
+        [e.type.value for e in events],
+        [e.child_id for e in events],
+        [e.case_id for e in events],
+        [e.actor_organisation_id for e in events],
+        [e.actor_sub for e in events],
+        [json.dumps(e.payload) for e in events],
+    )
+    return [r["id"] for r in rows]
+
+
+async def by_cases(db: Db, case_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[CaseEvent]]:
+    found: dict[uuid.UUID, list[CaseEvent]] = {i: [] for i in case_ids}
+    for row in await db.fetch(_BY_CASES, list(case_ids)):
+        found[row["case_id"]].append(_model(row))
+    return found
+
+
+async def by_id(db: Db, event_id: int) -> CaseEvent | None:
+    row = await db.fetchrow(_BY_ID, event_id)
+    return _model(row) if row else None
+
+
+async def after(db: Db, cursor: int, limit: int) -> list[CaseEvent]:
+    return [_model(r) for r in await db.fetch(_AFTER, cursor, limit)]
+
+
+async def last_id(db: Db) -> int:
+    return int(await db.fetchval(_LAST_ID))
+
+
+async def acknowledge(db: Db, event_id: int, organisation_id: str, sub: str) -> bool:
+    """Record it; False when this organisation had already acknowledged the event."""
+    return await db.fetchval(_ACK, event_id, organisation_id, sub) is not None
+
+
+async def acknowledgements_by_cases(
+    db: Db, case_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[Acknowledgement]]:
+    found: dict[uuid.UUID, list[Acknowledgement]] = {i: [] for i in case_ids}
+    for row in await db.fetch(_ACKS_BY_CASES, list(case_ids)):
+        found[row["case_id"]].append(
+            Acknowledgement(row["event_id"], row["organisation_id"], row["acknowledged_at"])
+        )
+    return found

@@ -1,0 +1,76 @@
+"""The deadline scheduler: marks tasks due and overdue and emits their events.
+
+Every replica runs the loop; an advisory lock held on one connection makes exactly one of
+them the leader at a time. If the leader dies its connection closes, the lock is freed and
+another replica takes over at its next tick. The sweep is a query on the tasks' state, so a
+hub that was down catches up on every deadline that passed meanwhile.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Any
+
+import asyncpg
+
+from hub.routines import service
+
+log = logging.getLogger(__name__)
+
+_LEADER_LOCK = 0x6875625F736368  # "hub_sch"
+
+
+class DeadlineScheduler:
+    def __init__(self, pool: asyncpg.Pool, *, interval: float) -> None:
+        self._pool = pool
+        self._interval = interval
+        self._leader: asyncpg.pool.PoolConnectionProxy[Any] | None = None
+        self.sweeps = 0
+
+    @property
+    def is_leader(self) -> bool:
+        return self._leader is not None
+
+    async def _lead(self) -> bool:
+        if self._leader is not None:
+            return True
+        conn = await self._pool.acquire()
+        if await conn.fetchval("SELECT pg_try_advisory_lock($1)", _LEADER_LOCK):
+            self._leader = conn
+            return True
+        await self._pool.release(conn)
+        return False
+
+    async def _resign(self) -> None:
+        conn, self._leader = self._leader, None
+        if conn is not None:
+            with contextlib.suppress(Exception):
+                await conn.execute("SELECT pg_advisory_unlock($1)", _LEADER_LOCK)
+            with contextlib.suppress(Exception):
+                await self._pool.release(conn)
+
+    async def tick(self) -> bool:
+        """One sweep if this replica leads; whether it did."""
+        if not await self._lead():
+            return False
+        async with self._pool.acquire() as conn, conn.transaction():
+            due, overdue = await service.sweep(conn)
+        self.sweeps += 1
+        if due or overdue:
+            log.info("deadlines: %d due, %d overdue", len(due), len(overdue))
+        return True
+
+    async def run(self) -> None:
+        try:
+            while True:
+                try:
+                    await self.tick()
+                except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+                    # the database went away: give up leadership, try again next tick
+                    log.warning("deadline sweep failed; retrying", exc_info=True)
+                    await self._resign()
+                await asyncio.sleep(self._interval)
+        finally:
+            await self._resign()

@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from hub.events.models import CaseEvent, EventType
+from hub.events.service import AcknowledgementState
+from hub.graphql.context import Info
+from hub.organisations.types import OrganisationType
+
+if TYPE_CHECKING:
+    from hub.cases.types import CaseType
+
+EventTypeType = strawberry.enum(EventType, name="CaseEventType")
+
+
+@strawberry.type(name="CaseEvent", description="Something that happened in a case.")
+class CaseEventType:
+    cursor: str
+    type: EventTypeType  # type: ignore[valid-type]
+    occurred_at: datetime
+    row: strawberry.Private[CaseEvent]
+
+    @strawberry.field(description="The organisation that acted; null for the hub's scheduler.")
+    async def actor(self, info: Info) -> OrganisationType | None:
+        if self.row.actor_organisation_id is None:
+            return None
+        org = await info.context.registry.get(self.row.actor_organisation_id)
+        return OrganisationType.of(org) if org else None
+
+    @strawberry.field(description="The case, as the caller may see it now.")
+    async def case(
+        self, info: Info
+    ) -> Annotated[CaseType, strawberry.lazy("hub.cases.types")] | None:
+        from hub.cases.types import CaseType
+
+        if self.row.case_id is None:
+            return None
+        found = await info.context.load.case.load(self.row.case_id)
+        return CaseType.of(found) if found else None
+
+    @classmethod
+    def of(cls, event: CaseEvent) -> CaseEventType:
+        return cls(cursor=str(event.id), type=event.type, occurred_at=event.occurred_at, row=event)
+
+
+@strawberry.type
+class Acknowledged:
+    organisation: OrganisationType
+    at: datetime
+
+
+@strawberry.type(description="Who has acknowledged one event, and who has not yet.")
+class AcknowledgementStatus:
+    event: CaseEventType
+    acknowledged: list[Acknowledged]
+    pending: list[OrganisationType]
+
+    @classmethod
+    def of(cls, state: AcknowledgementState) -> AcknowledgementStatus:
+        return cls(
+            event=CaseEventType.of(state.event),
+            acknowledged=[
+                Acknowledged(organisation=OrganisationType.of(o), at=at)
+                for o, at in state.acknowledged
+            ],
+            pending=[OrganisationType.of(o) for o in state.pending],
+        )

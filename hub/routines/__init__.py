@@ -1,0 +1,1 @@
+"""The county plan's routines: tasks with deadlines, created by triggers from routines.yaml."""

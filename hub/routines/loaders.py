@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+
+from strawberry.dataloader import DataLoader
+
+from hub.db.session import Session
+from hub.routines import repository
+from hub.routines.models import Task
+
+
+def tasks_by_case(db: Session) -> DataLoader[uuid.UUID, list[Task]]:
+    """Tasks of cases the caller already holds as visible."""
+
+    async def load(ids: Sequence[uuid.UUID]) -> list[list[Task]]:
+        found = await repository.by_cases(db, list(ids))
+        return [found.get(i, []) for i in ids]
+
+    return DataLoader(load_fn=load)

@@ -1,0 +1,144 @@
+"""All SQL about tasks."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+
+import asyncpg
+
+from hub.db.paging import PageRequest
+from hub.db.session import Db
+from hub.routines.models import NewTask, Task, TaskStatus
+
+_COLUMNS = """id, child_id, case_id, routine, title, responsible_organisation_id, created_at,
+    due_at, status, completed_at"""
+_INSERT = f"""
+INSERT INTO tasks (child_id, case_id, routine, title, responsible_organisation_id, created_at,
+    due_soon_at, due_at, done_when)
+SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[],
+    $6::timestamptz[], $7::timestamptz[], $8::timestamptz[], $9::text[])
+RETURNING {_COLUMNS}
+"""
+_MINE = f"""
+SELECT {_COLUMNS} FROM tasks
+ WHERE responsible_organisation_id = $1 AND status = 'OPEN'
+   AND (NOT $2::bool OR due_at < now())
+   AND ($3::uuid IS NULL OR (due_at, id) > (SELECT a.due_at, a.id FROM tasks a WHERE a.id = $3))
+ ORDER BY due_at, id LIMIT $4
+"""
+_MINE_COUNT = """
+SELECT count(*) FROM tasks
+ WHERE responsible_organisation_id = $1 AND status = 'OPEN' AND (NOT $2::bool OR due_at < now())
+"""
+_BY_CASES = f"SELECT {_COLUMNS} FROM tasks WHERE case_id = ANY($1::uuid[]) ORDER BY due_at, id"
+_GET_FOR_UPDATE = f"SELECT {_COLUMNS} FROM tasks WHERE id = $1 FOR UPDATE"
+_COMPLETE = f"""
+UPDATE tasks SET status = 'DONE', completed_at = now(), completed_by_sub = $2,
+       completed_by_organisation_id = $3
+ WHERE id = $1 RETURNING {_COLUMNS}
+"""
+_DONE_WHEN = f"""
+UPDATE tasks SET status = 'DONE', completed_at = now(), completed_by_sub = $3,
+       completed_by_organisation_id = $4
+ WHERE case_id = $1 AND status = 'OPEN' AND done_when = $2 RETURNING {_COLUMNS}
+"""
+_CANCEL_OPEN = f"""
+UPDATE tasks SET status = 'CANCELLED', completed_at = now()
+ WHERE case_id = $1 AND status = 'OPEN' RETURNING {_COLUMNS}
+"""
+# The scheduler's two sweeps: each marks and returns what became due or overdue since.
+_MARK_DUE = f"""
+UPDATE tasks SET due_notified_at = now()
+ WHERE status = 'OPEN' AND due_notified_at IS NULL AND due_soon_at <= now() AND due_at > now()
+RETURNING {_COLUMNS}
+"""
+_MARK_OVERDUE = f"""
+UPDATE tasks SET overdue_notified_at = now(), due_notified_at = coalesce(due_notified_at, now())
+ WHERE status = 'OPEN' AND overdue_notified_at IS NULL AND due_at <= now()
+RETURNING {_COLUMNS}
+"""
+
+
+def _model(row: asyncpg.Record) -> Task:
+    return Task(
+        id=row["id"],
+        child_id=row["child_id"],
+        case_id=row["case_id"],
+        routine=row["routine"],
+        title=row["title"],
+        responsible_organisation_id=row["responsible_organisation_id"],
+        created_at=row["created_at"],
+        due_at=row["due_at"],
+        status=TaskStatus(row["status"]),
+        completed_at=row["completed_at"],
+    )
+
+
+async def insert_many(db: Db, tasks: Sequence[NewTask]) -> list[Task]:
+    if not tasks:
+        return []
+    rows = await db.fetch(
+        _INSERT,
+        [t.child_id for t in tasks],
+        [t.case_id for t in tasks],
+        [t.template.key for t in tasks],
+        [t.template.title for t in tasks],
+        [t.responsible_organisation_id for t in tasks],
+        [t.created_at for t in tasks],
+        [t.created_at + t.template.deadline - t.template.due_soon for t in tasks],
+        [t.created_at + t.template.deadline for t in tasks],
+        [t.template.done_when for t in tasks],
+    )
+    return [_model(r) for r in rows]
+
+
+async def mine(
+    db: Db, organisation_id: str, overdue_only: bool, request: PageRequest
+) -> tuple[list[Task], int]:
+    rows = await db.fetch(_MINE, organisation_id, overdue_only, request.after, request.limit)
+    total = await db.fetchval(_MINE_COUNT, organisation_id, overdue_only)
+    return [_model(r) for r in rows], int(total)
+
+
+async def by_cases(db: Db, case_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[Task]]:
+    found: dict[uuid.UUID, list[Task]] = {i: [] for i in case_ids}
+    for row in await db.fetch(_BY_CASES, list(case_ids)):
+        found[row["case_id"]].append(_model(row))
+    return found
+
+
+async def get_for_update(db: Db, task_id: uuid.UUID) -> Task | None:
+    row = await db.fetchrow(_GET_FOR_UPDATE, task_id)
+    return _model(row) if row else None
+
+
+async def complete(db: Db, task_id: uuid.UUID, sub: str, organisation_id: str) -> Task:
+    row = await db.fetchrow(_COMPLETE, task_id, sub, organisation_id)
+    assert row is not None
+    return _model(row)
+
+
+async def complete_done_when(
+    db: Db, case_id: uuid.UUID, fact: str, sub: str | None, organisation_id: str | None
+) -> list[Task]:
+    return [_model(r) for r in await db.fetch(_DONE_WHEN, case_id, fact, sub, organisation_id)]
+
+
+async def cancel_open(db: Db, case_id: uuid.UUID) -> list[Task]:
+    return [_model(r) for r in await db.fetch(_CANCEL_OPEN, case_id)]
+
+
+async def mark_due(db: Db) -> list[Task]:
+    return [_model(r) for r in await db.fetch(_MARK_DUE)]
+
+
+async def mark_overdue(db: Db) -> list[Task]:
+    return [_model(r) for r in await db.fetch(_MARK_OVERDUE)]
+
+
+_COUNT_FOR_CASES = "SELECT count(*) FROM tasks WHERE case_id = ANY($1::uuid[])"
+
+
+async def count_for_cases(db: Db, case_ids: Sequence[uuid.UUID]) -> int:
+    return int(await db.fetchval(_COUNT_FOR_CASES, list(case_ids)))

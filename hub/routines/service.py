@@ -1,0 +1,118 @@
+"""Rules about tasks: which a trigger creates, for whom, and who may complete them."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from hub.auth.principal import Principal
+from hub.db.paging import PageRequest
+from hub.db.session import Db
+from hub.errors import Conflict, NotFound
+from hub.events import repository as events
+from hub.events.models import EventType, NewEvent
+from hub.policy.facts import RowFacts
+from hub.routines import repository
+from hub.routines.config import Routines
+from hub.routines.models import NewTask, Task, TaskStatus, TaskTemplate, Trigger
+
+NO_TASK = "no task with this id among your organisation's tasks"
+
+
+def responsible_for(template: TaskTemplate, facts: RowFacts) -> str:
+    if template.responsible == "responsible_municipality":
+        return facts.responsible_municipality_id
+    if template.responsible == "residence":
+        # a child without a residence: its social services do the residence's part
+        return facts.residence_id or facts.responsible_municipality_id
+    return template.responsible
+
+
+def _event(task: Task, kind: EventType, principal: Principal | None) -> NewEvent:
+    return NewEvent(
+        type=kind,
+        child_id=task.child_id,
+        case_id=task.case_id,
+        actor_organisation_id=principal.organisation_id if principal else None,
+        actor_sub=principal.sub if principal else None,
+        payload={
+            "taskId": str(task.id),
+            "routine": task.routine,
+            "responsible": task.responsible_organisation_id,
+        },
+    )
+
+
+async def start(
+    db: Db,
+    routines: Routines,
+    trigger: Trigger,
+    *,
+    child_id: uuid.UUID,
+    case_id: uuid.UUID | None,
+    facts: RowFacts,
+    at: datetime,
+    principal: Principal | None,
+) -> list[Task]:
+    """Create the trigger's tasks and their TASK_CREATED events."""
+    created = await repository.insert_many(
+        db,
+        [
+            NewTask(
+                child_id=child_id,
+                case_id=case_id,
+                template=t,
+                responsible_organisation_id=responsible_for(t, facts),
+                created_at=at,
+            )
+            for t in routines.get(trigger, ())
+        ],
+    )
+    await events.append(db, [_event(t, EventType.TASK_CREATED, principal) for t in created])
+    return created
+
+
+async def settle(
+    db: Db, case_id: uuid.UUID, fact: str, principal: Principal | None, *, closing: bool = False
+) -> None:
+    """Complete the tasks that `fact` (a new state, or AVVIKEN_REGISTERED) fulfils; on
+    closing, cancel the rest."""
+    done = await repository.complete_done_when(
+        db,
+        case_id,
+        fact,
+        principal.sub if principal else None,
+        principal.organisation_id if principal else None,
+    )
+    await events.append(db, [_event(t, EventType.TASK_COMPLETED, principal) for t in done])
+    if closing:
+        await repository.cancel_open(db, case_id)
+
+
+async def complete(db: Db, principal: Principal, task_id: uuid.UUID | None) -> Task:
+    task = await repository.get_for_update(db, task_id) if task_id else None
+    if task is None or task.responsible_organisation_id != principal.organisation_id:
+        raise NotFound(NO_TASK)
+    if task.status is not TaskStatus.OPEN:
+        raise Conflict(f"this task is already {task.status.value.lower()}")
+    done = await repository.complete(db, task.id, principal.sub, principal.organisation_id)
+    await events.append(db, [_event(done, EventType.TASK_COMPLETED, principal)])
+    return done
+
+
+async def mine(
+    db: Db, principal: Principal, overdue_only: bool, request: PageRequest
+) -> tuple[list[Task], int]:
+    return await repository.mine(db, principal.organisation_id, overdue_only, request)
+
+
+async def sweep(db: Db) -> tuple[list[Task], list[Task]]:
+    """Mark tasks that became due or overdue and emit their events (the scheduler's tick)."""
+    due = await repository.mark_due(db)
+    overdue = await repository.mark_overdue(db)
+    await events.append(
+        db,
+        [_event(t, EventType.TASK_DUE, None) for t in due]
+        + [_event(t, EventType.TASK_OVERDUE, None) for t in overdue],
+    )
+    return due, overdue

@@ -35,7 +35,11 @@ class DeadlineScheduler:
 
     async def _lead(self) -> bool:
         if self._leader is not None:
-            return True
+            try:
+                await self._leader.fetchval("SELECT 1")  # the lock lives as long as this
+                return True
+            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+                await self.resign()
         conn = await self._pool.acquire()
         if await conn.fetchval("SELECT pg_try_advisory_lock($1)", _LEADER_LOCK):
             self._leader = conn
@@ -43,7 +47,8 @@ class DeadlineScheduler:
         await self._pool.release(conn)
         return False
 
-    async def _resign(self) -> None:
+    async def resign(self) -> None:
+        """Give up leadership and the connection that holds it (before closing the pool)."""
         conn, self._leader = self._leader, None
         if conn is not None:
             with contextlib.suppress(Exception):
@@ -70,7 +75,7 @@ class DeadlineScheduler:
                 except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
                     # the database went away: give up leadership, try again next tick
                     log.warning("deadline sweep failed; retrying", exc_info=True)
-                    await self._resign()
+                    await self.resign()
                 await asyncio.sleep(self._interval)
         finally:
-            await self._resign()
+            await self.resign()

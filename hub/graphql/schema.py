@@ -16,10 +16,13 @@ from hub.consents.schema import ConsentMutation
 from hub.graphql.extensions import CodedErrors, Transaction
 from hub.organisations.schema import OrganisationQuery
 from hub.routines.schema import TaskMutation, TaskQuery
+from hub.statistics.schema import StatisticsQuery
 
 SDL_PATH = Path(__file__).resolve().parents[2] / "schema" / "hub.graphql"
 
-Query = merge_types("Query", (MeQuery, OrganisationQuery, ChildQuery, CaseQuery, TaskQuery))
+Query = merge_types(
+    "Query", (MeQuery, OrganisationQuery, ChildQuery, CaseQuery, TaskQuery, StatisticsQuery)
+)
 Mutation = merge_types("Mutation", (ChildMutation, CaseMutation, TaskMutation, ConsentMutation))
 
 

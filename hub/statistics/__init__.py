@@ -1,0 +1,1 @@
+"""Aggregates over episodes for the county board: no identities, small cells suppressed."""

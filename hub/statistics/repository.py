@@ -1,0 +1,42 @@
+"""All SQL about statistics. Dimensions map to fixed expressions; nothing from the caller
+is ever spliced into the statement but the choice among these constants."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from hub.db.session import Db
+from hub.statistics.models import Dimension
+
+_AGE = "extract(year FROM age(k.opened_at::date, ch.birth_date))"
+_DURATION = "(coalesce(k.found_at, k.closed_at) - k.opened_at)"
+EXPRESSIONS: dict[Dimension, str] = {
+    Dimension.MUNICIPALITY: "ch.responsible_municipality_id",
+    Dimension.SEX: "ch.sex",
+    Dimension.NATIONALITY: "ch.nationality",
+    Dimension.OUTCOME: "coalesce(k.outcome, 'OPEN')",
+    Dimension.AGE_BAND: f"""CASE WHEN {_AGE} < 15 THEN '0-14' WHEN {_AGE} < 16 THEN '15'
+        WHEN {_AGE} < 17 THEN '16' WHEN {_AGE} < 18 THEN '17' ELSE '18+' END""",
+    Dimension.DURATION_BAND: f"""CASE WHEN {_DURATION} IS NULL THEN 'ONGOING'
+        WHEN {_DURATION} < interval '1 day' THEN '<1d'
+        WHEN {_DURATION} <= interval '7 days' THEN '1-7d'
+        WHEN {_DURATION} <= interval '60 days' THEN '8-60d' ELSE '>60d' END""",
+}
+
+
+async def episodes(
+    db: Db, start: date, end: date, dimensions: Sequence[Dimension]
+) -> list[tuple[tuple[str, ...], int]]:
+    """Episodes opened from `start` to `end` (inclusive), counted per dimension values."""
+    columns = [f"({EXPRESSIONS[d]})::text" for d in dimensions]
+    select = ", ".join(f"{c} AS d{i}" for i, c in enumerate(columns))
+    group = ", ".join(str(i + 1) for i in range(len(columns)))
+    sql = f"""
+        SELECT {select}, count(*) AS n
+          FROM cases k JOIN children ch ON ch.id = k.child_id
+         WHERE k.opened_at >= $1::date AND k.opened_at < $2::date + 1
+         GROUP BY {group} ORDER BY {group}
+    """
+    rows = await db.fetch(sql, start, end)
+    return [(tuple(r[f"d{i}"] for i in range(len(columns))), int(r["n"])) for r in rows]

@@ -19,7 +19,7 @@ from hub.cases.models import Case, CaseStatus, Outcome
 from hub.children import service as children
 from hub.db.session import Session
 from hub.errors import Conflict, InvalidTransition, NotFound
-from hub.events import repository as events
+from hub.events import outbox as events
 from hub.events.models import EventType, NewEvent
 from hub.policy.engine import Policy
 from hub.routines import service as routines
@@ -81,7 +81,7 @@ async def _move(
 async def _after_move(
     actor: Actor, case: Case, came_from: CaseStatus, to: CaseStatus, **payload: object
 ) -> None:
-    await events.append(
+    await events.record(
         actor.db,
         [
             actor.event(
@@ -131,7 +131,7 @@ async def report_absent(
     case_id = await repository.open_case(
         actor.db, child.id, actor.principal.organisation_id, seen_at, place, how
     )
-    await events.append(
+    await events.record(
         actor.db,
         [
             NewEvent(
@@ -185,7 +185,7 @@ async def register_avviken(actor: Actor, case_id: uuid.UUID | None) -> uuid.UUID
             },
         )
     await repository.set_avviken(actor.db, case.id, actor.principal.organisation_id)
-    await events.append(actor.db, [actor.event(EventType.AVVIKEN_REGISTERED, case)])
+    await events.record(actor.db, [actor.event(EventType.AVVIKEN_REGISTERED, case)])
     await routines.settle(actor.db, case.id, "AVVIKEN_REGISTERED", actor.principal)
     return case.id
 
@@ -209,7 +209,7 @@ async def add_sighting(
     sighting = await repository.add_sighting(
         actor.db, case.id, when, where, what, actor.principal.organisation_id
     )
-    await events.append(
+    await events.record(
         actor.db, [actor.event(EventType.SIGHTING_ADDED, case, sightingId=str(sighting))]
     )
     return case.id

@@ -41,6 +41,7 @@ def _actor(info: Info) -> Actor:
 async def _case(info: Info, case_id: uuid.UUID) -> CaseType | None:
     """The case after the change, read anew as the caller may see it."""
     ctx = info.context
+    await ctx.session.flush()
     found = await cases.visible_by_ids(ctx.session, ctx.policy, ctx.principal, [case_id])
     return CaseType.of(found[case_id]) if case_id in found else None
 

@@ -14,7 +14,7 @@ from hub.children.models import Child, Description, RiskLevel, Sex
 from hub.children.repository import NewChild, Photo
 from hub.db.session import Session
 from hub.errors import InvalidInput, NotFound
-from hub.events import repository as events
+from hub.events import outbox as events
 from hub.events.models import EventType, NewEvent
 from hub.organisations.models import OrganisationKind
 from hub.organisations.registry import OrganisationRegistry
@@ -109,7 +109,7 @@ async def register(actor: ChildActor, r: Registration) -> uuid.UUID:
             guardian_sub=guardian,
         ),
     )
-    await events.append(actor.db, [actor.event(EventType.CHILD_REGISTERED, child_id)])
+    await events.record(actor.db, [actor.event(EventType.CHILD_REGISTERED, child_id)])
     await routines.start(
         actor.db,
         actor.routines,
@@ -185,7 +185,7 @@ async def update_description(
         photo_url=photo_url,
     )
     await repository.update_description(actor.db, child.id, cleaned)
-    await events.append(actor.db, [actor.event(EventType.DESCRIPTION_UPDATED, child.id)])
+    await events.record(actor.db, [actor.event(EventType.DESCRIPTION_UPDATED, child.id)])
     return child.id
 
 
@@ -205,7 +205,7 @@ async def record_risk(
         signs,
         text(assessment, "assessment", max_length=10_000, required=False),
     )
-    await events.append(
+    await events.record(
         actor.db, [actor.event(EventType.RISK_ASSESSED, child.id, riskLevel=level.value)]
     )
     if level is not RiskLevel.LOW:

@@ -86,6 +86,7 @@ def _actor(info: Info) -> ChildActor:
 
 async def _child(info: Info, child_id: uuid.UUID) -> ChildType | None:
     ctx = info.context
+    await ctx.session.flush()
     found = await service.visible_by_ids(ctx.session, ctx.policy, ctx.principal, [child_id])
     return ChildType.of(found[child_id]) if child_id in found else None
 

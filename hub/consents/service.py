@@ -12,6 +12,8 @@ from hub.consents import repository
 from hub.consents.models import Consent
 from hub.db.session import Session
 from hub.errors import Conflict, Forbidden, InvalidInput, NotFound
+from hub.events import outbox
+from hub.events.models import EventType, NewEvent
 from hub.organisations.registry import OrganisationRegistry
 from hub.policy.categories import DataCategory
 from hub.policy.engine import Policy
@@ -47,7 +49,7 @@ async def grant(
         raise InvalidInput("name at least one category", field="categories")
     if valid_until is not None and valid_until <= datetime.now(UTC):
         raise InvalidInput("validUntil must be in the future", field="validUntil")
-    return await repository.insert(
+    consent = await repository.insert(
         db,
         child_id=visible.row.id,
         recipient=recipient_id,
@@ -55,6 +57,28 @@ async def grant(
         valid_until=valid_until,
         sub=principal.sub,
         organisation_id=principal.organisation_id,
+    )
+    await _changed(db, principal, consent, "granted")
+    return consent
+
+
+async def _changed(db: Session, principal: Principal, consent: Consent, change: str) -> None:
+    await outbox.record(
+        db,
+        [
+            NewEvent(
+                type=EventType.CONSENT_CHANGED,
+                child_id=consent.child_id,
+                case_id=None,
+                actor_organisation_id=principal.organisation_id,
+                actor_sub=principal.sub,
+                payload={
+                    "consentId": str(consent.id),
+                    "change": change,
+                    "recipient": consent.recipient_organisation_id,
+                },
+            )
+        ],
     )
 
 
@@ -70,7 +94,9 @@ async def revoke(
         raise NotFound(NO_CONSENT)  # a consent you may not manage looks like none at all
     if consent.revoked_at is not None:
         raise Conflict("this consent was already revoked")
-    return await repository.revoke(db, consent.id, principal.sub)
+    revoked = await repository.revoke(db, consent.id, principal.sub)
+    await _changed(db, principal, revoked, "revoked")
+    return revoked
 
 
 async def request_emergency(
@@ -108,4 +134,19 @@ async def request_emergency(
         reason=reason.strip(),
         minutes=minutes,
     )
+    # the event says that access was opened, never the reason (that is for auditors)
+    await outbox.record(
+        db,
+        [
+            NewEvent(
+                type=EventType.EMERGENCY_ACCESS,
+                child_id=visible.row.child_id,
+                case_id=visible.row.id,
+                actor_organisation_id=principal.organisation_id,
+                actor_sub=principal.sub,
+                payload={"category": category.value},
+            )
+        ],
+    )
+    await db.flush()
     return visible.row.id

@@ -9,6 +9,7 @@ or rolls back, and only the request owner (the GraphQL extension) calls it.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from types import TracebackType
 from typing import Any, TypeAlias
 
@@ -33,6 +34,7 @@ class Session:
         self._conn: asyncpg.pool.PoolConnectionProxy[Any] | None = None
         self._tx: Transaction | None = None
         self._lock = asyncio.Lock()
+        self._before_commit: list[Callable[[Any], Awaitable[None]]] = []
 
     async def _connection(self) -> asyncpg.pool.PoolConnectionProxy[Any]:
         if self._conn is None:
@@ -79,13 +81,34 @@ class Session:
             self._conn = self._tx = None
             if conn is None or tx is None:
                 return
+            callbacks, self._before_commit = self._before_commit, []
             try:
                 if commit:
+                    try:
+                        for callback in callbacks:
+                            await callback(conn)
+                    except BaseException:
+                        await tx.rollback()
+                        raise
                     await tx.commit()
                 else:
                     await tx.rollback()
             finally:
                 await self._pool.release(conn)
+
+    async def flush(self) -> None:
+        """Run the before-commit work now: a mutation's writes are done and what follows
+        only reads (the payload), which should see it."""
+        async with self._lock:
+            callbacks, self._before_commit = self._before_commit, []
+            if callbacks:
+                conn = await self._connection()
+                for callback in callbacks:
+                    await callback(conn)
+
+    def before_commit(self, callback: Callable[[Any], Awaitable[None]]) -> None:
+        """Run `callback(connection)` last in the transaction, just before it commits."""
+        self._before_commit.append(callback)
 
     async def __aenter__(self) -> Session:
         return self

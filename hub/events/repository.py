@@ -11,6 +11,7 @@ import asyncpg
 from hub.db.session import Db
 from hub.events.models import Acknowledgement, CaseEvent, EventType, NewEvent
 
+_ORDER_LOCK = 0x6875625F657674  # "hub_evt"
 _COLUMNS = "id, type, child_id, case_id, actor_organisation_id, occurred_at, payload"
 _APPEND = """
 INSERT INTO case_events (type, child_id, case_id, actor_organisation_id, actor_sub, payload)
@@ -48,9 +49,15 @@ def _model(row: asyncpg.Record) -> CaseEvent:
 
 
 async def append(db: Db, events: Sequence[NewEvent]) -> list[int]:
-    """Write events in one statement, in order; their ids (the cursors)."""
+    """Write events in one statement, in order; their ids (the cursors).
+
+    The transaction-level lock makes event ids commit in order: a reader that has seen id
+    N has seen every committed id below N, so a cursor never skips a late commit. Callers
+    take it last in their transaction (see `outbox.record`), so it joins no lock cycle.
+    """
     if not events:
         return []
+    await db.execute("SELECT pg_advisory_xact_lock($1)", _ORDER_LOCK)
     rows = await db.fetch(
         _APPEND,
         [e.type.value for e in events],

@@ -12,7 +12,7 @@ from hub.cases.models import Case
 from hub.consents import repository as consents
 from hub.db.session import Session
 from hub.errors import Conflict, InvalidInput, NotFound
-from hub.events import repository
+from hub.events import outbox, repository
 from hub.events.models import CaseEvent, EventType, NewEvent
 from hub.organisations.models import Organisation
 from hub.organisations.registry import OrganisationRegistry
@@ -52,7 +52,7 @@ async def acknowledge(
         raise InvalidInput("this case has no event with that cursor", field="eventCursor")
     if not await repository.acknowledge(db, event_id, principal.organisation_id, principal.sub):
         raise Conflict("your organisation has already acknowledged this event")
-    await repository.append(
+    await outbox.record(
         db,
         [
             NewEvent(

@@ -9,7 +9,7 @@ from hub.auth.principal import Principal
 from hub.db.paging import PageRequest
 from hub.db.session import Db
 from hub.errors import Conflict, NotFound
-from hub.events import repository as events
+from hub.events import outbox as events
 from hub.events.models import EventType, NewEvent
 from hub.policy.facts import RowFacts
 from hub.routines import repository
@@ -68,7 +68,7 @@ async def start(
             for t in routines.get(trigger, ())
         ],
     )
-    await events.append(db, [_event(t, EventType.TASK_CREATED, principal) for t in created])
+    await events.record(db, [_event(t, EventType.TASK_CREATED, principal) for t in created])
     return created
 
 
@@ -84,7 +84,7 @@ async def settle(
         principal.sub if principal else None,
         principal.organisation_id if principal else None,
     )
-    await events.append(db, [_event(t, EventType.TASK_COMPLETED, principal) for t in done])
+    await events.record(db, [_event(t, EventType.TASK_COMPLETED, principal) for t in done])
     if closing:
         await repository.cancel_open(db, case_id)
 
@@ -96,7 +96,7 @@ async def complete(db: Db, principal: Principal, task_id: uuid.UUID | None) -> T
     if task.status is not TaskStatus.OPEN:
         raise Conflict(f"this task is already {task.status.value.lower()}")
     done = await repository.complete(db, task.id, principal.sub, principal.organisation_id)
-    await events.append(db, [_event(done, EventType.TASK_COMPLETED, principal)])
+    await events.record(db, [_event(done, EventType.TASK_COMPLETED, principal)])
     return done
 
 
@@ -110,7 +110,7 @@ async def sweep(db: Db) -> tuple[list[Task], list[Task]]:
     """Mark tasks that became due or overdue and emit their events (the scheduler's tick)."""
     due = await repository.mark_due(db)
     overdue = await repository.mark_overdue(db)
-    await events.append(
+    await events.record(
         db,
         [_event(t, EventType.TASK_DUE, None) for t in due]
         + [_event(t, EventType.TASK_OVERDUE, None) for t in overdue],

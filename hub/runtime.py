@@ -18,6 +18,7 @@ from hub.auth.jwks import JwksClient
 from hub.auth.tokens import TokenValidator
 from hub.db.pool import create_pool
 from hub.errors import ConfigurationError
+from hub.events.bus import EventBus
 from hub.events.scheduler import DeadlineScheduler
 from hub.graphql.schema import build_schema
 from hub.organisations.registry import OrganisationRegistry
@@ -39,6 +40,7 @@ class Runtime:
     _authenticator: Authenticator | None = None
     _http: httpx.AsyncClient | None = None
     scheduler: DeadlineScheduler | None = None
+    _bus: EventBus | None = None
 
     def __post_init__(self) -> None:
         if self.settings.dev_issuer_enabled:
@@ -57,6 +59,12 @@ class Runtime:
         if self._registry is None:
             raise RuntimeError("the hub has not started")
         return self._registry
+
+    @property
+    def bus(self) -> EventBus:
+        if self._bus is None:
+            raise RuntimeError("the hub has not started")
+        return self._bus
 
     @property
     def authenticator(self) -> Authenticator:
@@ -100,6 +108,8 @@ class Runtime:
                 leeway=s.token_leeway_seconds,
             )
             self._authenticator = Authenticator(validator, self._registry)
+            self._bus = EventBus(self.database_url, self._pool)
+            await self._bus.start()
             self.scheduler = DeadlineScheduler(self._pool, interval=s.scheduler_interval)
             sweeping = asyncio.create_task(self.scheduler.run(), name="deadline-scheduler")
             try:
@@ -108,6 +118,7 @@ class Runtime:
                 sweeping.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await sweeping
+                await self._bus.stop()
         finally:
             await self._http.aclose()
             await self._pool.close()

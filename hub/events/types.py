@@ -22,6 +22,8 @@ class CaseEventType:
     type: EventTypeType  # type: ignore[valid-type]
     occurred_at: datetime
     row: strawberry.Private[CaseEvent]
+    # a subscription delivers the case it has just authorized, so it is not read twice
+    known_case: strawberry.Private[object] = None
 
     @strawberry.field(description="The organisation that acted; null for the hub's scheduler.")
     async def actor(self, info: Info) -> OrganisationType | None:
@@ -36,14 +38,22 @@ class CaseEventType:
     ) -> Annotated[CaseType, strawberry.lazy("hub.cases.types")] | None:
         from hub.cases.types import CaseType
 
+        if self.known_case is not None:
+            return self.known_case  # type: ignore[return-value]
         if self.row.case_id is None:
             return None
         found = await info.context.load.case.load(self.row.case_id)
         return CaseType.of(found) if found else None
 
     @classmethod
-    def of(cls, event: CaseEvent) -> CaseEventType:
-        return cls(cursor=str(event.id), type=event.type, occurred_at=event.occurred_at, row=event)
+    def of(cls, event: CaseEvent, case: object = None) -> CaseEventType:
+        return cls(
+            cursor=str(event.id),
+            type=event.type,
+            occurred_at=event.occurred_at,
+            row=event,
+            known_case=case,
+        )
 
 
 @strawberry.type

@@ -19,6 +19,7 @@ from strawberry.types import Info as StrawberryInfo
 from hub.auth.principal import Principal
 from hub.db.session import Session
 from hub.errors import Unauthenticated
+from hub.events.bus import EventBus
 from hub.graphql.loaders import Loaders
 from hub.organisations.registry import OrganisationRegistry
 from hub.policy.engine import Policy
@@ -45,6 +46,7 @@ class Context:
     policy: Policy
     registry: OrganisationRegistry
     routines: Routines
+    bus: EventBus
     principal_or_none: Principal | None = None
     connection_params: dict[str, Any] | None = field(default=None)
 
@@ -54,9 +56,9 @@ class Context:
             raise Unauthenticated(_NO_TOKEN)
         return self.principal_or_none
 
-    def begin(self) -> Token[Operation | None]:
+    def begin(self, *, readonly: bool = False) -> Token[Operation | None]:
         """Start one operation: its own session and loaders, for the current task."""
-        session = Session(self.pool)
+        session = Session(self.pool, readonly=readonly)
         p = self.principal_or_none
         loaders = Loaders(session, self.policy, p, self.registry) if p is not None else None
         return _operation.set(Operation(session, loaders))
@@ -64,6 +66,14 @@ class Context:
     @staticmethod
     def end(token: Token[Operation | None]) -> None:
         _operation.reset(token)
+
+    async def end_operation(self, token: Token[Operation | None]) -> None:
+        """Finish the current operation's session (read-only: commit is a release) and
+        restore the operation that was current before it."""
+        try:
+            await self.session.finish(commit=True)
+        finally:
+            _operation.reset(token)
 
     @property
     def _current(self) -> Operation:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
@@ -38,6 +39,8 @@ class Transaction(SchemaExtension):
 
 def _coded(error: GraphQLError) -> GraphQLError:
     original = error.original_error
+    if original is None and error.extensions and "code" in error.extensions:
+        return error  # coded already (a stream's result passes here twice)
     if original is None:
         # parse and validation errors: the caller's own query, safe to echo
         code = "GRAPHQL_VALIDATION_FAILED"
@@ -74,3 +77,10 @@ class CodedErrors(SchemaExtension):
         result = self.execution_context.result
         if result is not None and result.errors:
             result.errors = [_coded(e) for e in result.errors]
+
+    def on_stream_result(self, result: Any) -> Iterator[None]:
+        """Each result a subscription (or other stream) sends: coded and masked too."""
+        errors = getattr(result, "errors", None)
+        if errors:
+            result.errors = [_coded(e) for e in errors]
+        yield

@@ -13,6 +13,7 @@ from hub.cases.schema import CaseQuery
 from hub.children.mutations import ChildMutation
 from hub.children.schema import ChildQuery
 from hub.consents.schema import ConsentMutation
+from hub.events.schema import EventSubscription
 from hub.graphql.extensions import CodedErrors, Transaction
 from hub.organisations.schema import OrganisationQuery
 from hub.routines.schema import TaskMutation, TaskQuery
@@ -27,7 +28,12 @@ Mutation = merge_types("Mutation", (ChildMutation, CaseMutation, TaskMutation, C
 
 
 def build_schema() -> strawberry.Schema:
-    return strawberry.Schema(query=Query, mutation=Mutation, extensions=[Transaction, CodedErrors])
+    return strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        subscription=EventSubscription,
+        extensions=[Transaction, CodedErrors],
+    )
 
 
 def export_sdl() -> str:

@@ -115,5 +115,6 @@ class HubGraphQL(GraphQL[Context, None]):
             policy=rt.policy,
             registry=rt.registry,
             routines=rt.routines,
+            bus=rt.bus,
             principal_or_none=request.scope.get("principal"),
         )

@@ -1,0 +1,92 @@
+"""Deliver case events to one subscriber: replay from a cursor, then live, each redacted.
+
+Authorization happens at delivery: for each event the case is read anew through the same
+policy path as a query, with its own short transaction, so a consent revoked a second ago
+already counts, and an event about a case the subscriber may not see is skipped without a
+trace. The subscriber is registered with the bus before the replay starts and skips ids it
+has already delivered, so there is no gap and no duplicate at the seam.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from contextvars import Token
+
+from hub.cases import service as cases
+from hub.errors import HubError
+from hub.events import repository
+from hub.events.bus import SlowConsumer
+from hub.events.models import CaseEvent
+from hub.graphql.context import Context, Operation
+from hub.policy.visible import Visible
+
+REPLAY_BATCH = 200
+
+
+class SlowConsumerError(HubError):
+    code = "SLOW_CONSUMER"
+
+
+async def _replay(context: Context, after: int) -> AsyncIterator[CaseEvent]:
+    cursor = after
+    while True:
+        batch = await repository.after(context.pool, cursor, REPLAY_BATCH)
+        for event in batch:
+            yield event
+            cursor = event.id
+        if len(batch) < REPLAY_BATCH:
+            return
+
+
+async def deliveries(
+    context: Context, after: int | None, case_id: uuid.UUID | None
+) -> AsyncIterator[tuple[CaseEvent, Visible[object]]]:
+    """Events the subscriber may see, in order, each with its case as the subscriber sees it.
+
+    While the consumer handles a yielded event, an operation (session and loaders) of its
+    own is current; it ends when the consumer asks for the next one.
+    """
+    bus = context.bus
+    subscriber, live_from = bus.subscribe()
+    last = after if after is not None else live_from
+    token: Token[Operation | None] | None = None
+    try:
+
+        async def candidates() -> AsyncIterator[CaseEvent]:
+            if after is not None:
+                async for event in _replay(context, after):
+                    yield event
+            while True:
+                try:
+                    yield await subscriber.next()
+                except SlowConsumer:
+                    raise SlowConsumerError(
+                        "you fell too far behind and were disconnected; subscribe again "
+                        "with after set to your last cursor",
+                        cursor=str(last),
+                    ) from None
+
+        async for event in candidates():
+            if token is not None:
+                await context.end_operation(token)
+                token = None
+            if event.id <= last:
+                continue  # delivered by the replay already
+            last = event.id
+            if event.case_id is None or (case_id is not None and event.case_id != case_id):
+                continue
+            token = context.begin(readonly=True)
+            found = await cases.visible_by_ids(
+                context.session, context.policy, context.principal, [event.case_id]
+            )
+            visible = found.get(event.case_id)
+            if visible is None:
+                await context.end_operation(token)
+                token = None
+                continue
+            yield event, visible  # type: ignore[misc]
+    finally:
+        bus.unsubscribe(subscriber)
+        if token is not None:
+            await context.end_operation(token)

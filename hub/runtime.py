@@ -108,7 +108,7 @@ class Runtime:
                 leeway=s.token_leeway_seconds,
             )
             self._authenticator = Authenticator(validator, self._registry)
-            self._bus = EventBus(self.database_url, self._pool)
+            self._bus = EventBus(self.database_url, self._pool, queue_size=s.subscriber_queue)
             await self._bus.start()
             self.scheduler = DeadlineScheduler(self._pool, interval=s.scheduler_interval)
             sweeping = asyncio.create_task(self.scheduler.run(), name="deadline-scheduler")

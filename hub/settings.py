@@ -37,6 +37,7 @@ class Settings:
     log_level: str = "INFO"
     emergency_minutes: int = 30
     scheduler_interval: float = 15.0
+    subscriber_queue: int = 1000
 
     @property
     def dev_issuer_enabled(self) -> bool:
@@ -117,6 +118,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         log_level=(env.get("HUB_LOG_LEVEL") or defaults.log_level).upper(),
         emergency_minutes=_int(env, "HUB_EMERGENCY_MINUTES", 30, low=1, high=24 * 60),
         scheduler_interval=_int(env, "HUB_SCHEDULER_INTERVAL", 15, low=1, high=3600),
+        subscriber_queue=_int(env, "HUB_SUBSCRIBER_QUEUE", 1000, low=1, high=100_000),
     )
     if settings.log_level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
         raise ConfigurationError(

@@ -137,3 +137,65 @@ async def test_a_subscription_with_a_bad_case_id_is_refused_with_a_code(hub: Run
     assert message["type"] in ("error", "next")
     errors = message["payload"] if message["type"] == "error" else message["payload"]["errors"]
     assert errors[0]["extensions"]["code"] == "INVALID_INPUT"
+
+
+async def test_a_slow_consumer_is_cut_off_with_a_code_and_its_cursor(
+    db_url: str, data_dir: Path, db: asyncpg.Connection
+) -> None:
+    import json
+    import uuid
+
+    async with (
+        run_hub(db_url, data_dir, subscriber_queue=2) as small,
+        subscribe(small.ws_url, small.token("polisen-stockholm", "officer")) as sub,
+    ):
+        child = await db.fetchval(
+            "SELECT child_id FROM cases WHERE id = $1", uuid.UUID(MISSING_CASE)
+        )
+        # a burst larger than the queue, committed at once
+        async with db.transaction():
+            await db.executemany(
+                "INSERT INTO case_events (type, child_id, case_id, payload) "
+                "VALUES ('SIGHTING_ADDED', $1, $2, $3::jsonb)",
+                [(child, uuid.UUID(MISSING_CASE), json.dumps({"n": n})) for n in range(10)],
+            )
+        while True:
+            message = await sub.message()
+            if message["type"] != "next" or "errors" in message["payload"]:
+                break
+    errors = message["payload"] if message["type"] == "error" else message["payload"]["errors"]
+    assert errors[0]["extensions"]["code"] == "SLOW_CONSUMER"
+    assert int(errors[0]["extensions"]["cursor"]) >= 0
+
+
+async def test_the_legacy_graphql_ws_protocol_delivers_events_too(hub: RunningHub) -> None:
+    import json
+
+    from websockets.asyncio.client import connect
+
+    from tests.events.wsclient import SUBSCRIPTION
+
+    token = hub.token("polisen-stockholm", "officer")
+    async with connect(hub.ws_url, subprotocols=["graphql-ws"]) as ws:  # type: ignore[list-item]
+        await ws.send(
+            json.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}})
+        )
+        assert json.loads(await asyncio.wait_for(ws.recv(), 5))["type"] == "connection_ack"
+        await ws.send(
+            json.dumps(
+                {
+                    "id": "1",
+                    "type": "start",
+                    "payload": {"query": SUBSCRIPTION, "variables": {"caseId": MISSING_CASE}},
+                }
+            )
+        )
+        await asyncio.sleep(0.2)
+        await _sight(hub, MISSING_CASE, "legacy")
+        while True:
+            message = json.loads(await asyncio.wait_for(ws.recv(), 5))
+            if message["type"] == "data":
+                event = message["payload"]["data"]["caseEvents"]
+                if not event["type"].startswith("TASK_"):
+                    break
+    assert event["type"] == "SIGHTING_ADDED"

@@ -52,12 +52,7 @@ class Actor:
 
 
 async def _visible_case(actor: Actor, case_id: uuid.UUID | None, action: str) -> Case:
-    found = (
-        await cases.visible_by_ids(actor.db, actor.policy, actor.principal, [case_id])
-        if case_id
-        else {}
-    )
-    visible = found.get(case_id) if case_id else None
+    visible = await cases.visible_one(actor.db, actor.policy, actor.principal, case_id)
     if visible is None:
         raise NotFound(NO_CASE)
     actor.policy.authorize(actor.principal, action, visible.row.facts)
@@ -115,12 +110,7 @@ async def report_absent(
     last_seen_place: str,
     circumstances: str | None,
 ) -> uuid.UUID:
-    found = (
-        await children.visible_by_ids(actor.db, actor.policy, actor.principal, [child_id])
-        if child_id
-        else {}
-    )
-    visible = found.get(child_id) if child_id else None
+    visible = await children.visible_one(actor.db, actor.policy, actor.principal, child_id)
     if visible is None:
         raise NotFound(NO_CHILD)
     child = visible.row

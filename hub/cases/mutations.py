@@ -42,8 +42,8 @@ async def _case(info: Info, case_id: uuid.UUID) -> CaseType | None:
     """The case after the change, read anew as the caller may see it."""
     ctx = info.context
     await ctx.session.flush()
-    found = await cases.visible_by_ids(ctx.session, ctx.policy, ctx.principal, [case_id])
-    return CaseType.of(found[case_id]) if case_id in found else None
+    visible = await cases.visible_one(ctx.session, ctx.policy, ctx.principal, case_id)
+    return CaseType.of(visible) if visible else None
 
 
 @strawberry.type

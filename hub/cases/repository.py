@@ -167,8 +167,11 @@ INSERT INTO cases (child_id, status, opened_by, last_seen_at, last_seen_place, c
 VALUES ($1, 'ABSENT', $2, $3, $4, $5) RETURNING id
 """
 # NOWAIT: a concurrent transition on the same case fails fast as CONFLICT instead of
-# waiting and then acting on a state its caller never saw
-_LOCK = "SELECT status, version, registered_avviken_at FROM cases WHERE id = $1 FOR UPDATE NOWAIT"
+# waiting and then acting on a state its caller never saw. NO KEY UPDATE, not UPDATE: rows
+# referencing the case (events, tasks) take KEY SHARE locks, which must not conflict.
+_LOCK = """
+SELECT status, version, registered_avviken_at FROM cases WHERE id = $1 FOR NO KEY UPDATE NOWAIT
+"""
 _REPORTED_MISSING = """
 UPDATE cases SET status = 'REPORTED_MISSING', police_report_number = $2,
        reported_missing_at = now(), reported_missing_by = $3, version = version + 1,

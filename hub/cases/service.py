@@ -41,3 +41,12 @@ async def page(
 async def sightings(db: Session, case_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[Sighting]]:
     """Sightings of cases the caller already holds as visible."""
     return await repository.sightings_by_cases(db, case_ids)
+
+
+async def visible_one(
+    db: Session, policy: Policy, principal: Principal, case_id: uuid.UUID | None
+) -> Visible[Case] | None:
+    """One case as the principal may see it; None when absent, hidden, or no id at all."""
+    if case_id is None:
+        return None
+    return (await visible_by_ids(db, policy, principal, [case_id])).get(case_id)

@@ -6,12 +6,12 @@ import base64
 import binascii
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 from hub.auth.principal import Principal
 from hub.children import repository, service
-from hub.children.models import Child, Description, RiskLevel, Sex
-from hub.children.repository import NewChild, Photo
+from hub.children.models import Child, Description, NewChild, RiskLevel
+from hub.children.repository import Photo
 from hub.db.session import Session
 from hub.errors import InvalidInput, NotFound
 from hub.events import outbox as events
@@ -54,21 +54,6 @@ class ChildActor:
         )
 
 
-@dataclass(frozen=True)
-class Registration:
-    given_name: str
-    family_name: str
-    birth_date: date
-    sex: Sex
-    nationality: str
-    languages: list[str]
-    dossier_number: str | None
-    responsible_municipality_id: str
-    residence_id: str | None
-    placement_address: str | None
-    guardian_sub: str | None
-
-
 async def _organisation(actor: ChildActor, org_id: str, kind: OrganisationKind, field: str) -> str:
     org = await actor.registry.get(org_id)
     if org is None or org.kind is not kind:
@@ -76,7 +61,7 @@ async def _organisation(actor: ChildActor, org_id: str, kind: OrganisationKind, 
     return org.id
 
 
-async def register(actor: ChildActor, r: Registration) -> uuid.UUID:
+async def register(actor: ChildActor, r: NewChild) -> uuid.UUID:
     municipality = await _organisation(
         actor,
         r.responsible_municipality_id,
@@ -124,12 +109,7 @@ async def register(actor: ChildActor, r: Registration) -> uuid.UUID:
 
 
 async def _visible_child(actor: ChildActor, child_id: uuid.UUID | None, action: str) -> Child:
-    found = (
-        await service.visible_by_ids(actor.db, actor.policy, actor.principal, [child_id])
-        if child_id
-        else {}
-    )
-    visible = found.get(child_id) if child_id else None
+    visible = await service.visible_one(actor.db, actor.policy, actor.principal, child_id)
     if visible is None:
         raise NotFound(NO_CHILD)
     actor.policy.authorize(actor.principal, action, visible.row.facts)
@@ -229,9 +209,7 @@ async def photo(
     found = await repository.get_photo(db, photo_id)
     if found is None:
         return None
-    visible = (await service.visible_by_ids(db, policy, principal, [found.child_id])).get(
-        found.child_id
-    )
+    visible = await service.visible_one(db, policy, principal, found.child_id)
     if visible is None or not visible.view.allows(DataCategory.DESCRIPTION):
         return None
     return found

@@ -72,3 +72,20 @@ class ChildFilter:
     responsible_municipality_id: str | None = None
     residence_id: str | None = None
     has_open_case: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NewChild:
+    """A child to register, as asked for (and, once validated, as stored)."""
+
+    given_name: str
+    family_name: str
+    birth_date: date
+    sex: Sex
+    nationality: str
+    languages: list[str]
+    dossier_number: str | None
+    responsible_municipality_id: str
+    residence_id: str | None
+    placement_address: str | None
+    guardian_sub: str | None

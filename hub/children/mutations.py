@@ -8,8 +8,8 @@ from datetime import date
 import strawberry
 
 from hub.children import commands, service
-from hub.children.commands import ChildActor, Registration
-from hub.children.models import Description
+from hub.children.commands import ChildActor
+from hub.children.models import Description, NewChild
 from hub.children.types import ChildType, RiskLevelType, SexType
 from hub.graphql.context import Info
 from hub.graphql.ids import parse_id
@@ -87,8 +87,8 @@ def _actor(info: Info) -> ChildActor:
 async def _child(info: Info, child_id: uuid.UUID) -> ChildType | None:
     ctx = info.context
     await ctx.session.flush()
-    found = await service.visible_by_ids(ctx.session, ctx.policy, ctx.principal, [child_id])
-    return ChildType.of(found[child_id]) if child_id in found else None
+    visible = await service.visible_one(ctx.session, ctx.policy, ctx.principal, child_id)
+    return ChildType.of(visible) if visible else None
 
 
 @strawberry.type
@@ -97,7 +97,7 @@ class ChildMutation:
     async def register_child(self, info: Info, input: RegisterChildInput) -> RegisterChildPayload:
         child_id = await commands.register(
             _actor(info),
-            Registration(
+            NewChild(
                 given_name=input.given_name,
                 family_name=input.family_name,
                 birth_date=input.birth_date,

@@ -5,11 +5,18 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
 
 import asyncpg
 
-from hub.children.models import Child, ChildFilter, Contact, Description, RiskLevel, Sex
+from hub.children.models import (
+    Child,
+    ChildFilter,
+    Contact,
+    Description,
+    NewChild,
+    RiskLevel,
+    Sex,
+)
 from hub.db.paging import PageRequest
 from hub.db.session import Db
 from hub.errors import Conflict
@@ -210,21 +217,6 @@ UPDATE children SET risk_level = $2, risk_indicators = $3, risk_assessment = $4,
 """
 _PHOTO = "INSERT INTO photos (child_id, content_type, data) VALUES ($1, $2, $3) RETURNING id"
 _GET_PHOTO = "SELECT child_id, content_type, data FROM photos WHERE id = $1"
-
-
-@dataclass(frozen=True, slots=True)
-class NewChild:
-    given_name: str
-    family_name: str
-    birth_date: date
-    sex: Sex
-    nationality: str
-    languages: list[str]
-    dossier_number: str | None
-    responsible_municipality_id: str
-    residence_id: str | None
-    placement_address: str | None
-    guardian_sub: str | None
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,3 +25,12 @@ async def page(
 ) -> tuple[list[Visible[Child]], int]:
     rows, total = await repository.page(db, policy.scope(principal), where, request)
     return [Visible(c, policy.view(principal, c.facts)) for c in rows], total
+
+
+async def visible_one(
+    db: Session, policy: Policy, principal: Principal, child_id: uuid.UUID | None
+) -> Visible[Child] | None:
+    """One child as the principal may see it; None when absent, hidden, or no id at all."""
+    if child_id is None:
+        return None
+    return (await visible_by_ids(db, policy, principal, [child_id])).get(child_id)

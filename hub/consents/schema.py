@@ -72,7 +72,7 @@ class ConsentMutation:
             reason=input.reason,
             minutes=ctx.settings.emergency_minutes,
         )
-        found = await cases.visible_by_ids(ctx.session, ctx.policy, ctx.principal, [case_id])
-        if case_id not in found:
+        visible = await cases.visible_one(ctx.session, ctx.policy, ctx.principal, case_id)
+        if visible is None:
             raise NotFound(service.NO_CASE)
-        return RequestEmergencyAccessPayload(case=CaseType.of(found[case_id]))
+        return RequestEmergencyAccessPayload(case=CaseType.of(visible))

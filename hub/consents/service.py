@@ -35,11 +35,7 @@ async def grant(
     categories: list[DataCategory],
     valid_until: datetime | None,
 ) -> Consent:
-    visible = (
-        (await children.visible_by_ids(db, policy, principal, [child_id])).get(child_id)
-        if child_id
-        else None
-    )
+    visible = await children.visible_one(db, policy, principal, child_id)
     if visible is None:
         raise NotFound(NO_CHILD)
     policy.authorize(principal, "grantConsent", visible.row.facts)
@@ -88,8 +84,7 @@ async def revoke(
     consent = await repository.get_for_update(db, consent_id) if consent_id else None
     if consent is None:
         raise NotFound(NO_CONSENT)
-    found = await children.visible_by_ids(db, policy, principal, [consent.child_id])
-    visible = found.get(consent.child_id)
+    visible = await children.visible_one(db, policy, principal, consent.child_id)
     if visible is None or not policy.may(principal, "revokeConsent", visible.row.facts):
         raise NotFound(NO_CONSENT)  # a consent you may not manage looks like none at all
     if consent.revoked_at is not None:
@@ -109,11 +104,7 @@ async def request_emergency(
     reason: str,
     minutes: int,
 ) -> uuid.UUID:
-    visible = (
-        (await cases.visible_by_ids(db, policy, principal, [case_id])).get(case_id)
-        if case_id
-        else None
-    )
+    visible = await cases.visible_one(db, policy, principal, case_id)
     if visible is None:
         raise NotFound(NO_CASE)
     policy.authorize(principal, "requestEmergencyAccess", visible.row.facts)

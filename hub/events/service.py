@@ -42,8 +42,7 @@ async def acknowledge(
     db: Session, policy: Policy, principal: Principal, case_id: uuid.UUID | None, cursor: str
 ) -> uuid.UUID:
     event_id = parse_cursor(cursor, "eventCursor")
-    found = await cases.visible_by_ids(db, policy, principal, [case_id]) if case_id else {}
-    visible = found.get(case_id) if case_id else None
+    visible = await cases.visible_one(db, policy, principal, case_id)
     if visible is None:
         raise NotFound(NO_CASE)
     policy.authorize(principal, "acknowledge", visible.row.facts)

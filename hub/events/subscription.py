@@ -77,10 +77,9 @@ async def deliveries(
             if event.case_id is None or (case_id is not None and event.case_id != case_id):
                 continue
             token = context.begin(readonly=True)
-            found = await cases.visible_by_ids(
-                context.session, context.policy, context.principal, [event.case_id]
+            visible = await cases.visible_one(
+                context.session, context.policy, context.principal, event.case_id
             )
-            visible = found.get(event.case_id)
             if visible is None:
                 await context.end_operation(token)
                 token = None

@@ -224,3 +224,20 @@ async def test_a_closed_case_accepts_no_sighting(hub: RunningHub) -> None:
         {"caseId": closed, "seenAt": _in(-5), "place": "Slussen"},
     )
     assert error["extensions"]["code"] == "INVALID_TRANSITION"
+
+
+async def test_a_transition_is_not_blocked_by_an_event_being_written_for_the_case(
+    hub: RunningHub, db: asyncpg.Connection
+) -> None:
+    # an uncommitted event (or task) for the case holds a KEY SHARE lock on its row, as the
+    # deadline scheduler's sweep does; that is no reason to refuse a transition
+    police = hub.token("polisen-stockholm", "officer")
+    async with db.transaction():
+        await db.execute("SELECT 1 FROM cases WHERE id = $1 FOR KEY SHARE", uuid.UUID(ABSENT_CASE))
+        response = await hub.graphql(
+            police,
+            """mutation($input: ReportFoundInput!) {
+                reportFound(input: $input) { case { status } } }""",
+            {"input": {"caseId": ABSENT_CASE, "foundAt": _in(-1), "place": "Slussen"}},
+        )
+    assert response.json() == {"data": {"reportFound": {"case": {"status": "FOUND"}}}}

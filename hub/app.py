@@ -13,6 +13,7 @@ from hub import health
 from hub.auth import dev_routes
 from hub.auth.middleware import AuthMiddleware
 from hub.children import photos
+from hub.events import sse
 from hub.graphql.view import HubGraphQL
 from hub.runtime import Runtime
 from hub.settings import Settings
@@ -24,6 +25,7 @@ def create_app(settings: Settings, *, database_url: str) -> Starlette:
     routes: list[BaseRoute] = [
         *health.routes(runtime),
         *photos.routes(runtime),
+        *sse.routes(runtime),
         Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),
     ]

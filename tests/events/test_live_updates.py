@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 
@@ -199,3 +200,53 @@ async def test_the_legacy_graphql_ws_protocol_delivers_events_too(hub: RunningHu
                 if not event["type"].startswith("TASK_"):
                     break
     assert event["type"] == "SIGHTING_ADDED"
+
+
+async def _sse_events(response: Any, count: int) -> list[tuple[str | None, dict[str, Any]]]:
+    """Read `count` non-task events from an SSE response: (id, payload) pairs."""
+    import json
+
+    found: list[tuple[str | None, dict[str, Any]]] = []
+    event_id: str | None = None
+    async for line in response.aiter_lines():
+        if line.startswith("id: "):
+            event_id = line[4:]
+        elif line.startswith("data: "):
+            payload = json.loads(line[6:])
+            if not payload["data"]["caseEvents"]["type"].startswith("TASK_"):
+                found.append((event_id, payload))
+                if len(found) == count:
+                    return found
+    raise AssertionError("the stream ended early")
+
+
+async def test_server_sent_events_deliver_and_resume_with_last_event_id(
+    hub: RunningHub,
+) -> None:
+    from tests.events.wsclient import SUBSCRIPTION
+
+    token = hub.token("polisen-stockholm", "officer")
+    params = {"query": SUBSCRIPTION, "variables": f'{{"caseId": "{MISSING_CASE}"}}'}
+    headers = {"authorization": f"Bearer {token}", "accept": "text/event-stream"}
+    async with hub.http.stream(
+        "GET", "/graphql/stream", params=params, headers=headers
+    ) as response:
+        assert response.headers["content-type"].startswith("text/event-stream")
+        await asyncio.sleep(0.3)
+        await _sight(hub, MISSING_CASE, "via SSE")
+        [(first_id, first)] = await asyncio.wait_for(_sse_events(response, 1), 5)
+    assert first["data"]["caseEvents"]["type"] == "SIGHTING_ADDED"
+    assert first_id == first["data"]["caseEvents"]["cursor"]
+
+    await _sight(hub, MISSING_CASE, "while away")
+    async with hub.http.stream(
+        "GET", "/graphql/stream", params=params, headers={**headers, "last-event-id": str(first_id)}
+    ) as again:
+        [(resumed_id, _)] = await asyncio.wait_for(_sse_events(again, 1), 5)
+    assert resumed_id is not None
+    assert int(resumed_id) > int(str(first_id))
+
+
+async def test_server_sent_events_need_a_token(hub: RunningHub) -> None:
+    response = await hub.http.get("/graphql/stream", params={"query": "subscription { x }"})
+    assert response.status_code == 401

@@ -36,6 +36,13 @@ class Transaction(SchemaExtension):
             finally:
                 Context.end(token)
 
+    async def on_stream_result(self, result: Any) -> AsyncIterator[None]:
+        yield
+        # A subscription's event has been sent: give its read-only connection back now,
+        # not when the next event arrives, or idle subscribers would each hold one.
+        context: Context = self.execution_context.context
+        await context.session.finish(commit=True)
+
 
 def _coded(error: GraphQLError) -> GraphQLError:
     original = error.original_error

@@ -250,3 +250,20 @@ async def test_server_sent_events_deliver_and_resume_with_last_event_id(
 async def test_server_sent_events_need_a_token(hub: RunningHub) -> None:
     response = await hub.http.get("/graphql/stream", params={"query": "subscription { x }"})
     assert response.status_code == 401
+
+
+async def test_idle_subscribers_hold_no_database_connection(db_url: str, data_dir: Path) -> None:
+    from contextlib import AsyncExitStack
+
+    async with run_hub(db_url, data_dir, pool_max_size=2) as small, AsyncExitStack() as stack:
+        police = small.token("polisen-stockholm", "officer")
+        subs = [
+            await stack.enter_async_context(subscribe(small.ws_url, police, case_id=MISSING_CASE))
+            for _ in range(4)
+        ]
+        for place in ("first", "second"):
+            await _sight(small, MISSING_CASE, place)
+            events = [await s.next() for s in subs]
+            assert {e["type"] for e in events} == {"SIGHTING_ADDED"}
+        # with every subscriber idle again, a query still gets a connection at once
+        assert (await small.query(police, "{ cases { totalCount } }"))["cases"]["totalCount"]

@@ -1,0 +1,205 @@
+"""Scenario 4: one status change fanned out to N subscribers across two replicas.
+
+Two `hub serve` processes on one scratch database; N WebSocket subscribers spread over
+both replicas and over the organisations entitled to see the case. The police report the
+child found through replica A; every subscriber times the arrival of STATUS_CHANGED.
+Reports delivery latency (median, p99, from sending the mutation), hub CPU per delivered
+event and hub memory per idle subscriber (RSS of both replicas, before and after).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+from websockets.asyncio.client import ClientConnection, connect
+
+from bench.harness import scratch_database
+from hub.auth.dev_issuer import DevIssuer
+from hub.demo.seed import _id
+
+SIZES = (100, 1000)
+SUBSCRIPTION = """subscription($caseId: ID) { caseEvents(caseId: $caseId) {
+    cursor type case { status } } }"""
+FOUND = """mutation($input: ReportFoundInput!) { reportFound(input: $input) { case { id } } }"""
+ORGS = (("polisen-stockholm", "officer"), ("migrationsverket", "caseworker"))
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class Replica:
+    process: subprocess.Popen[bytes]
+    url: str
+
+    def cpu_seconds(self) -> float:
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / CLK_TCK
+
+    def rss_bytes(self) -> int:
+        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+        return 0
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def _start(url: str, data_dir: Path) -> Replica:
+    port = _free_port()
+    env = {
+        **os.environ,
+        "HUB_DATABASE_URL": url,
+        "HUB_DATA_DIR": str(data_dir),
+        "HUB_LOG_LEVEL": "WARNING",
+        "HUB_POOL_MAX": "20",
+    }
+    process = subprocess.Popen(  # noqa: ASYNC220 - a quick start of a child that runs alone
+        [sys.executable, "-m", "hub", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    async with httpx.AsyncClient() as http:
+        for _ in range(300):
+            try:
+                if (await http.get(f"{base}/readyz")).status_code == 200:
+                    return Replica(process, base)
+            except httpx.HTTPError:
+                pass
+            await asyncio.sleep(0.1)
+    process.kill()
+    raise RuntimeError("a hub replica did not become ready")
+
+
+async def _subscriber(ws_url: str, token: str, case_id: str) -> ClientConnection:
+    ws = await connect(
+        ws_url,
+        subprotocols=["graphql-transport-ws"],  # type: ignore[list-item]
+        max_queue=None,
+        open_timeout=60,
+    )
+    await ws.send(
+        json.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}})
+    )
+    assert json.loads(await ws.recv())["type"] == "connection_ack"
+    await ws.send(
+        json.dumps(
+            {
+                "id": "1",
+                "type": "subscribe",
+                "payload": {"query": SUBSCRIPTION, "variables": {"caseId": case_id}},
+            }
+        )
+    )
+    return ws
+
+
+async def _arrival(ws: ClientConnection) -> float:
+    while True:
+        message = json.loads(await ws.recv())
+        if message["type"] != "next":
+            continue
+        if message["payload"].get("errors"):
+            raise RuntimeError(f"subscription failed: {message['payload']['errors']}")
+        if message["payload"]["data"]["caseEvents"]["type"] == "STATUS_CHANGED":
+            return time.perf_counter()
+
+
+async def _round(replicas: list[Replica], issuer: DevIssuer, n: int, case_id: str) -> str:
+    tokens = [
+        issuer.issue(sub=f"bench-{i}", org=org, roles=[role], ttl=3600)
+        for i, (org, role) in enumerate(ORGS)
+    ]
+    rss_before = sum(r.rss_bytes() for r in replicas)
+    sockets: list[ClientConnection] = []
+    for start in range(0, n, 100):  # connect in waves, as boards open through a morning
+        sockets += await asyncio.gather(
+            *(
+                _subscriber(
+                    replicas[i % 2].url.replace("http", "ws") + "/graphql",
+                    tokens[i % len(tokens)],
+                    case_id,
+                )
+                for i in range(start, min(n, start + 100))
+            )
+        )
+    await asyncio.sleep(1.0)  # every subscriber registered and idle
+    rss_after = sum(r.rss_bytes() for r in replicas)
+    cpu_before = sum(r.cpu_seconds() for r in replicas)
+    arrivals = [asyncio.create_task(_arrival(ws)) for ws in sockets]
+    police = issuer.issue(sub="bench-police", org="polisen-stockholm", roles=["officer"])
+    sent = time.perf_counter()
+    async with httpx.AsyncClient(timeout=60) as http:
+        response = await http.post(
+            f"{replicas[0].url}/graphql",
+            json={
+                "query": FOUND,
+                "variables": {
+                    "input": {
+                        "caseId": case_id,
+                        "foundAt": datetime.now(UTC).isoformat(),
+                        "place": "T-Centralen",
+                    }
+                },
+            },
+            headers={"authorization": f"Bearer {police}"},
+        )
+        assert "errors" not in response.json(), response.json()
+    times = await asyncio.wait_for(asyncio.gather(*arrivals), 120)
+    await asyncio.sleep(0.5)
+    cpu = sum(r.cpu_seconds() for r in replicas) - cpu_before
+    for ws in sockets:
+        await ws.close()
+    latencies = sorted((t - sent) * 1000 for t in times)
+    p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
+    return (
+        f"| {n} | {len(times)} | {statistics.median(latencies):.0f} | {p99:.0f} | "
+        f"{cpu / n * 1000:.2f} | {(rss_after - rss_before) / n / 1024:.1f} |"
+    )
+
+
+async def run(sizes: tuple[int, ...] = SIZES) -> str:
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 65536), hard))
+    cases = [str(_id("case", n)) for n in (17, 24, 42)]
+    async with scratch_database() as url:
+        data_dir = Path(tempfile.mkdtemp(prefix="hub-bench-fanout-"))
+        replicas = [await _start(url, data_dir), await _start(url, data_dir)]
+        try:
+            issuer = DevIssuer(data_dir, audience="hub")
+            rows = [await _round(replicas, issuer, n, cases[i]) for i, n in enumerate(sizes)]
+        finally:
+            for r in replicas:
+                r.process.terminate()
+                r.process.wait(timeout=30)
+    return "\n".join(
+        [
+            "## Scenario 4: one status change fanned out across two replicas",
+            "",
+            "| subscribers | delivered | median latency (ms) | p99 latency (ms) | hub CPU per "
+            "delivery (ms) | hub memory per idle subscriber (KiB) |",
+            "|---|---|---|---|---|---|",
+            *rows,
+            "",
+            "Latency runs from sending the mutation to each subscriber's receipt (so it includes "
+            "the mutation itself); CPU and memory are both replicas' together (/proc).",
+        ]
+    )

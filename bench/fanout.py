@@ -189,7 +189,10 @@ async def run(sizes: tuple[int, ...] = SIZES) -> str:
         finally:
             for r in replicas:
                 r.process.terminate()
-                r.process.wait(timeout=30)
+                try:
+                    r.process.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    r.process.kill()
     return "\n".join(
         [
             "## Scenario 4: one status change fanned out across two replicas",

@@ -38,6 +38,7 @@ class Settings:
     emergency_minutes: int = 30
     scheduler_interval: float = 15.0
     subscriber_queue: int = 1000
+    ws_heartbeat: float = 15.0
 
     @property
     def dev_issuer_enabled(self) -> bool:
@@ -119,6 +120,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         emergency_minutes=_int(env, "HUB_EMERGENCY_MINUTES", 30, low=1, high=24 * 60),
         scheduler_interval=_int(env, "HUB_SCHEDULER_INTERVAL", 15, low=1, high=3600),
         subscriber_queue=_int(env, "HUB_SUBSCRIBER_QUEUE", 1000, low=1, high=100_000),
+        ws_heartbeat=_int(env, "HUB_WS_HEARTBEAT", 15, low=1, high=600),
     )
     if settings.log_level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
         raise ConfigurationError(

@@ -28,9 +28,12 @@ _UNAVAILABLE = (
 
 
 class Session:
-    def __init__(self, pool: asyncpg.Pool, *, readonly: bool = False) -> None:
+    def __init__(
+        self, pool: asyncpg.Pool, *, readonly: bool = False, acquire_timeout: float = 5.0
+    ) -> None:
         self._pool = pool
         self._readonly = readonly
+        self._acquire_timeout = acquire_timeout
         self._conn: asyncpg.pool.PoolConnectionProxy[Any] | None = None
         self._tx: Transaction | None = None
         self._lock = asyncio.Lock()
@@ -39,7 +42,7 @@ class Session:
     async def _connection(self) -> asyncpg.pool.PoolConnectionProxy[Any]:
         if self._conn is None:
             try:
-                conn = await self._pool.acquire(timeout=5)
+                conn = await self._pool.acquire(timeout=self._acquire_timeout)
             except _UNAVAILABLE as exc:
                 raise Unavailable(
                     "the database is not reachable right now; try again shortly"

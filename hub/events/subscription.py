@@ -22,6 +22,7 @@ from hub.graphql.context import Context, Operation
 from hub.policy.visible import Visible
 
 REPLAY_BATCH = 200
+DELIVERY_WAIT = 60.0
 
 
 class SlowConsumerError(HubError):
@@ -76,7 +77,9 @@ async def deliveries(
             last = event.id
             if event.case_id is None or (case_id is not None and event.case_id != case_id):
                 continue
-            token = context.begin(readonly=True)
+            # a burst of deliveries queues for connections rather than failing: a
+            # subscriber that got UNAVAILABLE would have to resubscribe
+            token = context.begin(readonly=True, acquire_timeout=DELIVERY_WAIT)
             visible = await cases.visible_one(
                 context.session, context.policy, context.principal, event.case_id
             )

@@ -56,9 +56,11 @@ class Context:
             raise Unauthenticated(_NO_TOKEN)
         return self.principal_or_none
 
-    def begin(self, *, readonly: bool = False) -> Token[Operation | None]:
+    def begin(
+        self, *, readonly: bool = False, acquire_timeout: float = 5.0
+    ) -> Token[Operation | None]:
         """Start one operation: its own session and loaders, for the current task."""
-        session = Session(self.pool, readonly=readonly)
+        session = Session(self.pool, readonly=readonly, acquire_timeout=acquire_timeout)
         p = self.principal_or_none
         loaders = Loaders(session, self.policy, p, self.registry) if p is not None else None
         return _operation.set(Operation(session, loaders))

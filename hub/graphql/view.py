@@ -57,13 +57,26 @@ async def _close_on_expiry(handler: Any, delay: float) -> None:
 
 class _ExpiryMixin:
     expiry: asyncio.Task[None] | None = None
+    heartbeat: asyncio.Task[None] | None = None
 
     async def handle(self) -> None:
         try:
             await super().handle()  # type: ignore[misc]
         finally:
-            if self.expiry is not None:
-                self.expiry.cancel()
+            for task in (self.expiry, self.heartbeat):
+                if task is not None:
+                    task.cancel()
+
+
+async def _ping(handler: Any, interval: float) -> None:
+    """graphql-transport-ws lets either side ping; the server's keeps idle boards alive
+    through proxies that drop quiet connections."""
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            await handler.send_message({"type": "ping"})
+        except Exception:  # the socket is gone; handle() ends and cancels this task
+            return
 
 
 class TransportWSHandler(_ExpiryMixin, BaseGraphQLTransportWSHandler[Context, None]):
@@ -73,6 +86,8 @@ class TransportWSHandler(_ExpiryMixin, BaseGraphQLTransportWSHandler[Context, No
             if refusal is not None:
                 await self.websocket.close(code=WS_UNAUTHORIZED, reason=refusal[:_MAX_REASON])
                 return
+            interval = self.view.runtime.settings.ws_heartbeat  # type: ignore[attr-defined]
+            self.heartbeat = asyncio.create_task(_ping(self, interval))
         await super().handle_connection_init(message)
 
 
@@ -100,7 +115,7 @@ class HubGraphQL(GraphQL[Context, None]):
             runtime.schema,
             graphql_ide="graphiql" if runtime.settings.graphiql_enabled else None,
             keep_alive=True,
-            keep_alive_interval=15,
+            keep_alive_interval=runtime.settings.ws_heartbeat,
         )
         self.runtime = runtime
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
-from tests.conftest import RunningHub
+from tests.conftest import RunningHub, run_hub
 
 TRANSPORT = "graphql-transport-ws"
 LEGACY = "graphql-ws"
@@ -88,3 +89,14 @@ async def test_the_socket_closes_when_its_token_expires(hub: RunningHub) -> None
         assert (await _init(ws, {"authorization": f"Bearer {token}"}))["type"] == "connection_ack"
         code, reason = await _closed(ws)
     assert (code, reason) == (4403, "the token has expired (exp)")
+
+
+async def test_the_server_pings_idle_sockets(db_url: str, data_dir: Path) -> None:
+    async with (
+        run_hub(db_url, data_dir, ws_heartbeat=0.2) as hub,
+        connect(hub.ws_url, subprotocols=[TRANSPORT]) as ws,  # type: ignore[list-item]
+    ):
+        ack = await _init(ws, {"authorization": f"Bearer {hub.token('nacka')}"})
+        assert ack["type"] == "connection_ack"
+        message = json.loads(await asyncio.wait_for(ws.recv(), 5))
+    assert message == {"type": "ping"}

@@ -27,3 +27,10 @@ async def test_graphiql_is_served_to_a_browser_in_dev(hub: RunningHub) -> None:
     response = await hub.http.get("/graphql", headers={"accept": "text/html"})
     assert response.status_code == 200
     assert "graphiql" in response.text.lower()
+
+
+async def test_only_the_graphiql_page_itself_is_served_without_a_token(hub: RunningHub) -> None:
+    for path in ("/photos/00000000-0000-0000-0000-000000000000", "/graphql/stream"):
+        response = await hub.http.get(path, headers={"accept": "text/html"})
+        assert response.status_code == 401, path
+        assert response.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"

@@ -19,7 +19,12 @@ PURPOSE_HEADER = b"x-hub-purpose"
 
 
 def _wants_ide(scope: Scope) -> bool:
-    if scope["method"] != "GET" or b"query=" in scope.get("query_string", b""):
+    """A browser asking for the GraphiQL page itself (it sends its token per request)."""
+    if (
+        scope["path"] != "/graphql"
+        or scope["method"] != "GET"
+        or b"query=" in scope.get("query_string", b"")
+    ):
         return False
     accept = dict(scope["headers"]).get(b"accept", b"")
     return b"text/html" in accept

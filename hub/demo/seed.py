@@ -184,15 +184,16 @@ def _child(n: int, rng: random.Random, today: date) -> Child:
     )
 
 
-# (child number, state, hours since opened, outcome)
+# (child number, state, hours since opened, outcome); every municipality gets open cases,
+# Stockholms stad (numbers divisible by 5) a few with tasks due and overdue
 _EPISODES = [
-    (3, CaseStatus.ABSENT, 1, None),
+    (5, CaseStatus.ABSENT, 1, None),
     (11, CaseStatus.ABSENT, 5, None),
     (17, CaseStatus.REPORTED_MISSING, 30, None),
-    (24, CaseStatus.REPORTED_MISSING, 200, None),
+    (20, CaseStatus.REPORTED_MISSING, 200, None),
     (42, CaseStatus.REPORTED_MISSING, 24 * 70, None),
-    (58, CaseStatus.FOUND, 50, None),
-    (66, CaseStatus.FOLLOW_UP, 24 * 6, None),
+    (60, CaseStatus.FOUND, 80, None),
+    (65, CaseStatus.FOLLOW_UP, 24 * 6, None),
     (71, CaseStatus.CLOSED, 24 * 40, Outcome.RETURNED),
     (83, CaseStatus.CLOSED, 24 * 100, Outcome.FOUND_ELSEWHERE),
     (95, CaseStatus.CLOSED, 24 * 150, Outcome.UNRESOLVED),

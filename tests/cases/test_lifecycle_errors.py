@@ -13,9 +13,9 @@ import pytest
 from hub.demo.seed import _id
 from tests.conftest import RunningHub
 
-ABSENT_CASE = str(_id("case", 3))  # seeded ABSENT
+ABSENT_CASE = str(_id("case", 5))  # seeded ABSENT
 QUIET_CHILD = str(_id("child", 1))  # no case; responsible: see seed (n % 5)
-FOUND_CASE = str(_id("case", 58))
+FOUND_CASE = str(_id("case", 60))
 
 
 async def _responsible(db: asyncpg.Connection, child: str) -> str:

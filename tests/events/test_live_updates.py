@@ -13,7 +13,7 @@ from hub.demo.seed import _id
 from tests.conftest import RunningHub, run_hub
 from tests.events.wsclient import subscribe
 
-ABSENT_CASE = str(_id("case", 3))
+ABSENT_CASE = str(_id("case", 5))
 MISSING_CASE = str(_id("case", 17))
 MISSING_CHILD = str(_id("child", 17))
 

@@ -41,14 +41,7 @@ class Actor:
     routines: Routines
 
     def event(self, kind: EventType, case: Case, **payload: object) -> NewEvent:
-        return NewEvent(
-            type=kind,
-            child_id=case.child_id,
-            case_id=case.id,
-            actor_organisation_id=self.principal.organisation_id,
-            actor_sub=self.principal.sub,
-            payload=dict(payload),
-        )
+        return NewEvent.by(self.principal, kind, child_id=case.child_id, case_id=case.id, **payload)
 
 
 async def _visible_case(actor: Actor, case_id: uuid.UUID | None, action: str) -> Case:
@@ -124,13 +117,12 @@ async def report_absent(
     await events.record(
         actor.db,
         [
-            NewEvent(
-                type=EventType.CASE_OPENED,
+            NewEvent.by(
+                actor.principal,
+                EventType.CASE_OPENED,
                 child_id=child.id,
                 case_id=case_id,
-                actor_organisation_id=actor.principal.organisation_id,
-                actor_sub=actor.principal.sub,
-                payload={"status": CaseStatus.ABSENT.value},
+                status=CaseStatus.ABSENT.value,
             )
         ],
     )

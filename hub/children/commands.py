@@ -44,14 +44,7 @@ class ChildActor:
     registry: OrganisationRegistry
 
     def event(self, kind: EventType, child_id: uuid.UUID, **payload: object) -> NewEvent:
-        return NewEvent(
-            type=kind,
-            child_id=child_id,
-            case_id=None,
-            actor_organisation_id=self.principal.organisation_id,
-            actor_sub=self.principal.sub,
-            payload=dict(payload),
-        )
+        return NewEvent.by(self.principal, kind, child_id=child_id, case_id=None, **payload)
 
 
 async def _organisation(actor: ChildActor, org_id: str, kind: OrganisationKind, field: str) -> str:

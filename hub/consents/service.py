@@ -62,17 +62,14 @@ async def _changed(db: Session, principal: Principal, consent: Consent, change: 
     await outbox.record(
         db,
         [
-            NewEvent(
-                type=EventType.CONSENT_CHANGED,
+            NewEvent.by(
+                principal,
+                EventType.CONSENT_CHANGED,
                 child_id=consent.child_id,
                 case_id=None,
-                actor_organisation_id=principal.organisation_id,
-                actor_sub=principal.sub,
-                payload={
-                    "consentId": str(consent.id),
-                    "change": change,
-                    "recipient": consent.recipient_organisation_id,
-                },
+                consentId=str(consent.id),
+                change=change,
+                recipient=consent.recipient_organisation_id,
             )
         ],
     )
@@ -129,13 +126,12 @@ async def request_emergency(
     await outbox.record(
         db,
         [
-            NewEvent(
-                type=EventType.EMERGENCY_ACCESS,
+            NewEvent.by(
+                principal,
+                EventType.EMERGENCY_ACCESS,
                 child_id=visible.row.child_id,
                 case_id=visible.row.id,
-                actor_organisation_id=principal.organisation_id,
-                actor_sub=principal.sub,
-                payload={"category": category.value},
+                category=category.value,
             )
         ],
     )

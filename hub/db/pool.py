@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import asyncpg
 
@@ -57,6 +56,3 @@ def redact(url: str) -> str:
     credentials, _, location = rest.rpartition("@")
     user = credentials.split(":", 1)[0]
     return f"{scheme}://{user}:***@{location}" if ":" in credentials else url
-
-
-Record = dict[str, Any]

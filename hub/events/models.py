@@ -6,6 +6,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from hub.auth.principal import Principal
+
 
 class EventType(StrEnum):
     CHILD_REGISTERED = "CHILD_REGISTERED"
@@ -34,6 +36,26 @@ class NewEvent:
     actor_organisation_id: str | None
     actor_sub: str | None
     payload: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def by(
+        cls,
+        actor: Principal | None,
+        kind: EventType,
+        *,
+        child_id: uuid.UUID,
+        case_id: uuid.UUID | None,
+        **payload: Any,
+    ) -> NewEvent:
+        """An event done by `actor` (None: the hub itself, e.g. the scheduler)."""
+        return cls(
+            type=kind,
+            child_id=child_id,
+            case_id=case_id,
+            actor_organisation_id=actor.organisation_id if actor else None,
+            actor_sub=actor.sub if actor else None,
+            payload=payload,
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -54,13 +54,12 @@ async def acknowledge(
     await outbox.record(
         db,
         [
-            NewEvent(
-                type=EventType.ACKNOWLEDGED,
+            NewEvent.by(
+                principal,
+                EventType.ACKNOWLEDGED,
                 child_id=event.child_id,
                 case_id=event.case_id,
-                actor_organisation_id=principal.organisation_id,
-                actor_sub=principal.sub,
-                payload={"eventCursor": str(event_id)},
+                eventCursor=str(event_id),
             )
         ],
     )

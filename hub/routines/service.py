@@ -29,17 +29,14 @@ def responsible_for(template: TaskTemplate, facts: RowFacts) -> str:
 
 
 def _event(task: Task, kind: EventType, principal: Principal | None) -> NewEvent:
-    return NewEvent(
-        type=kind,
+    return NewEvent.by(
+        principal,
+        kind,
         child_id=task.child_id,
         case_id=task.case_id,
-        actor_organisation_id=principal.organisation_id if principal else None,
-        actor_sub=principal.sub if principal else None,
-        payload={
-            "taskId": str(task.id),
-            "routine": task.routine,
-            "responsible": task.responsible_organisation_id,
-        },
+        taskId=str(task.id),
+        routine=task.routine,
+        responsible=task.responsible_organisation_id,
     )
 
 

@@ -10,6 +10,7 @@ from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 
 from hub import health
+from hub.audit import export as audit_export
 from hub.auth import dev_routes
 from hub.auth.middleware import AuthMiddleware
 from hub.children import photos
@@ -25,6 +26,7 @@ def create_app(settings: Settings, *, database_url: str) -> Starlette:
     routes: list[BaseRoute] = [
         *health.routes(runtime),
         *photos.routes(runtime),
+        *audit_export.routes(runtime),
         *sse.routes(runtime),
         Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),

@@ -1,4 +1,4 @@
-"""The `hub` command: serve, demo, migrate, token, schema."""
+"""The `hub` command: serve, demo, migrate, token, schema, policy, audit, retention."""
 
 from __future__ import annotations
 
@@ -52,6 +52,10 @@ def _parser() -> argparse.ArgumentParser:
     from hub.policy import cli as policy_cli
 
     policy_cli.add_parser(commands)
+
+    from hub.audit import cli as audit_cli
+
+    audit_cli.add_parsers(commands)
 
     schema = commands.add_parser("schema", help="the GraphQL schema file")
     schema.add_argument(
@@ -226,6 +230,14 @@ def _run(args: argparse.Namespace) -> int:
             return asyncio.run(policy_cli.explain(url, args))
 
     settings = _settings(args)
+    if args.command in ("audit", "retention"):
+        from hub.audit import cli as audit_cli
+
+        with database(settings) as url:
+            if args.command == "audit":
+                return asyncio.run(audit_cli.verify(settings, url))
+            return asyncio.run(audit_cli.retention(settings, url, args))
+
     if args.command == "token":
         if not settings.dev_issuer_enabled:
             raise ConfigurationError("hub token needs HUB_ENV=dev: prod trusts only your IdP")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -12,6 +13,7 @@ import asyncpg
 import httpx
 import strawberry
 
+from hub.audit import housekeeping
 from hub.auth.authenticator import Authenticator
 from hub.auth.dev_issuer import DEV_ISSUER, DevIssuer
 from hub.auth.jwks import JwksClient
@@ -87,7 +89,10 @@ class Runtime:
         s = self.settings
         issuer, jwks_url = self._trusted_issuer()
         self._pool = await create_pool(
-            self.database_url, min_size=s.pool_min_size, max_size=s.pool_max_size
+            self.database_url,
+            min_size=s.pool_min_size,
+            max_size=s.pool_max_size,
+            role=s.database_role,
         )
         self._http = httpx.AsyncClient(follow_redirects=False)
         try:
@@ -110,7 +115,12 @@ class Runtime:
             self._authenticator = Authenticator(validator, self._registry)
             self._bus = EventBus(self.database_url, self._pool, queue_size=s.subscriber_queue)
             await self._bus.start()
-            self.scheduler = DeadlineScheduler(self._pool, interval=s.scheduler_interval)
+            await housekeeping.ensure_partitions(self._pool)
+            self.scheduler = DeadlineScheduler(
+                self._pool,
+                interval=s.scheduler_interval,
+                housekeeping=functools.partial(housekeeping.run, self._pool, s),
+            )
             sweeping = asyncio.create_task(self.scheduler.run(), name="deadline-scheduler")
             try:
                 yield self

@@ -39,6 +39,11 @@ class Settings:
     scheduler_interval: float = 15.0
     subscriber_queue: int = 1000
     ws_heartbeat: float = 15.0
+    database_role: str | None = "hub_app"
+    audit_bulk_children: int = 50
+    office_hours: tuple[int, int] = (7, 18)
+    retention_days: int = 5 * 365
+    audit_retention_days: int = 10 * 365
 
     @property
     def dev_issuer_enabled(self) -> bool:
@@ -90,6 +95,18 @@ def _algorithms(env: Mapping[str, str]) -> frozenset[str]:
     return chosen
 
 
+def _hours(env: Mapping[str, str], name: str, default: tuple[int, int]) -> tuple[int, int]:
+    raw = env.get(name)
+    if not raw:
+        return default
+    start, sep, end = raw.partition("-")
+    if sep and start.strip().isdigit() and end.strip().isdigit():
+        hours = int(start), int(end)
+        if 0 <= hours[0] < hours[1] <= 24:
+            return hours
+    raise ConfigurationError(f"{name}={raw!r}; write office hours as START-END, e.g. 7-18")
+
+
 def _url(env: Mapping[str, str], name: str, schemes: tuple[str, ...]) -> str | None:
     raw = env.get(name) or None
     if raw is not None and not raw.startswith(schemes):
@@ -121,6 +138,13 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         scheduler_interval=_int(env, "HUB_SCHEDULER_INTERVAL", 15, low=1, high=3600),
         subscriber_queue=_int(env, "HUB_SUBSCRIBER_QUEUE", 1000, low=1, high=100_000),
         ws_heartbeat=_int(env, "HUB_WS_HEARTBEAT", 15, low=1, high=600),
+        database_role=env.get("HUB_DATABASE_ROLE", defaults.database_role) or None,
+        audit_bulk_children=_int(env, "HUB_AUDIT_BULK_CHILDREN", 50, low=1, high=100_000),
+        office_hours=_hours(env, "HUB_OFFICE_HOURS", defaults.office_hours),
+        retention_days=_int(env, "HUB_RETENTION_DAYS", defaults.retention_days, low=30, high=36500),
+        audit_retention_days=_int(
+            env, "HUB_AUDIT_RETENTION_DAYS", defaults.audit_retention_days, low=60, high=36500
+        ),
     )
     if settings.log_level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
         raise ConfigurationError(

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import asyncpg
+
 from tests.conftest import RunningHub
 
 
@@ -15,9 +17,8 @@ async def test_readyz_reports_ready_when_the_database_is_migrated(hub: RunningHu
     assert response.json() == {"status": "ready"}
 
 
-async def test_readyz_reports_pending_migrations(hub: RunningHub) -> None:
-    async with hub.runtime.pool.acquire() as conn:
-        await conn.execute("DELETE FROM schema_migrations WHERE version = 2")
+async def test_readyz_reports_pending_migrations(hub: RunningHub, db: asyncpg.Connection) -> None:
+    await db.execute("DELETE FROM schema_migrations WHERE version = 2")
     response = await hub.http.get("/readyz")
     assert response.status_code == 503
     assert response.json()["migrations"] == "pending"

@@ -17,7 +17,10 @@ class CaseQuery:
         if case_id is None:
             return None
         found = await info.context.load.case.load(case_id)
-        return CaseType.of(found) if found else None
+        if found is None:
+            info.context.audit.unseen(case_id=case_id)
+            return None
+        return CaseType.of(found)
 
     @strawberry.field(description="Cases the caller may see, newest first.")
     async def cases(

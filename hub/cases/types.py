@@ -135,6 +135,8 @@ class CaseType:
                 "row": k,
             },
             visible.view,
+            child_id=k.child_id,
+            case_id=k.id,
         )
 
 

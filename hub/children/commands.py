@@ -21,6 +21,7 @@ from hub.organisations.registry import OrganisationRegistry
 from hub.policy.categories import DataCategory
 from hub.policy.engine import Policy
 from hub.policy.facts import RowFacts
+from hub.policy.visible import Visible
 from hub.routines import service as routines
 from hub.routines.config import Routines
 from hub.routines.models import Trigger
@@ -197,7 +198,7 @@ async def record_risk(
 
 async def photo(
     db: Session, policy: Policy, principal: Principal, photo_id: uuid.UUID
-) -> Photo | None:
+) -> Visible[Photo] | None:
     """The photo, if its child is visible and its description may be shown; else None."""
     found = await repository.get_photo(db, photo_id)
     if found is None:
@@ -205,4 +206,4 @@ async def photo(
     visible = await service.visible_one(db, policy, principal, found.child_id)
     if visible is None or not visible.view.allows(DataCategory.DESCRIPTION):
         return None
-    return found
+    return Visible(found, visible.view)

@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
+import logging
+
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from hub.audit.models import AuditKind
+from hub.audit.recorder import Recorder, request_id
+from hub.audit.writing import audit_policy, commit_with_record
 from hub.children import commands
 from hub.db.session import Session
 from hub.graphql.ids import parse_id
+from hub.policy.categories import DataCategory
 from hub.runtime import Runtime
 
+log = logging.getLogger("hub.photos")
+_PHOTO = frozenset({DataCategory.DESCRIPTION})
+_UNAVAILABLE = {
+    "errors": [
+        {"message": "try again shortly", "extensions": {"code": "UNAVAILABLE"}},
+    ]
+}
 _NOT_FOUND = {"errors": [{"message": "no photo with this id", "extensions": {"code": "NOT_FOUND"}}]}
 
 
@@ -19,13 +32,30 @@ def routes(runtime: Runtime) -> list[Route]:
         photo_id = parse_id(request.path_params["photo_id"])
         if photo_id is None:
             return JSONResponse(_NOT_FOUND, 404)
-        async with Session(runtime.pool, readonly=True) as db:
-            found = await commands.photo(db, runtime.policy, request.scope["principal"], photo_id)
+        principal = request.scope["principal"]
+        audit = Recorder(
+            principal,
+            request_id=request_id(request.headers.get("x-request-id")),
+            policy=audit_policy(runtime.settings),
+        )
+        audit.action = "photo"
+        db = Session(runtime.pool)
+        try:
+            found = await commands.photo(db, runtime.policy, principal, photo_id)
+            if found is None:
+                audit.record(AuditKind.DENIED, "photo", details={"code": "NOT_VISIBLE"})
+            else:
+                audit.disclosed("Photo", _PHOTO, found.view, child_id=found.row.child_id)
+            await commit_with_record(db, audit)
+        except Exception:
+            await db.finish(commit=False)
+            log.exception("photo not sent: its audit record could not be written")
+            return JSONResponse(_UNAVAILABLE, 503)
         if found is None:  # absent and not allowed look the same
             return JSONResponse(_NOT_FOUND, 404)
         return Response(
-            found.data,
-            media_type=found.content_type,
+            found.row.data,
+            media_type=found.row.content_type,
             headers={"cache-control": "private, no-store", "x-content-type-options": "nosniff"},
         )
 

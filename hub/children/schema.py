@@ -17,7 +17,10 @@ class ChildQuery:
         if child_id is None:
             return None
         found = await info.context.load.child.load(child_id)
-        return ChildType.of(found) if found else None
+        if found is None:
+            info.context.audit.unseen(child_id=child_id)
+            return None
+        return ChildType.of(found)
 
     @strawberry.field(description="Children the caller may see, in registration order.")
     async def children(

@@ -130,6 +130,7 @@ class ChildType:
                 "row": c,
             },
             visible.view,
+            child_id=c.id,
         )
 
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import logging
 
 import asyncpg
 
 from hub.errors import ConfigurationError
 
 Pool = asyncpg.Pool
+log = logging.getLogger("hub.db")
 
 
 async def _init_connection(conn: asyncpg.Connection) -> None:
@@ -17,9 +19,30 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
     await conn.set_type_codec("json", encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
 
 
-async def create_pool(url: str, *, min_size: int = 1, max_size: int = 10) -> Pool:
-    """Open a pool, turning the usual connection failures into one actionable line."""
+_ROLE_USABLE = "SELECT pg_has_role(current_user, oid, 'MEMBER') FROM pg_roles WHERE rolname = $1"
+
+
+async def _usable(url: str, role: str) -> bool:
+    conn = await asyncpg.connect(url, timeout=10)
     try:
+        return bool(await conn.fetchval(_ROLE_USABLE, role))
+    finally:
+        await conn.close()
+
+
+async def create_pool(
+    url: str, *, min_size: int = 1, max_size: int = 10, role: str | None = None
+) -> Pool:
+    """Open a pool, turning the usual connection failures into one actionable line.
+
+    With `role` (HUB_DATABASE_ROLE, `hub_app` made by the migrations) every connection
+    acts as that role, which may only append to the audit trail; where the role does not
+    exist or the login may not use it, the login's own rights apply.
+    """
+    try:
+        settings = {"role": role} if role and await _usable(url, role) else {}
+        if role and not settings:
+            log.warning("database role %s is not usable; running with the login's rights", role)
         pool: Pool = await asyncpg.create_pool(
             url,
             min_size=min_size,
@@ -27,6 +50,7 @@ async def create_pool(url: str, *, min_size: int = 1, max_size: int = 10) -> Poo
             init=_init_connection,
             command_timeout=30,
             timeout=10,
+            server_settings=settings,
         )
     except (OSError, TimeoutError) as exc:
         raise ConfigurationError(

@@ -77,9 +77,17 @@ class Session:
             conn = await self._connection()
             await conn.executemany(sql, args)
 
+    @property
+    def pool(self) -> asyncpg.Pool:
+        return self._pool
+
     async def finish(self, *, commit: bool) -> None:
-        """End the transaction and give the connection back. Safe to call twice."""
+        """End the transaction and give the connection back. Safe to call twice.
+
+        Before-commit work runs even when nothing else touched the database."""
         async with self._lock:
+            if commit and self._before_commit and self._conn is None:
+                await self._connection()
             conn, tx = self._conn, self._tx
             self._conn = self._tx = None
             if conn is None or tx is None:

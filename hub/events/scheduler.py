@@ -11,6 +11,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import asyncpg
@@ -22,10 +24,24 @@ log = logging.getLogger(__name__)
 _LEADER_LOCK = 0x6875625F736368  # "hub_sch"
 
 
+HOUSEKEEPING_EVERY = 6 * 3600.0
+
+
 class DeadlineScheduler:
-    def __init__(self, pool: asyncpg.Pool, *, interval: float) -> None:
+    """Also runs `housekeeping` (audit partitions, retention) on the leader, at its first
+    tick and then every few hours."""
+
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        *,
+        interval: float,
+        housekeeping: Callable[[], Awaitable[None]] | None = None,
+    ) -> None:
         self._pool = pool
         self._interval = interval
+        self._housekeeping = housekeeping
+        self._housekeeping_due = 0.0
         self._leader: asyncpg.pool.PoolConnectionProxy[Any] | None = None
         self.sweeps = 0
 
@@ -65,6 +81,9 @@ class DeadlineScheduler:
         self.sweeps += 1
         if due or overdue:
             log.info("deadlines: %d due, %d overdue", len(due), len(overdue))
+        if self._housekeeping is not None and time.monotonic() >= self._housekeeping_due:
+            self._housekeeping_due = time.monotonic() + HOUSEKEEPING_EVERY
+            await self._housekeeping()
         return True
 
     async def run(self) -> None:

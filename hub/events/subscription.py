@@ -1,7 +1,8 @@
 """Deliver case events to one subscriber: replay from a cursor, then live, each redacted.
 
 Authorization happens at delivery: for each event the case is read anew through the same
-policy path as a query, with its own short transaction, so a consent revoked a second ago
+policy path as a query, with its own short transaction (which also writes the delivery's
+audit record before the event is sent), so a consent revoked a second ago
 already counts, and an event about a case the subscriber may not see is skipped without a
 trace. The subscriber is registered with the bus before the replay starts and skips ids it
 has already delivered, so there is no gap and no duplicate at the seam.
@@ -13,6 +14,7 @@ import uuid
 from collections.abc import AsyncIterator
 from contextvars import Token
 
+from hub.audit.models import AuditKind
 from hub.cases import service as cases
 from hub.errors import HubError
 from hub.events import repository
@@ -79,7 +81,8 @@ async def deliveries(
                 continue
             # a burst of deliveries queues for connections rather than failing: a
             # subscriber that got UNAVAILABLE would have to resubscribe
-            token = context.begin(readonly=True, acquire_timeout=DELIVERY_WAIT)
+            token = context.begin(acquire_timeout=DELIVERY_WAIT, audit_kind=AuditKind.DELIVERY)
+            context.audit.details = {"eventId": event.id, "event": event.type.value}
             visible = await cases.visible_one(
                 context.session, context.policy, context.principal, event.case_id
             )

@@ -10,11 +10,13 @@ Nothing per field runs at resolve time, so masking costs the same for 1 row or 5
 from __future__ import annotations
 
 import functools
+import uuid
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
 import strawberry
 
+from hub.audit import recorder
 from hub.policy.categories import DataCategory
 from hub.policy.view import RowView
 
@@ -63,15 +65,33 @@ def type_categories(cls: type[Any]) -> frozenset[DataCategory]:
     return frozenset(field_categories(cls).values())
 
 
-def masked(cls: type[T], values: dict[str, Any], view: RowView) -> T:
-    """Instantiate `cls` from `values`, nulling what `view` withholds.
+def masked(
+    cls: type[T],
+    values: dict[str, Any],
+    view: RowView,
+    *,
+    child_id: uuid.UUID,
+    case_id: uuid.UUID | None = None,
+) -> T:
+    """Instantiate `cls` from `values`, nulling what `view` withholds, and tell the
+    operation's audit recorder what this object discloses about `child_id`.
 
     `cls` declares `view: strawberry.Private[RowView]` and `withheld: list[Withheld]`.
     """
+    audit = recorder.current()
+    if audit is None:
+        raise RuntimeError("shared data built outside an audited operation")
+    present = type_categories(cls)
+    audit.disclosed(
+        cls.__strawberry_definition__.name,  # type: ignore[attr-defined]
+        present,
+        view,
+        child_id=child_id,
+        case_id=case_id,
+    )
     for name, category in field_categories(cls).items():
         if name in values and not view.allows(category):
             values[name] = None
-    present = type_categories(cls)
     values["view"] = view
     values["withheld"] = [
         Withheld(category=w.category, reason=w.reason)

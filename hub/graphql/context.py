@@ -16,6 +16,10 @@ from starlette.requests import Request
 from starlette.websockets import WebSocket
 from strawberry.types import Info as StrawberryInfo
 
+from hub.audit import recorder
+from hub.audit.models import AuditKind
+from hub.audit.recorder import Recorder
+from hub.audit.writing import audit_policy, commit_with_record, record_alone
 from hub.auth.principal import Principal
 from hub.db.session import Session
 from hub.errors import Unauthenticated
@@ -33,6 +37,8 @@ _NO_TOKEN = "no access token; send 'Authorization: Bearer <token>'"
 class Operation:
     session: Session
     loaders: Loaders | None
+    audit: Recorder
+    audit_token: Token[Recorder | None]
 
 
 _operation: ContextVar[Operation | None] = ContextVar("hub_operation", default=None)
@@ -49,6 +55,7 @@ class Context:
     bus: EventBus
     principal_or_none: Principal | None = None
     connection_params: dict[str, Any] | None = field(default=None)
+    audit_enabled: bool = True  # off only in the benchmark's "without audit" runs
 
     @property
     def principal(self) -> Principal:
@@ -57,25 +64,46 @@ class Context:
         return self.principal_or_none
 
     def begin(
-        self, *, readonly: bool = False, acquire_timeout: float = 5.0
+        self,
+        *,
+        readonly: bool = False,
+        acquire_timeout: float = 5.0,
+        audit_kind: AuditKind = AuditKind.READ,
     ) -> Token[Operation | None]:
-        """Start one operation: its own session and loaders, for the current task."""
+        """Start one operation: its own session, loaders and audit recorder, for the
+        current task. A nested operation (a subscription's delivery) inherits what the
+        outer one knows of the query."""
         session = Session(self.pool, readonly=readonly, acquire_timeout=acquire_timeout)
         p = self.principal_or_none
         loaders = Loaders(session, self.policy, p, self.registry) if p is not None else None
-        return _operation.set(Operation(session, loaders))
+        outer = _operation.get()
+        audit = Recorder(
+            p,
+            kind=audit_kind,
+            request_id=recorder.request_id(self.request.headers.get("x-request-id")),
+            policy=audit_policy(self.settings),
+            enabled=self.audit_enabled,
+        )
+        if outer is not None:
+            audit.selection = outer.audit.selection
+            audit.operation = outer.audit.operation
+            audit.action = outer.audit.action
+        return _operation.set(Operation(session, loaders, audit, recorder.use(audit)))
 
     @staticmethod
     def end(token: Token[Operation | None]) -> None:
+        operation = _operation.get()
+        if operation is not None:
+            recorder.restore(operation.audit_token)
         _operation.reset(token)
 
     async def end_operation(self, token: Token[Operation | None]) -> None:
-        """Finish the current operation's session (read-only: commit is a release) and
-        restore the operation that was current before it."""
+        """Write the current operation's audit record and commit, and restore the
+        operation that was current before it."""
         try:
-            await self.session.finish(commit=True)
+            await audit_and_finish(self._current, commit=True)
         finally:
-            _operation.reset(token)
+            Context.end(token)
 
     @property
     def _current(self) -> Operation:
@@ -85,8 +113,16 @@ class Context:
         return operation
 
     @property
+    def operation(self) -> Operation:
+        return self._current
+
+    @property
     def session(self) -> Session:
         return self._current.session
+
+    @property
+    def audit(self) -> Recorder:
+        return self._current.audit
 
     @property
     def load(self) -> Loaders:
@@ -97,3 +133,17 @@ class Context:
 
 
 Info = StrawberryInfo[Context, None]
+
+
+async def audit_and_finish(operation: Operation, *, commit: bool) -> None:
+    """End the operation's transaction with its audit record in it.
+
+    Committed work carries its record in the same transaction, written last; work rolled
+    back (a failed mutation) still leaves the record of what was attempted and refused.
+    Raises when the record cannot be written: the caller must not send the data then.
+    """
+    if commit:
+        await commit_with_record(operation.session, operation.audit)
+        return
+    await operation.session.finish(commit=False)
+    await record_alone(operation.session.pool, operation.audit)

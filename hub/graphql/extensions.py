@@ -11,37 +11,74 @@ from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 
+from hub.audit.refusals import record_refusals
+from hub.audit.selection import read_selection
 from hub.errors import HubError
-from hub.graphql.context import Context
+from hub.graphql.context import Context, audit_and_finish
 
 log = logging.getLogger("hub.graphql")
 
 
 class Transaction(SchemaExtension):
-    """Commit the request's session once, after execution; roll back a failed mutation."""
+    """Commit the request's session once, after execution, with its audit record; roll
+    back a failed mutation (its refusals are still recorded). When the audit record
+    cannot be written the response carries no data."""
 
     async def on_operation(self) -> AsyncIterator[None]:
         ctx = self.execution_context
         context: Context = ctx.context
         token = context.begin()
-        session = context.session
+        operation = context.operation
         try:
             yield
         finally:
             result = ctx.result
             failed = result is None or bool(getattr(result, "errors", None))
             is_mutation = ctx.operation_type is OperationType.MUTATION
+            if result is not None:
+                record_refusals(operation.audit, ctx, result.errors or ())
             try:
-                await session.finish(commit=not (failed and is_mutation))
+                await audit_and_finish(operation, commit=not (failed and is_mutation))
+            except Exception as exc:
+                if result is not None:
+                    _withhold(result, exc)
             finally:
                 Context.end(token)
 
-    async def on_stream_result(self, result: Any) -> AsyncIterator[None]:
+    def on_execute(self) -> Iterator[None]:
+        ctx = self.execution_context
+        context: Context = ctx.context
+        if ctx.graphql_document is not None:
+            audit = context.audit
+            audit.selection, audit.action = read_selection(
+                self.execution_context.schema._schema, ctx.graphql_document
+            )
+            audit.operation = ctx.operation_name
         yield
-        # A subscription's event has been sent: give its read-only connection back now,
-        # not when the next event arrives, or idle subscribers would each hold one.
+
+    async def on_stream_result(self, result: Any) -> AsyncIterator[None]:
+        # A subscription's event is about to be sent: its audit record is written and
+        # its connection given back first (idle subscribers must not each hold one).
         context: Context = self.execution_context.context
-        await context.session.finish(commit=True)
+        try:
+            await audit_and_finish(context.operation, commit=True)
+        except Exception as exc:
+            _withhold(result, exc)
+        yield
+
+
+def _withhold(result: Any, exc: Exception) -> None:
+    """The audit record could not be written: the result must not carry the data."""
+    incident = uuid.uuid4().hex[:12]
+    log.error("audit record not written (incident %s)", incident, exc_info=exc)
+    result.data = None
+    result.errors = [
+        GraphQLError(
+            f"the audit record could not be written, so nothing is disclosed; try again "
+            f"shortly (incident {incident})",
+            extensions={"code": "UNAVAILABLE", "incident": incident},
+        )
+    ]
 
 
 def _coded(error: GraphQLError) -> GraphQLError:

@@ -7,6 +7,7 @@ from pathlib import Path
 import strawberry
 from strawberry.tools import merge_types
 
+from hub.audit.schema import AuditQuery
 from hub.auth.schema import MeQuery
 from hub.cases.mutations import CaseMutation
 from hub.cases.schema import CaseQuery
@@ -22,7 +23,16 @@ from hub.statistics.schema import StatisticsQuery
 SDL_PATH = Path(__file__).resolve().parents[2] / "schema" / "hub.graphql"
 
 Query = merge_types(
-    "Query", (MeQuery, OrganisationQuery, ChildQuery, CaseQuery, TaskQuery, StatisticsQuery)
+    "Query",
+    (
+        MeQuery,
+        OrganisationQuery,
+        ChildQuery,
+        CaseQuery,
+        TaskQuery,
+        StatisticsQuery,
+        AuditQuery,
+    ),
 )
 Mutation = merge_types("Mutation", (ChildMutation, CaseMutation, TaskMutation, ConsentMutation))
 

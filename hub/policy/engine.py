@@ -5,7 +5,7 @@ Everything about who may see or do what is decided here, from the rules in `poli
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from hub.auth.principal import Principal, Purpose, Role
@@ -19,6 +19,19 @@ from hub.policy.scope import STATES, RowScope, ScopeParams
 from hub.policy.view import FULL_VIEW, RowView, Withholding
 
 _CATEGORIES = tuple(DataCategory)
+# Auditors read the audit trail, never case content; they may see aggregates.
+_AUDITOR_ACTIONS = frozenset({"statistics"})
+
+
+def audits_only(principal: Principal) -> bool:
+    return principal.roles <= {Role.AUDITOR}
+
+
+@dataclass(frozen=True, slots=True)
+class AuditScope:
+    """Which audit rows an auditor may read: all, or those of one organisation."""
+
+    organisation_id: str | None  # None: the whole network
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +41,9 @@ class _ScopeShape:
     guardian: tuple[str, ...]
     other: tuple[str, ...]
     consent: tuple[str, ...]
+
+
+_NOTHING = _ScopeShape((), (), (), (), ())
 
 
 class Policy:
@@ -104,6 +120,8 @@ class Policy:
         """
         if self._bypass:
             return FULL_VIEW
+        if audits_only(principal):
+            return _AUDITOR_VIEW
         relation = self.relation(principal, facts)
         key = (
             principal.organisation.kind,
@@ -129,7 +147,13 @@ class Policy:
                 bases[category] = decision.basis or ""
             else:
                 withheld.append(Withholding(category, decision.reason))
-        return RowView(frozenset(allowed), tuple(withheld), bases)
+        emergency = frozenset(
+            c
+            for c in allowed
+            if c.value in facts.emergency
+            and not self.decide(principal, relation, c, _without_emergency(facts)).allowed
+        )
+        return RowView(frozenset(allowed), tuple(withheld), bases, emergency)
 
     def _any_allowed(
         self, kind: str, relation: Relation, state: str, purpose: str, consent: bool
@@ -161,6 +185,8 @@ class Policy:
         org = principal.organisation
         if self._bypass:
             shape = _ScopeShape((), (), (), tuple(sorted(ALL_STATES)), ())
+        elif audits_only(principal):
+            shape = _NOTHING
         else:
             guardian = (
                 org.kind is OrganisationKind.GUARDIANSHIP and Role.GUARDIAN in principal.roles
@@ -180,6 +206,8 @@ class Policy:
 
     def authorize(self, principal: Principal, action: str, facts: RowFacts | None) -> str:
         """Allow `action` on the row or refuse with FORBIDDEN; the allowing rule's source."""
+        if audits_only(principal) and action not in _AUDITOR_ACTIONS:
+            raise Forbidden(f"the auditor role reads the audit trail; it may not {action}")
         relation = self.relation(principal, facts) if facts else Relation.NONE
         rule = self.enforcer.may(principal.organisation.kind.value, relation.value, action)
         if rule is None:
@@ -189,6 +217,17 @@ class Policy:
                 f"as {relation.value})"
             )
         return rule.source
+
+    def audit_scope(self, principal: Principal) -> AuditScope:
+        """What of the audit trail `principal` may read; FORBIDDEN without the auditor role."""
+        kind = principal.organisation.kind.value
+        if Role.AUDITOR not in principal.roles:
+            raise Forbidden("reading the audit trail needs the auditor role")
+        if self.enforcer.may(kind, Relation.NONE.value, "auditNetwork"):
+            return AuditScope(organisation_id=None)
+        if self.enforcer.may(kind, Relation.NONE.value, "auditOwn"):
+            return AuditScope(organisation_id=principal.organisation_id)
+        raise Forbidden(f"policies/actions.csv lets no {kind} auditor read the audit trail")
 
     def may(self, principal: Principal, action: str, facts: RowFacts) -> bool:
         try:
@@ -207,13 +246,19 @@ class Policy:
             principal,
             relation,
             category,
-            RowFacts(
-                facts.responsible_municipality_id,
-                facts.residence_id,
-                facts.guardian_sub,
-                facts.state,
-                facts.consented,
-                facts.emergency | {category.value},
-            ),
+            replace(facts, emergency=facts.emergency | {category.value}),
         )
         return opened.allowed and not now.allowed
+
+
+_AUDITOR_VIEW = RowView(
+    allowed=frozenset(),
+    withheld=tuple(
+        Withholding(c, "the auditor role sees the audit trail, not case content")
+        for c in _CATEGORIES
+    ),
+)
+
+
+def _without_emergency(facts: RowFacts) -> RowFacts:
+    return replace(facts, emergency=frozenset())

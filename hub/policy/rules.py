@@ -54,6 +54,8 @@ ACTIONS = frozenset(
         "requestEmergencyAccess",
         "viewAcknowledgements",
         "statistics",
+        "auditOwn",
+        "auditNetwork",
     }
 )
 _KINDS = frozenset(k.value for k in OrganisationKind) | {WILDCARD}

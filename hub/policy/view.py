@@ -21,6 +21,8 @@ class RowView:
     withheld: tuple[Withholding, ...] = field(default=())
     # the legal basis of each disclosed category, for the audit record
     bases: dict[DataCategory, str] = field(default_factory=dict)
+    # the allowed categories that only emergency access opened (flagged in the audit)
+    emergency: frozenset[DataCategory] = frozenset()
 
     def allows(self, category: DataCategory) -> bool:
         return category in self.allowed

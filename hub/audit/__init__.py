@@ -1,0 +1,1 @@
+"""The audit trail: who saw or did what about which child, when, why, on which basis."""

@@ -1,0 +1,73 @@
+"""The hash chain: each row's hash covers its content and the hash of the row before it.
+
+Computed in Python, at append (under the chain's row lock) and at verification, from one
+canonical encoding, so any change to a stored row or a gap in the sequence is found.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from hub.audit.models import NewAuditEntry
+
+GENESIS = ""
+
+
+def _content(seq: int, at: datetime, e: NewAuditEntry) -> bytes:
+    record: list[Any] = [
+        seq,
+        at.astimezone(UTC).isoformat(),
+        e.kind.value,
+        e.request_id,
+        e.trace_id,
+        e.operation,
+        e.action,
+        e.sub,
+        e.organisation_id,
+        sorted(e.roles),
+        e.purpose,
+        str(e.child_id) if e.child_id else None,
+        sorted(str(c) for c in e.case_ids),
+        sorted(e.disclosed),
+        sorted(e.withheld),
+        e.bases,
+        sorted(e.flags),
+        e.details,
+    ]
+    return json.dumps(record, sort_keys=True, separators=(",", ":")).encode()
+
+
+def link(prev_hash: str, seq: int, at: datetime, entry: NewAuditEntry) -> str:
+    """The hash of the row `entry` placed at `seq`, after the row hashed `prev_hash`."""
+    digest = hashlib.sha256(prev_hash.encode())
+    digest.update(b"\n")
+    digest.update(_content(seq, at, entry))
+    return digest.hexdigest()
+
+
+def as_entry(row: Any) -> NewAuditEntry:
+    """A stored row's content, in the shape `link` hashes."""
+    from hub.audit.models import AuditKind
+
+    return NewAuditEntry(
+        kind=AuditKind(row["kind"]),
+        action=row["action"],
+        request_id=row["request_id"],
+        trace_id=row["trace_id"],
+        operation=row["operation"],
+        sub=row["sub"],
+        organisation_id=row["organisation_id"],
+        roles=tuple(row["roles"]),
+        purpose=row["purpose"],
+        child_id=row["child_id"],
+        case_ids=tuple(uuid.UUID(str(c)) for c in row["case_ids"]),
+        disclosed=tuple(row["disclosed"]),
+        withheld=tuple(row["withheld"]),
+        bases=dict(row["bases"]),
+        flags=tuple(row["flags"]),
+        details=dict(row["details"]),
+    )

@@ -1,0 +1,109 @@
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+
+class AuditKind(StrEnum):
+    READ = "READ"  # a query disclosed (or withheld) data about a child
+    MUTATION = "MUTATION"  # a change, one row per event it recorded
+    DELIVERY = "DELIVERY"  # a subscription delivered an event
+    DENIED = "DENIED"  # a refused attempt: forbidden, or asked for what it may not see
+    EMERGENCY = "EMERGENCY"  # emergency access opened
+    AUDIT = "AUDIT"  # an auditor read the trail
+    RETENTION = "RETENTION"  # personal data pseudonymised, audit months dropped
+
+
+class AuditFlag(StrEnum):
+    """What auditors want to look at first."""
+
+    EMERGENCY = "EMERGENCY"  # disclosed under emergency access, or access opened
+    ENFORCEMENT = "ENFORCEMENT"  # placement disclosed for the enforcement purpose
+    OFF_HOURS = "OFF_HOURS"  # outside office hours (Stockholm time)
+    BULK = "BULK"  # part of a request that touched more children than the bulk limit
+
+
+@dataclass(frozen=True, slots=True)
+class NewAuditEntry:
+    """One row to append, before it has its place in the chain."""
+
+    kind: AuditKind
+    action: str
+    request_id: str
+    trace_id: str | None
+    operation: str | None
+    sub: str | None
+    organisation_id: str | None
+    roles: tuple[str, ...]
+    purpose: str | None
+    child_id: uuid.UUID | None = None
+    case_ids: tuple[uuid.UUID, ...] = ()
+    disclosed: tuple[str, ...] = ()
+    withheld: tuple[str, ...] = ()
+    bases: dict[str, str] = field(default_factory=dict)
+    flags: tuple[str, ...] = ()
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    seq: int
+    at: datetime
+    kind: AuditKind
+    request_id: str
+    trace_id: str | None
+    operation: str | None
+    action: str
+    sub: str | None
+    organisation_id: str | None
+    roles: tuple[str, ...]
+    purpose: str | None
+    child_id: uuid.UUID | None
+    case_ids: tuple[uuid.UUID, ...]
+    disclosed: tuple[str, ...]
+    withheld: tuple[str, ...]
+    bases: dict[str, str]
+    flags: tuple[str, ...]
+    details: dict[str, Any]
+    prev_hash: str
+    hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class AuditFilter:
+    child_id: uuid.UUID | None = None
+    case_id: uuid.UUID | None = None
+    organisation_id: str | None = None
+    sub: str | None = None
+    purpose: str | None = None
+    kind: AuditKind | None = None
+    flag: AuditFlag | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AccessSummary:
+    """Who accessed one child's data: per organisation and person, which categories when."""
+
+    organisation_id: str | None
+    sub: str | None
+    purpose: str | None
+    categories: tuple[str, ...]
+    accesses: int
+    first_at: datetime
+    last_at: datetime
+    flags: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ChainVerification:
+    ok: bool
+    checked: int
+    first_seq: int | None
+    last_seq: int | None
+    first_broken_seq: int | None
+    problem: str | None

@@ -1,0 +1,220 @@
+"""The audit recorder of one operation: what it disclosed, withheld, changed, was refused.
+
+Built with the operation (see `hub.graphql.context`), fed by the only places data leaves
+or changes (`masked`, the outbox, the error extension), written as one multi-row insert
+just before the operation's transaction commits. No record, no response.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterable
+from contextvars import ContextVar, Token
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from opentelemetry import trace
+
+from hub.audit.models import AuditFlag, AuditKind, NewAuditEntry
+from hub.auth.principal import Principal, Purpose
+from hub.policy.categories import DataCategory
+from hub.policy.view import RowView
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+
+# graphql type name -> the categories its selected fields carry; None: the whole type
+Selection = dict[str, frozenset[DataCategory]]
+
+
+@dataclass(frozen=True, slots=True)
+class AuditPolicy:
+    """When an access is flagged (settings)."""
+
+    bulk_children: int = 50
+    office_hours: tuple[int, int] = (7, 18)  # local hours, Monday to Friday
+
+    def off_hours(self, at: datetime) -> bool:
+        local = at.astimezone(STOCKHOLM)
+        start, end = self.office_hours
+        return local.weekday() >= 5 or not start <= local.hour < end
+
+
+@dataclass(slots=True)
+class _Touched:
+    case_ids: set[uuid.UUID] = field(default_factory=set)
+    disclosed: set[DataCategory] = field(default_factory=set)
+    withheld: set[DataCategory] = field(default_factory=set)
+    bases: dict[str, str] = field(default_factory=dict)
+    flags: set[AuditFlag] = field(default_factory=set)
+
+
+def request_id(header: str | None) -> str:
+    """The caller's X-Request-Id when it is a sane token, else a new one."""
+    if header and _REQUEST_ID.match(header):
+        return header
+    return uuid.uuid4().hex
+
+
+def _trace_id() -> str | None:
+    context = trace.get_current_span().get_span_context()
+    return format(context.trace_id, "032x") if context.is_valid else None
+
+
+class Recorder:
+    def __init__(
+        self,
+        principal: Principal | None,
+        *,
+        kind: AuditKind = AuditKind.READ,
+        request_id: str,
+        policy: AuditPolicy,
+        selection: Selection | None = None,
+        enabled: bool = True,
+    ) -> None:
+        self.principal = principal
+        self.kind = kind
+        self.request_id = request_id
+        self.policy = policy
+        self.selection = selection
+        self.operation: str | None = None
+        self.action = "query"
+        self.enabled = enabled
+        self.details: dict[str, Any] = {}  # added to every disclosure row (a delivery's event)
+        self._trace_id = _trace_id()
+        self._touched: dict[uuid.UUID, _Touched] = {}
+        self._other: list[NewAuditEntry] = []
+
+    @property
+    def pending(self) -> bool:
+        return bool(self._touched or self._other)
+
+    def disclosed(
+        self,
+        type_name: str,
+        type_categories: frozenset[DataCategory],
+        view: RowView,
+        *,
+        child_id: uuid.UUID,
+        case_id: uuid.UUID | None = None,
+    ) -> None:
+        """An object about `child_id` built for the response under `view`."""
+        if not self.enabled:
+            return
+        selected = type_categories
+        if self.selection is not None:
+            selected = self.selection.get(type_name, frozenset()) & type_categories
+        touched = self._touched.get(child_id)
+        if touched is None:
+            touched = self._touched[child_id] = _Touched()
+        if case_id is not None:
+            touched.case_ids.add(case_id)
+        for category in selected:
+            if view.allows(category):
+                touched.disclosed.add(category)
+                touched.bases[category.value] = view.bases.get(category, "")
+                if category in view.emergency:
+                    touched.flags.add(AuditFlag.EMERGENCY)
+            else:
+                touched.withheld.add(category)
+        purpose = self.principal.purpose if self.principal else None
+        if purpose is Purpose.ENFORCEMENT and DataCategory.PLACEMENT in touched.disclosed:
+            touched.flags.add(AuditFlag.ENFORCEMENT)
+
+    def unseen(
+        self, *, child_id: uuid.UUID | None = None, case_id: uuid.UUID | None = None
+    ) -> None:
+        """The caller asked for a row that is absent or hidden (the answer was null)."""
+        self.record(
+            AuditKind.DENIED,
+            self.action,
+            child_id=child_id,
+            case_ids=[case_id] if case_id else [],
+            details={"code": "NOT_VISIBLE"},
+        )
+
+    def record(
+        self,
+        kind: AuditKind,
+        action: str,
+        *,
+        child_id: uuid.UUID | None = None,
+        case_ids: Iterable[uuid.UUID] = (),
+        flags: Iterable[AuditFlag] = (),
+        details: dict[str, Any] | None = None,
+    ) -> None:
+        """A change, refusal or emergency access, one row each."""
+        if not self.enabled:
+            return
+        self._other.append(
+            self._entry(
+                kind,
+                action,
+                child_id=child_id,
+                case_ids=tuple(case_ids),
+                flags=tuple(flags),
+                details=details or {},
+            )
+        )
+
+    def _entry(self, kind: AuditKind, action: str, **content: Any) -> NewAuditEntry:
+        p = self.principal
+        return NewAuditEntry(
+            kind=kind,
+            action=action,
+            request_id=self.request_id,
+            trace_id=self._trace_id,
+            operation=self.operation,
+            sub=p.sub if p else None,
+            organisation_id=p.organisation_id if p else None,
+            roles=tuple(sorted(r.value for r in p.roles)) if p else (),
+            purpose=p.purpose.value if p else None,
+            **content,
+        )
+
+    def entries(self, at: datetime) -> list[NewAuditEntry]:
+        """Everything recorded, flagged as of `at`, and forget it (written once)."""
+        common: set[AuditFlag] = set()
+        if self.policy.off_hours(at):
+            common.add(AuditFlag.OFF_HOURS)
+        if len(self._touched) > self.policy.bulk_children:
+            common.add(AuditFlag.BULK)
+        found = [
+            self._entry(
+                self.kind,
+                self.action,
+                child_id=child_id,
+                case_ids=tuple(sorted(t.case_ids)),
+                disclosed=tuple(sorted(c.value for c in t.disclosed)),
+                withheld=tuple(sorted(c.value for c in t.withheld)),
+                bases=dict(sorted(t.bases.items())),
+                flags=tuple(sorted(t.flags | common)),
+                details=self.details,
+            )
+            for child_id, t in self._touched.items()
+        ]
+        for entry in self._other:
+            extra = set(entry.flags)
+            if AuditFlag.OFF_HOURS in common:
+                extra.add(AuditFlag.OFF_HOURS)
+            found.append(replace(entry, flags=tuple(sorted(extra))))
+        self._touched, self._other = {}, []
+        return found
+
+
+_current: ContextVar[Recorder | None] = ContextVar("hub_audit_recorder", default=None)
+
+
+def use(recorder: Recorder | None) -> Token[Recorder | None]:
+    return _current.set(recorder)
+
+
+def restore(token: Token[Recorder | None]) -> None:
+    _current.reset(token)
+
+
+def current() -> Recorder | None:
+    return _current.get()

@@ -1,0 +1,312 @@
+"""All SQL about the audit trail."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+import asyncpg
+
+from hub.audit import chain
+from hub.audit.models import (
+    AccessSummary,
+    AuditEntry,
+    AuditFilter,
+    AuditKind,
+    NewAuditEntry,
+)
+from hub.db.session import Db
+
+_HEAD = "SELECT seq, hash FROM audit_head FOR UPDATE"
+_MOVE_HEAD = "UPDATE audit_head SET seq = $1, hash = $2"
+# one multi-row insert per request, whatever the number of rows
+_INSERT = """
+INSERT INTO audit_log
+SELECT * FROM jsonb_populate_recordset(NULL::audit_log, $1::jsonb)
+"""
+_COLUMNS = """seq, at, kind, request_id, trace_id, operation, action, sub, organisation_id,
+       roles, purpose, child_id, case_ids, disclosed, withheld, bases, flags, details,
+       prev_hash, hash"""
+
+
+async def append(
+    conn: Any,
+    entries: Callable[[datetime], list[NewAuditEntry]],
+    *,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> None:
+    """Place `entries(now)` at the end of the chain. The head's row lock, held to commit,
+    gives the chain one order; `at` is taken under it, so order by seq is order in time."""
+    head = await conn.fetchrow(_HEAD)
+    at = clock()
+    rows = entries(at)
+    if not rows:
+        return
+    seq, prev = head["seq"], head["hash"]
+    encoded = []
+    for entry in rows:
+        seq += 1
+        digest = chain.link(prev, seq, at, entry)
+        encoded.append(_encode(seq, at, entry, prev, digest))
+        prev = digest
+    await conn.execute(_INSERT, encoded)
+    await conn.execute(_MOVE_HEAD, seq, prev)
+
+
+def _encode(
+    seq: int, at: datetime, e: NewAuditEntry, prev_hash: str, digest: str
+) -> dict[str, Any]:
+    return {
+        "seq": seq,
+        "at": at.isoformat(),
+        "kind": e.kind.value,
+        "request_id": e.request_id,
+        "trace_id": e.trace_id,
+        "operation": e.operation,
+        "action": e.action,
+        "sub": e.sub,
+        "organisation_id": e.organisation_id,
+        "roles": list(e.roles),
+        "purpose": e.purpose,
+        "child_id": str(e.child_id) if e.child_id else None,
+        "case_ids": [str(c) for c in e.case_ids],
+        "disclosed": list(e.disclosed),
+        "withheld": list(e.withheld),
+        "bases": e.bases,
+        "flags": list(e.flags),
+        "details": e.details,
+        "prev_hash": prev_hash,
+        "hash": digest,
+    }
+
+
+def _entry(row: asyncpg.Record) -> AuditEntry:
+    return AuditEntry(
+        seq=row["seq"],
+        at=row["at"],
+        kind=AuditKind(row["kind"]),
+        request_id=row["request_id"],
+        trace_id=row["trace_id"],
+        operation=row["operation"],
+        action=row["action"],
+        sub=row["sub"],
+        organisation_id=row["organisation_id"],
+        roles=tuple(row["roles"]),
+        purpose=row["purpose"],
+        child_id=row["child_id"],
+        case_ids=tuple(row["case_ids"]),
+        disclosed=tuple(row["disclosed"]),
+        withheld=tuple(row["withheld"]),
+        bases=dict(row["bases"]),
+        flags=tuple(row["flags"]),
+        details=dict(row["details"]),
+        prev_hash=row["prev_hash"],
+        hash=row["hash"],
+    )
+
+
+def content(entry: AuditEntry) -> NewAuditEntry:
+    """A stored row as it was appended, for re-hashing."""
+    return NewAuditEntry(
+        kind=entry.kind,
+        action=entry.action,
+        request_id=entry.request_id,
+        trace_id=entry.trace_id,
+        operation=entry.operation,
+        sub=entry.sub,
+        organisation_id=entry.organisation_id,
+        roles=entry.roles,
+        purpose=entry.purpose,
+        child_id=entry.child_id,
+        case_ids=entry.case_ids,
+        disclosed=entry.disclosed,
+        withheld=entry.withheld,
+        bases=entry.bases,
+        flags=entry.flags,
+        details=entry.details,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Where:
+    """A WHERE clause from fixed fragments for the filters present; values always bound.
+
+    Built per call rather than `($1 IS NULL OR col = $1)`, so a generic plan still uses
+    the index of the filter actually given.
+    """
+
+    sql: str
+    args: tuple[object, ...]
+
+
+def _where(f: AuditFilter, organisation_scope: str | None) -> _Where:
+    parts: list[str] = []
+    args: list[object] = []
+
+    def add(fragment: str, value: object) -> None:
+        args.append(value)
+        parts.append(fragment.replace("?", f"${len(args)}"))
+
+    if organisation_scope is not None:
+        add(
+            "(a.organisation_id = ? OR a.child_id IN "
+            "(SELECT id FROM children WHERE responsible_municipality_id = ?))",
+            organisation_scope,
+        )
+    if f.child_id is not None:
+        add("a.child_id = ?", f.child_id)
+    if f.case_id is not None:
+        add("a.case_ids @> ARRAY[?::uuid]", f.case_id)
+    if f.organisation_id is not None:
+        add("a.organisation_id = ?", f.organisation_id)
+    if f.sub is not None:
+        add("a.sub = ?", f.sub)
+    if f.purpose is not None:
+        add("a.purpose = ?", f.purpose)
+    if f.kind is not None:
+        add("a.kind = ?", f.kind.value)
+    if f.flag is not None:
+        add("a.flags @> ARRAY[?::text]", f.flag.value)
+    if f.since is not None:
+        add("a.at >= ?", f.since)
+    if f.until is not None:
+        add("a.at < ?", f.until)
+    return _Where(" AND ".join(parts) or "true", tuple(args))
+
+
+async def page(
+    db: Db,
+    f: AuditFilter,
+    organisation_scope: str | None,
+    *,
+    first: int,
+    after_seq: int | None,
+) -> list[AuditEntry]:
+    """Newest first; `first + 1` rows so the caller knows whether more follow."""
+    where = _where(f, organisation_scope)
+    args = list(where.args)
+    keyset = ""
+    if after_seq is not None:
+        args.append(after_seq)
+        n = len(args)
+        keyset = f" AND (a.at, a.seq) < (SELECT b.at, b.seq FROM audit_log b WHERE b.seq = ${n})"
+    args.append(first + 1)
+    sql = (
+        f"SELECT {_COLUMNS} FROM audit_log a WHERE {where.sql}{keyset} "
+        f"ORDER BY a.at DESC, a.seq DESC LIMIT ${len(args)}"
+    )
+    return [_entry(r) for r in await db.fetch(sql, *args)]
+
+
+async def count(db: Db, f: AuditFilter, organisation_scope: str | None) -> int:
+    where = _where(f, organisation_scope)
+    value = await db.fetchval(f"SELECT count(*) FROM audit_log a WHERE {where.sql}", *where.args)
+    return int(value)
+
+
+async def stream(
+    conn: Any, f: AuditFilter, organisation_scope: str | None, *, batch: int = 1000
+) -> AsyncIterator[AuditEntry]:
+    """All matching rows, oldest first, without holding them in memory (a cursor; the
+    caller holds `conn` in a transaction)."""
+    where = _where(f, organisation_scope)
+    sql = f"SELECT {_COLUMNS} FROM audit_log a WHERE {where.sql} ORDER BY a.at, a.seq"
+    async for row in conn.cursor(sql, *where.args, prefetch=batch):
+        yield _entry(row)
+
+
+_REPORT = """
+SELECT a.organisation_id, a.sub, a.purpose,
+       ARRAY(SELECT DISTINCT c FROM unnest(array_agg_all) c ORDER BY c) AS categories,
+       accesses, first_at, last_at,
+       ARRAY(SELECT DISTINCT f FROM unnest(flags_all) f ORDER BY f) AS flags
+  FROM (SELECT a.organisation_id, a.sub, a.purpose,
+               array_agg(d) FILTER (WHERE d IS NOT NULL) AS array_agg_all,
+               count(DISTINCT a.seq) AS accesses, min(a.at) AS first_at, max(a.at) AS last_at,
+               array_agg(fl) FILTER (WHERE fl IS NOT NULL) AS flags_all
+          FROM audit_log a
+          LEFT JOIN LATERAL unnest(a.disclosed) d ON true
+          LEFT JOIN LATERAL unnest(a.flags) fl ON true
+         WHERE {where} AND a.kind IN ('READ', 'DELIVERY', 'MUTATION', 'EMERGENCY')
+         GROUP BY a.organisation_id, a.sub, a.purpose) a
+ ORDER BY last_at DESC
+"""
+
+
+async def access_report(
+    db: Db, child_id: uuid.UUID, organisation_scope: str | None
+) -> list[AccessSummary]:
+    where = _where(AuditFilter(child_id=child_id), organisation_scope)
+    rows = await db.fetch(_REPORT.format(where=where.sql), *where.args)
+    return [
+        AccessSummary(
+            organisation_id=r["organisation_id"],
+            sub=r["sub"],
+            purpose=r["purpose"],
+            categories=tuple(r["categories"] or ()),
+            accesses=r["accesses"],
+            first_at=r["first_at"],
+            last_at=r["last_at"],
+            flags=tuple(r["flags"] or ()),
+        )
+        for r in rows
+    ]
+
+
+# --- the chain -------------------------------------------------------------------------
+
+_ALL_IN_ORDER = f"SELECT {_COLUMNS} FROM audit_log ORDER BY seq"
+_LATEST_ANCHOR = "SELECT seq, hash FROM audit_anchors WHERE seq < $1 ORDER BY seq DESC LIMIT 1"
+_HEAD_NOW = "SELECT seq, hash FROM audit_head"
+
+
+async def in_order(conn: Any, *, batch: int = 2000) -> AsyncIterator[AuditEntry]:
+    async for row in conn.cursor(_ALL_IN_ORDER, prefetch=batch):
+        yield _entry(row)
+
+
+async def anchor_before(conn: Any, seq: int) -> tuple[int, str] | None:
+    row = await conn.fetchrow(_LATEST_ANCHOR, seq)
+    return (row["seq"], row["hash"]) if row else None
+
+
+async def head(conn: Any) -> tuple[int, str]:
+    row = await conn.fetchrow(_HEAD_NOW)
+    return row["seq"], row["hash"]
+
+
+# --- partitions and retention ----------------------------------------------------------
+
+
+async def ensure_partitions(db: Db, first_month: date, months: int) -> int:
+    return int(await db.fetchval("SELECT audit_ensure_partitions($1, $2)", first_month, months))
+
+
+async def drop_partitions(db: Db, cutoff: datetime) -> list[tuple[str, int]]:
+    rows = await db.fetch("SELECT dropped, row_count FROM audit_drop_partitions($1)", cutoff)
+    return [(r["dropped"], r["row_count"]) for r in rows]
+
+
+async def droppable_partitions(db: Db, cutoff: datetime) -> list[tuple[str, int]]:
+    """What `drop_partitions(cutoff)` would drop, with exact row counts, for a dry run."""
+    rows = await db.fetch(_DROPPABLE, cutoff)
+    return [(r["name"], r["rows"]) for r in rows]
+
+
+_DROPPABLE = """
+WITH parts AS (
+    SELECT c.oid, c.relname AS name
+      FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+     WHERE i.inhparent = 'audit_log'::regclass AND c.relname ~ '^audit_log_\\d{4}_\\d{2}$'
+       AND (to_date(substr(c.relname, 11), 'YYYY_MM') + interval '1 month')
+           ::timestamp AT TIME ZONE 'UTC' <= $1
+), counted AS (
+    SELECT tableoid AS oid, count(*) AS n FROM audit_log WHERE at < $1 GROUP BY tableoid
+)
+SELECT p.name, coalesce(c.n, 0) AS rows
+  FROM parts p LEFT JOIN counted c USING (oid)
+ ORDER BY p.name
+"""

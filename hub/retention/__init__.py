@@ -1,0 +1,1 @@
+"""Retention: personal data and audit months are kept no longer than the settings say."""

@@ -1,0 +1,27 @@
+"""Reading the audit trail straight from the database, as an auditor's tool would."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import asyncpg
+
+from hub.demo.seed import _id
+
+MISSING_CHILD, MISSING_CASE = _id("child", 17), _id("case", 17)  # REPORTED_MISSING
+CLOSED_CHILD, CLOSED_CASE = _id("child", 71), _id("case", 71)
+
+CHILD = """query Child($id: ID!) { child(id: $id) {
+    id givenName description { clothing } placementAddress health withheld { category } } }"""
+STATUS_ONLY = """query Board { cases(first: 500) { edges { node { id status } } } }"""
+
+
+async def rows(db: asyncpg.Connection, where: str = "true", *args: Any) -> list[asyncpg.Record]:
+    return list(await db.fetch(f"SELECT * FROM audit_log WHERE {where} ORDER BY seq", *args))
+
+
+async def responsible(db: asyncpg.Connection, child: uuid.UUID) -> str:
+    return str(
+        await db.fetchval("SELECT responsible_municipality_id FROM children WHERE id = $1", child)
+    )

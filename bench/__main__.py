@@ -1,27 +1,49 @@
 """python -m bench: run every scenario against a real PostgreSQL; print and keep the report.
 
 Uses HUB_DATABASE_URL's server when set, else an embedded one in a temporary directory.
-The report goes to bench/REPORT.md. Arguments, if any, are the fan-out sizes
-(default 100 1000; `python -m bench 100 1000 5000` adds the large one).
+The report goes to bench/REPORT.md (only when every scenario ran). Positional arguments,
+if any, are the fan-out sizes (default 100 1000; `python -m bench 100 1000 5000` adds the
+large one); `--only list,audit` runs some scenarios and prints them without writing.
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import sys
+from collections.abc import Callable, Coroutine
 from pathlib import Path
+from typing import Any
 
-from bench import fanout, list_authorization
+from bench import audit_log, fanout, list_authorization
 
 REPORT = Path(__file__).resolve().parent / "REPORT.md"
 
 
 def main() -> int:
-    sizes = tuple(int(n) for n in sys.argv[1:]) or fanout.SIZES
-    report = asyncio.run(list_authorization.run()) + "\n\n" + asyncio.run(fanout.run(sizes))
-    REPORT.write_text(f"# Benchmark report\n\nMade by `python -m bench`.\n\n{report}\n")
+    parser = argparse.ArgumentParser(prog="python -m bench")
+    parser.add_argument("sizes", nargs="*", type=int, help="fan-out subscriber counts")
+    parser.add_argument("--only", help="comma-separated: list, fanout, audit")
+    args = parser.parse_args()
+    sizes = tuple(args.sizes) or fanout.SIZES
+    scenarios: dict[str, Callable[[], Coroutine[Any, Any, str]]] = {
+        "list": list_authorization.run,
+        "fanout": lambda: fanout.run(sizes),
+        "audit": audit_log.run,
+    }
+    chosen = args.only.split(",") if args.only else list(scenarios)
+    unknown = sorted(set(chosen) - set(scenarios))
+    if unknown:
+        parser.error(f"unknown scenario {', '.join(unknown)}; choose from {', '.join(scenarios)}")
+    parts: list[str] = []
+    for name in chosen:
+        print(f"running scenario {name} ...", file=sys.stderr, flush=True)
+        parts.append(asyncio.run(scenarios[name]()))
+    report = "\n\n".join(parts)
     print(report)
-    print(f"\nwritten to {REPORT}")
+    if not args.only:
+        REPORT.write_text(f"# Benchmark report\n\nMade by `python -m bench`.\n\n{report}\n")
+        print(f"\nwritten to {REPORT}")
     return 0
 
 

@@ -1,8 +1,9 @@
-"""Scenario 1: `cases(first: 500)` with 20 fields, authorization on vs bypass.
+"""Scenario 1: `cases(first: 500)` with 20 fields: authorization and audit on vs off.
 
-Two hub servers on one database, one with the real policy and one whose policy is
-bypassed (a switch only this benchmark builds). Requests alternate between them so both
-see the same machine noise; the ratio of medians is the overhead of authorization.
+Three hub servers on one database: the real one (policy and audit), one without the audit
+recorder, and one with neither (policy bypassed: switches only this benchmark builds).
+Requests rotate between them so all see the same machine noise; ratios of medians give
+the audit's overhead and that of authorization and audit together.
 """
 
 from __future__ import annotations
@@ -102,21 +103,23 @@ async def _time(http: httpx.AsyncClient, url: str, token: str, query: str) -> tu
 
 
 async def _measure(
-    http: httpx.AsyncClient, on_url: str, off_url: str, token: str, query: str
-) -> tuple[float, float, int]:
-    """Median seconds with policy and bypassed, requests alternating; and rows returned."""
+    http: httpx.AsyncClient, urls: tuple[str, ...], token: str, query: str
+) -> tuple[list[float], int]:
+    """Median seconds per server, requests rotating; and rows returned."""
     for _ in range(3):  # warm-up
-        await _time(http, on_url, token, query)
-        await _time(http, off_url, token, query)
-    with_policy: list[float] = []
-    bypass: list[float] = []
+        for url in urls:
+            await _time(http, url, token, query)
+    times: list[list[float]] = [[] for _ in urls]
     rows = 0
     for _ in range(ROUNDS):
-        t, rows = await _time(http, on_url, token, query)
-        with_policy.append(t)
-        t, _ = await _time(http, off_url, token, query)
-        bypass.append(t)
-    return statistics.median(with_policy), statistics.median(bypass), rows
+        for i, url in enumerate(urls):
+            t, rows = await _time(http, url, token, query)
+            times[i].append(t)
+    return [statistics.median(t) for t in times], rows
+
+
+def _pct(a: float, b: float) -> str:
+    return f"{(a / b - 1) * 100:+.1f} %"
 
 
 async def run() -> str:
@@ -124,35 +127,41 @@ async def run() -> str:
         added = await _add_cases(url)
         data_dir = Path(tempfile.mkdtemp(prefix="hub-bench-data-"))
         lines = [
-            f"## Scenario 1: cases(first: 500), authorization on vs bypass ({added} bench cases)",
+            f"## Scenario 1: cases(first: 500), authorization and audit on vs off "
+            f"({added} bench cases)",
             "",
-            "| caller | query | rows | median with policy (ms) | median bypass (ms) | overhead |",
-            "|---|---|---|---|---|---|",
+            "| caller | query | rows | full (ms) | no audit (ms) | bypass, no audit (ms) "
+            "| audit overhead | authorization + audit |",
+            "|---|---|---|---|---|---|---|---|",
         ]
         async with (
-            hub_server(url, data_dir) as (on_url, on_rt),
+            hub_server(url, data_dir) as (full_url, full_rt),
+            hub_server(url, data_dir) as (quiet_url, quiet_rt),
             hub_server(url, data_dir) as (off_url, off_rt),
         ):
+            quiet_rt.audit_enabled = False
+            off_rt.audit_enabled = False
             off_rt.policy = Policy(bypass=True)
-            issuer = on_rt.dev_issuer
+            issuer = full_rt.dev_issuer
             assert issuer is not None
+            urls = tuple(f"{u}/graphql" for u in (full_url, quiet_url, off_url))
             async with httpx.AsyncClient(timeout=60) as http:
                 for (org, role), (label, query) in itertools.product(
                     (("stockholm", "caseworker"), ("stadsmissionen", "staff")), QUERIES.items()
                 ):
                     token = issuer.issue(sub=f"bench@{org}", org=org, roles=[role])
-                    on, off, rows = await _measure(
-                        http, f"{on_url}/graphql", f"{off_url}/graphql", token, query
-                    )
+                    (full, quiet, off), rows = await _measure(http, urls, token, query)
                     lines.append(
-                        f"| {org} | {label} | {rows} | {on * 1000:.1f} | {off * 1000:.1f} | "
-                        f"{(on / off - 1) * 100:+.1f} % |"
+                        f"| {org} | {label} | {rows} | {full * 1000:.1f} | {quiet * 1000:.1f} "
+                        f"| {off * 1000:.1f} | {_pct(full, quiet)} | {_pct(full, off)} |"
                     )
         lines += [
             "",
-            f"{ROUNDS} alternating requests per cell after 3 warm-ups. 'bypass' discloses "
-            "everything, so its `withheld` lists are empty; with the second query the masked "
-            "caller also serialises one `withheld` entry per held-back category and row: more "
-            "response, not more authorization.",
+            f"{ROUNDS} rotating requests per cell after 3 warm-ups. Budgets: audit "
+            "overhead <= 10 %, authorization + audit <= 15 %. With audit on, every request "
+            "appends one chained row per child touched (one multi-row insert). 'bypass' "
+            "discloses everything, so its `withheld` lists are empty; with the second query "
+            "the masked caller also serialises one `withheld` entry per held-back category "
+            "and row: more response, not more authorization.",
         ]
         return "\n".join(lines)

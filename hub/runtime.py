@@ -35,6 +35,7 @@ class Runtime:
     database_url: str
     schema: strawberry.Schema = field(default_factory=build_schema)
     policy: Policy = field(default_factory=Policy)
+    audit_enabled: bool = True  # only the benchmark's "without audit" hub turns it off
     routines: Routines = field(default_factory=load_routines)
     dev_issuer: DevIssuer | None = None
     _pool: asyncpg.Pool | None = None

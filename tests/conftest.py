@@ -13,6 +13,7 @@ import contextlib
 import itertools
 import os
 import socket
+import sys
 import tempfile
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
@@ -164,6 +165,17 @@ def hub_settings(data_dir: Path, port: int, **overrides: Any) -> Settings:
     ).with_overrides(**overrides)
 
 
+STOP_WITHIN = 15.0
+
+
+def _print_stuck_tasks(server_task: asyncio.Task[None]) -> None:
+    """Where a hub that will not stop is waiting: every other task's stack."""
+    for t in asyncio.all_tasks():
+        if t is not asyncio.current_task():
+            print(f"--- {t.get_name()}", file=sys.stderr)
+            t.print_stack(file=sys.stderr)
+
+
 @asynccontextmanager
 async def run_hub(db_url: str, data_dir: Path, **overrides: Any) -> AsyncIterator[RunningHub]:
     """A real hub: uvicorn serving the app on a loopback port, in this event loop."""
@@ -187,8 +199,15 @@ async def run_hub(db_url: str, data_dir: Path, **overrides: Any) -> AsyncIterato
             yield RunningHub(base, runtime, runtime.dev_issuer, http)
     finally:
         server.should_exit = True
-        await task
-        sock.close()
+        try:
+            await asyncio.wait_for(asyncio.shield(task), STOP_WITHIN)
+        except TimeoutError:
+            _print_stuck_tasks(task)
+            server.force_exit = True
+            await task
+            raise AssertionError(f"the hub did not stop within {STOP_WITHIN} s") from None
+        finally:
+            sock.close()
 
 
 @pytest.fixture

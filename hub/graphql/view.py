@@ -132,4 +132,5 @@ class HubGraphQL(GraphQL[Context, None]):
             routines=rt.routines,
             bus=rt.bus,
             principal_or_none=request.scope.get("principal"),
+            audit_enabled=rt.audit_enabled,
         )

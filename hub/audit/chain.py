@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import uuid
 from datetime import UTC, datetime
 from typing import Any
 
@@ -47,27 +46,3 @@ def link(prev_hash: str, seq: int, at: datetime, entry: NewAuditEntry) -> str:
     digest.update(b"\n")
     digest.update(_content(seq, at, entry))
     return digest.hexdigest()
-
-
-def as_entry(row: Any) -> NewAuditEntry:
-    """A stored row's content, in the shape `link` hashes."""
-    from hub.audit.models import AuditKind
-
-    return NewAuditEntry(
-        kind=AuditKind(row["kind"]),
-        action=row["action"],
-        request_id=row["request_id"],
-        trace_id=row["trace_id"],
-        operation=row["operation"],
-        sub=row["sub"],
-        organisation_id=row["organisation_id"],
-        roles=tuple(row["roles"]),
-        purpose=row["purpose"],
-        child_id=row["child_id"],
-        case_ids=tuple(uuid.UUID(str(c)) for c in row["case_ids"]),
-        disclosed=tuple(row["disclosed"]),
-        withheld=tuple(row["withheld"]),
-        bases=dict(row["bases"]),
-        flags=tuple(row["flags"]),
-        details=dict(row["details"]),
-    )

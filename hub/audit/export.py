@@ -20,8 +20,7 @@ from starlette.routing import Route
 
 from hub.audit import service
 from hub.audit.models import AuditEntry, AuditFilter, AuditFlag, AuditKind
-from hub.audit.recorder import Recorder, request_id
-from hub.audit.writing import audit_policy, commit_with_record
+from hub.audit.writing import commit_with_record, recorder_for
 from hub.db.session import Session
 from hub.errors import HubError, InvalidInput
 from hub.graphql.ids import parse_id
@@ -145,11 +144,7 @@ def _error(exc: HubError, status: int) -> JSONResponse:
 def routes(runtime: Runtime) -> list[Route]:
     async def export(request: Request) -> Response:
         principal = request.scope["principal"]
-        audit = Recorder(
-            principal,
-            request_id=request_id(request.headers.get("x-request-id")),
-            policy=audit_policy(runtime.settings),
-        )
+        audit = recorder_for(principal, runtime.settings, request.headers)
         try:
             f = _filter(request)
             service.require_auditor(runtime.policy, principal)

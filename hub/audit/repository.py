@@ -109,25 +109,11 @@ def _entry(row: asyncpg.Record) -> AuditEntry:
 
 
 def content(entry: AuditEntry) -> NewAuditEntry:
-    """A stored row as it was appended, for re-hashing."""
-    return NewAuditEntry(
-        kind=entry.kind,
-        action=entry.action,
-        request_id=entry.request_id,
-        trace_id=entry.trace_id,
-        operation=entry.operation,
-        sub=entry.sub,
-        organisation_id=entry.organisation_id,
-        roles=entry.roles,
-        purpose=entry.purpose,
-        child_id=entry.child_id,
-        case_ids=entry.case_ids,
-        disclosed=entry.disclosed,
-        withheld=entry.withheld,
-        bases=entry.bases,
-        flags=entry.flags,
-        details=entry.details,
-    )
+    """A stored row as it was appended, for re-hashing: its fields minus the chain's."""
+    return NewAuditEntry(**{name: getattr(entry, name) for name in _CONTENT_FIELDS})
+
+
+_CONTENT_FIELDS = tuple(NewAuditEntry.__dataclass_fields__)
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,16 +2,35 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import asyncpg
 
 from hub.audit import repository
-from hub.audit.recorder import AuditPolicy, Recorder
+from hub.audit.models import AuditKind
+from hub.audit.recorder import AuditPolicy, Recorder, request_id
+from hub.auth.principal import Principal
 from hub.db.session import Session
 from hub.settings import Settings
 
 
-def audit_policy(settings: Settings) -> AuditPolicy:
-    return AuditPolicy(settings.audit_bulk_children, settings.office_hours)
+def recorder_for(
+    principal: Principal | None,
+    settings: Settings,
+    headers: Mapping[str, str],
+    *,
+    kind: AuditKind = AuditKind.READ,
+    enabled: bool = True,
+) -> Recorder:
+    """The recorder of one request (GraphQL operation, photo, export), with its request id
+    (the caller's X-Request-Id when sane) and the flags' settings."""
+    return Recorder(
+        principal,
+        kind=kind,
+        request_id=request_id(headers.get("x-request-id")),
+        policy=AuditPolicy(settings.audit_bulk_children, settings.office_hours),
+        enabled=enabled,
+    )
 
 
 async def commit_with_record(session: Session, audit: Recorder) -> None:

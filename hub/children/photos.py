@@ -9,8 +9,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from hub.audit.models import AuditKind
-from hub.audit.recorder import Recorder, request_id
-from hub.audit.writing import audit_policy, commit_with_record
+from hub.audit.writing import commit_with_record, recorder_for
 from hub.children import commands
 from hub.db.session import Session
 from hub.graphql.ids import parse_id
@@ -33,11 +32,7 @@ def routes(runtime: Runtime) -> list[Route]:
         if photo_id is None:
             return JSONResponse(_NOT_FOUND, 404)
         principal = request.scope["principal"]
-        audit = Recorder(
-            principal,
-            request_id=request_id(request.headers.get("x-request-id")),
-            policy=audit_policy(runtime.settings),
-        )
+        audit = recorder_for(principal, runtime.settings, request.headers)
         audit.action = "photo"
         db = Session(runtime.pool)
         try:

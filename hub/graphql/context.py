@@ -19,7 +19,7 @@ from strawberry.types import Info as StrawberryInfo
 from hub.audit import recorder
 from hub.audit.models import AuditKind
 from hub.audit.recorder import Recorder
-from hub.audit.writing import audit_policy, commit_with_record, record_alone
+from hub.audit.writing import commit_with_record, record_alone, recorder_for
 from hub.auth.principal import Principal
 from hub.db.session import Session
 from hub.errors import Unauthenticated
@@ -77,12 +77,8 @@ class Context:
         p = self.principal_or_none
         loaders = Loaders(session, self.policy, p, self.registry) if p is not None else None
         outer = _operation.get()
-        audit = Recorder(
-            p,
-            kind=audit_kind,
-            request_id=recorder.request_id(self.request.headers.get("x-request-id")),
-            policy=audit_policy(self.settings),
-            enabled=self.audit_enabled,
+        audit = recorder_for(
+            p, self.settings, self.request.headers, kind=audit_kind, enabled=self.audit_enabled
         )
         if outer is not None:
             audit.selection = outer.audit.selection

@@ -13,6 +13,7 @@ from hub import health
 from hub.audit import export as audit_export
 from hub.auth import dev_routes
 from hub.auth.middleware import AuthMiddleware
+from hub.body_limit import BodyLimit
 from hub.children import photos
 from hub.events import sse
 from hub.graphql.view import HubGraphQL
@@ -41,7 +42,10 @@ def create_app(settings: Settings, *, database_url: str) -> Starlette:
 
     app = Starlette(
         routes=routes,
-        middleware=[Middleware(AuthMiddleware, runtime=runtime)],
+        middleware=[
+            Middleware(BodyLimit, max_bytes=settings.max_body_bytes),
+            Middleware(AuthMiddleware, runtime=runtime),
+        ],
         lifespan=lifespan,
     )
     app.state.runtime = runtime

@@ -18,10 +18,11 @@ from hub.auth.authenticator import Authenticator
 from hub.auth.dev_issuer import DEV_ISSUER, DevIssuer
 from hub.auth.jwks import JwksClient
 from hub.auth.tokens import TokenValidator
-from hub.db.pool import create_pool
+from hub.db.pool import close_pool, create_pool
 from hub.errors import ConfigurationError
 from hub.events.bus import EventBus
 from hub.events.scheduler import DeadlineScheduler
+from hub.graphql.limits import Limits
 from hub.graphql.schema import build_schema
 from hub.organisations.registry import OrganisationRegistry
 from hub.policy.engine import Policy
@@ -33,7 +34,7 @@ from hub.settings import Settings
 class Runtime:
     settings: Settings
     database_url: str
-    schema: strawberry.Schema = field(default_factory=build_schema)
+    schema: strawberry.Schema = field(init=False)
     policy: Policy = field(default_factory=Policy)
     audit_enabled: bool = True  # only the benchmark's "without audit" hub turns it off
     routines: Routines = field(default_factory=load_routines)
@@ -46,6 +47,16 @@ class Runtime:
     _bus: EventBus | None = None
 
     def __post_init__(self) -> None:
+        s = self.settings
+        self.schema = build_schema(
+            Limits(
+                depth=s.max_depth,
+                aliases=s.max_aliases,
+                tokens=s.max_tokens,
+                cost=s.max_cost,
+                introspection=s.introspection_enabled,
+            )
+        )
         if self.settings.dev_issuer_enabled:
             self.dev_issuer = DevIssuer(
                 self.settings.data_dir, audience=self.settings.oidc_audience
@@ -132,5 +143,5 @@ class Runtime:
                 await self._bus.stop()
         finally:
             await self._http.aclose()
-            await self._pool.close()
+            await close_pool(self._pool)
             self._pool = None

@@ -44,6 +44,15 @@ class Settings:
     office_hours: tuple[int, int] = (7, 18)
     retention_days: int = 5 * 365
     audit_retention_days: int = 10 * 365
+    max_depth: int = 12
+    max_aliases: int = 30
+    max_tokens: int = 5000
+    max_cost: int = 50_000
+    max_body_bytes: int = 4 << 20  # a 2 MiB photo travels base64-encoded
+    ws_max_subscriptions: int = 20
+    ws_max_connections: int = 20
+    ws_init_timeout: float = 10.0
+    persisted_only: Path | None = None
 
     @property
     def dev_issuer_enabled(self) -> bool:
@@ -51,6 +60,11 @@ class Settings:
 
     @property
     def graphiql_enabled(self) -> bool:
+        return self.env is Environment.DEV
+
+    @property
+    def introspection_enabled(self) -> bool:
+        """Schema introspection and "did you mean" suggestions: in dev only."""
         return self.env is Environment.DEV
 
     def with_overrides(self, **changes: object) -> Settings:
@@ -114,6 +128,16 @@ def _url(env: Mapping[str, str], name: str, schemes: tuple[str, ...]) -> str | N
     return raw
 
 
+def _existing_file(env: Mapping[str, str], name: str) -> Path | None:
+    raw = env.get(name)
+    if not raw:
+        return None
+    path = Path(raw).expanduser()
+    if not path.is_file():
+        raise ConfigurationError(f"{name}={raw!r}: no such file")
+    return path
+
+
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     """Read settings from the environment; any bad value is one clear ConfigurationError."""
     env = os.environ if env is None else env
@@ -145,6 +169,21 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         audit_retention_days=_int(
             env, "HUB_AUDIT_RETENTION_DAYS", defaults.audit_retention_days, low=60, high=36500
         ),
+        max_depth=_int(env, "HUB_MAX_DEPTH", defaults.max_depth, low=3, high=100),
+        max_aliases=_int(env, "HUB_MAX_ALIASES", defaults.max_aliases, low=1, high=1000),
+        max_tokens=_int(env, "HUB_MAX_TOKENS", defaults.max_tokens, low=100, high=1_000_000),
+        max_cost=_int(env, "HUB_MAX_COST", defaults.max_cost, low=100, high=100_000_000),
+        max_body_bytes=_int(
+            env, "HUB_MAX_BODY_BYTES", defaults.max_body_bytes, low=1024, high=1 << 30
+        ),
+        ws_max_subscriptions=_int(
+            env, "HUB_WS_MAX_SUBSCRIPTIONS", defaults.ws_max_subscriptions, low=1, high=10_000
+        ),
+        ws_max_connections=_int(
+            env, "HUB_WS_MAX_CONNECTIONS", defaults.ws_max_connections, low=1, high=100_000
+        ),
+        ws_init_timeout=_int(env, "HUB_WS_INIT_TIMEOUT", 10, low=1, high=600),
+        persisted_only=_existing_file(env, "HUB_PERSISTED_ONLY"),
     )
     if settings.log_level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
         raise ConfigurationError(

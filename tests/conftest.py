@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import faulthandler
 import itertools
 import os
 import socket
 import sys
 import tempfile
-from collections.abc import AsyncIterator, Iterator
+import threading
+from collections.abc import AsyncIterator, Generator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +37,48 @@ from hub.runtime import Runtime
 from hub.settings import Settings
 
 _counter = itertools.count()
+
+STUCK_AFTER = 150.0  # seconds; pytest-timeout (pyproject) ends the run at 180
+
+
+def _dump_tasks(loop: asyncio.AbstractEventLoop) -> None:
+    """Every pending task's stack, to the real stderr (pytest's capture would swallow it)."""
+    out = sys.__stderr__
+    assert out is not None
+    for task in asyncio.all_tasks(loop):
+        print(f"--- task {task.get_name()}: {task.get_coro()!r}", file=out)
+        task.print_stack(file=out)
+    out.flush()
+
+
+_session_loop: list[asyncio.AbstractEventLoop] = []
+
+
+@pytest.fixture(scope="session", autouse=True)
+async def _remember_loop() -> None:
+    _session_loop.append(asyncio.get_running_loop())
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item) -> Generator[None, object, object]:
+    """A test still running after STUCK_AFTER seconds prints where every thread and every
+    asyncio task waits, so a hang says where it is before the backstop ends the run."""
+
+    def report() -> None:
+        out = sys.__stderr__
+        assert out is not None
+        print(f"\n=== {item.nodeid} still running after {STUCK_AFTER:.0f} s ===", file=out)
+        faulthandler.dump_traceback(file=out, all_threads=True)
+        if _session_loop and not _session_loop[0].is_closed():
+            _session_loop[0].call_soon_threadsafe(_dump_tasks, _session_loop[0])
+
+    timer = threading.Timer(STUCK_AFTER, report)
+    timer.daemon = True
+    timer.start()
+    try:
+        return (yield)
+    finally:
+        timer.cancel()
 
 
 def _with_database(url: str, name: str) -> str:
@@ -168,46 +212,48 @@ def hub_settings(data_dir: Path, port: int, **overrides: Any) -> Settings:
 STOP_WITHIN = 15.0
 
 
-def _print_stuck_tasks(server_task: asyncio.Task[None]) -> None:
-    """Where a hub that will not stop is waiting: every other task's stack."""
-    for t in asyncio.all_tasks():
-        if t is not asyncio.current_task():
-            print(f"--- {t.get_name()}", file=sys.stderr)
-            t.print_stack(file=sys.stderr)
-
-
 @asynccontextmanager
-async def run_hub(db_url: str, data_dir: Path, **overrides: Any) -> AsyncIterator[RunningHub]:
-    """A real hub: uvicorn serving the app on a loopback port, in this event loop."""
+async def run_hub(
+    db_url: str, data_dir: Path, *, issuer: DevIssuer | None = None, **overrides: Any
+) -> AsyncIterator[RunningHub]:
+    """A real hub: uvicorn serving the app on a loopback port, in this event loop.
+    `issuer` signs the tests' tokens where the hub has no dev issuer of its own (prod)."""
     sock = free_socket()
-    port = sock.getsockname()[1]
-    settings = hub_settings(data_dir, port, **overrides)
-    app = create_app(settings, database_url=db_url)
-    config = uvicorn.Config(app, lifespan="on", log_level="warning", ws="websockets-sansio")
-    server = uvicorn.Server(config)
-    server.capture_signals = contextlib.nullcontext  # type: ignore[method-assign,assignment]
-    task = asyncio.create_task(server.serve(sockets=[sock]))
-    while not server.started:
-        if task.done():
-            task.result()
-        await asyncio.sleep(0.01)
-    runtime: Runtime = app.state.runtime
-    assert runtime.dev_issuer is not None
-    base = f"http://127.0.0.1:{port}"
     try:
-        async with httpx.AsyncClient(base_url=base, timeout=10) as http:
-            yield RunningHub(base, runtime, runtime.dev_issuer, http)
-    finally:
-        server.should_exit = True
+        port = sock.getsockname()[1]
+        settings = hub_settings(data_dir, port, **overrides)
+        app = create_app(settings, database_url=db_url)
+        config = uvicorn.Config(app, lifespan="on", log_level="warning", ws="websockets-sansio")
+        server = uvicorn.Server(config)
+        server.capture_signals = contextlib.nullcontext  # type: ignore[method-assign,assignment]
+        task = asyncio.create_task(server.serve(sockets=[sock]))
+        while not server.started:
+            if task.done():
+                task.result()
+            await asyncio.sleep(0.01)
+        runtime: Runtime = app.state.runtime
+        signer = issuer or runtime.dev_issuer
+        assert signer is not None, "a prod hub needs the issuer its tokens come from"
+        base = f"http://127.0.0.1:{port}"
         try:
-            await asyncio.wait_for(asyncio.shield(task), STOP_WITHIN)
-        except TimeoutError:
-            _print_stuck_tasks(task)
-            server.force_exit = True
-            await task
-            raise AssertionError(f"the hub did not stop within {STOP_WITHIN} s") from None
+            async with httpx.AsyncClient(base_url=base, timeout=10) as http:
+                yield RunningHub(base, runtime, signer, http)
         finally:
-            sock.close()
+            await _stop(server, task)
+    finally:
+        sock.close()
+
+
+async def _stop(server: uvicorn.Server, task: asyncio.Task[None]) -> None:
+    server.should_exit = True
+    try:
+        await asyncio.wait_for(asyncio.shield(task), STOP_WITHIN)
+    except TimeoutError:
+        _dump_tasks(asyncio.get_running_loop())
+        server.force_exit = True
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(task, STOP_WITHIN)
+        raise AssertionError(f"the hub did not stop within {STOP_WITHIN} s") from None
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 
@@ -70,6 +71,16 @@ async def create_pool(
             f"cannot use HUB_DATABASE_URL {redact(url)}: {exc.__class__.__name__}"
         ) from exc
     return pool
+
+
+async def close_pool(pool: Pool, *, within: float = 10.0) -> None:
+    """Close gracefully, waiting for borrowed connections up to `within` seconds; a
+    connection still held after that (a stuck request) is cut so shutdown always ends."""
+    try:
+        await asyncio.wait_for(pool.close(), within)
+    except TimeoutError:
+        log.warning("database pool: connections still in use after %.0f s; terminating", within)
+        pool.terminate()
 
 
 def redact(url: str) -> str:

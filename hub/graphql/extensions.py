@@ -34,7 +34,9 @@ class Transaction(SchemaExtension):
         finally:
             result = ctx.result
             failed = result is None or bool(getattr(result, "errors", None))
-            is_mutation = ctx.operation_type is OperationType.MUTATION
+            is_mutation = (  # a document that did not parse has no operation type
+                ctx.graphql_document is not None and ctx.operation_type is OperationType.MUTATION
+            )
             if result is not None:
                 record_refusals(operation.audit, ctx, result.errors or ())
             try:

@@ -5,7 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import strawberry
+from graphql import GraphQLError
+from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
+from strawberry.types import ExecutionContext
 
 from hub.audit.schema import AuditQuery
 from hub.auth.schema import MeQuery
@@ -16,6 +19,7 @@ from hub.children.schema import ChildQuery
 from hub.consents.schema import ConsentMutation
 from hub.events.schema import EventSubscription
 from hub.graphql.extensions import CodedErrors, Transaction
+from hub.graphql.limits import Limits, limit_extensions
 from hub.organisations.schema import OrganisationQuery
 from hub.routines.schema import TaskMutation, TaskQuery
 from hub.statistics.schema import StatisticsQuery
@@ -37,12 +41,22 @@ Query = merge_types(
 Mutation = merge_types("Mutation", (ChildMutation, CaseMutation, TaskMutation, ConsentMutation))
 
 
-def build_schema() -> strawberry.Schema:
-    return strawberry.Schema(
+class HubSchema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        """Strawberry would log every error with the operation's text, which may hold
+        personal data; CodedErrors logs internal errors by incident id instead."""
+
+
+def build_schema(limits: Limits | None = None) -> strawberry.Schema:
+    limits = limits or Limits()
+    return HubSchema(
         query=Query,
         mutation=Mutation,
         subscription=EventSubscription,
-        extensions=[Transaction, CodedErrors],
+        extensions=[*limit_extensions(limits), Transaction, CodedErrors],
+        config=StrawberryConfig(disable_field_suggestions=not limits.introspection),
     )
 
 

@@ -3,7 +3,11 @@
 HTTP requests arrive already authenticated (see `hub.auth.middleware`). A WebSocket
 authenticates in `connection_init` with `{"authorization": "Bearer <jwt>"}`; a bad or
 missing token closes it with 4403 and a reason naming the failed check, and the socket
-closes with 4403 when the token expires.
+closes with 4403 when the token expires. One principal may hold HUB_WS_MAX_CONNECTIONS
+sockets (more close with 4429) and each socket HUB_WS_MAX_SUBSCRIPTIONS subscriptions; a
+socket that does not authenticate within HUB_WS_INIT_TIMEOUT seconds is closed (4408).
+Every refusal of the HTTP view itself (bad JSON, a batch, an unknown persisted
+operation) is a JSON error with a code, like any other.
 """
 
 from __future__ import annotations
@@ -11,27 +15,36 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from collections import Counter
+from datetime import timedelta
 from typing import Any
 
+from cross_web import HTTPException
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLRequestData
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
 )
 from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
+from strawberry.types.unset import UNSET
 
 from hub.errors import HubError, Unauthenticated
 from hub.graphql.context import Context
+from hub.graphql.persisted import Safelist
 from hub.runtime import Runtime
 
 WS_UNAUTHORIZED = 4403
+WS_TOO_MANY = 4429
 _MAX_REASON = 120  # a close reason has at most 123 bytes
+_HTTP_CODES = {400: "BAD_REQUEST", 404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}
 
 
-async def _authenticate(handler: Any, payload: object) -> str | None:
-    """Bind a principal to the socket's context; the refusal text, or None when accepted."""
+async def _authenticate(handler: Any, payload: object) -> tuple[int, str] | None:
+    """Bind a principal to the socket's context; the close code and reason of a refusal,
+    or None when accepted."""
     view: HubGraphQL = handler.view
     context: Context = handler.context
     params = payload if isinstance(payload, dict) else {}
@@ -42,7 +55,13 @@ async def _authenticate(handler: Any, payload: object) -> str | None:
             params.get("purpose") if isinstance(params.get("purpose"), str) else None,
         )
     except HubError as exc:
-        return exc.message
+        return WS_UNAUTHORIZED, exc.message
+    key = f"{principal.organisation_id}/{principal.sub}"
+    limit = view.runtime.settings.ws_max_connections
+    if view.sockets[key] >= limit:
+        return WS_TOO_MANY, f"too many open connections for this user (limit {limit})"
+    view.sockets[key] += 1
+    handler.socket_key = key
     context.principal_or_none = principal
     delay = max(0.0, principal.expires_at.timestamp() - time.time())
     handler.expiry = asyncio.create_task(_close_on_expiry(handler, delay))
@@ -58,6 +77,7 @@ async def _close_on_expiry(handler: Any, delay: float) -> None:
 class _ExpiryMixin:
     expiry: asyncio.Task[None] | None = None
     heartbeat: asyncio.Task[None] | None = None
+    socket_key: str | None = None
 
     async def handle(self) -> None:
         try:
@@ -66,6 +86,11 @@ class _ExpiryMixin:
             for task in (self.expiry, self.heartbeat):
                 if task is not None:
                     task.cancel()
+            if self.socket_key is not None:
+                sockets: Counter[str] = self.view.sockets  # type: ignore[attr-defined]
+                sockets[self.socket_key] -= 1
+                if sockets[self.socket_key] <= 0:
+                    del sockets[self.socket_key]
 
 
 async def _ping(handler: Any, interval: float) -> None:
@@ -84,7 +109,8 @@ class TransportWSHandler(_ExpiryMixin, BaseGraphQLTransportWSHandler[Context, No
         if not self.connection_init_received:
             refusal = await _authenticate(self, message.get("payload"))
             if refusal is not None:
-                await self.websocket.close(code=WS_UNAUTHORIZED, reason=refusal[:_MAX_REASON])
+                code, reason = refusal
+                await self.websocket.close(code=code, reason=reason[:_MAX_REASON])
                 return
             interval = self.view.runtime.settings.ws_heartbeat  # type: ignore[attr-defined]
             self.heartbeat = asyncio.create_task(_ping(self, interval))
@@ -95,13 +121,15 @@ class LegacyWSHandler(_ExpiryMixin, BaseGraphQLWSHandler[Context, None]):
     async def handle_connection_init(self, message: Any) -> None:
         refusal = await _authenticate(self, message.get("payload"))
         if refusal is not None:
+            code, reason = refusal
+            kind = Unauthenticated.code if code == WS_UNAUTHORIZED else "TOO_MANY_CONNECTIONS"
             await self.send_message(
                 {
                     "type": "connection_error",
-                    "payload": {"message": refusal, "extensions": {"code": Unauthenticated.code}},
+                    "payload": {"message": reason, "extensions": {"code": kind}},
                 }
             )
-            await self.websocket.close(code=WS_UNAUTHORIZED, reason=refusal[:_MAX_REASON])
+            await self.websocket.close(code=code, reason=reason[:_MAX_REASON])
             return
         await super().handle_connection_init(message)
 
@@ -111,13 +139,40 @@ class HubGraphQL(GraphQL[Context, None]):
     graphql_ws_handler_class = LegacyWSHandler
 
     def __init__(self, runtime: Runtime) -> None:
+        s = runtime.settings
         super().__init__(
             runtime.schema,
-            graphql_ide="graphiql" if runtime.settings.graphiql_enabled else None,
+            graphql_ide="graphiql" if s.graphiql_enabled else None,
             keep_alive=True,
-            keep_alive_interval=runtime.settings.ws_heartbeat,
+            keep_alive_interval=s.ws_heartbeat,
+            connection_init_wait_timeout=timedelta(seconds=s.ws_init_timeout),
+            max_subscriptions_per_connection=s.ws_max_subscriptions,
         )
         self.runtime = runtime
+        self.sockets: Counter[str] = Counter()  # open WebSockets per principal
+        self.safelist = Safelist.load(s.persisted_only) if s.persisted_only else None
+
+    async def run(  # type: ignore[override]
+        self, request: Request | WebSocket, context: Any = UNSET, root_value: Any = UNSET
+    ) -> Response | WebSocket:
+        try:
+            return await super().run(request, context, root_value)
+        except (HTTPException, HubError) as exc:
+            if isinstance(request, WebSocket):
+                raise
+            if isinstance(exc, HubError):
+                status, message, code = 400, exc.message, exc.code
+            else:
+                status, message = exc.status_code, exc.reason
+                code = _HTTP_CODES.get(status, "BAD_REQUEST")
+            body = {"errors": [{"message": message, "extensions": {"code": code}}]}
+            return JSONResponse(body, status_code=status)
+
+    async def parse_http_body(self, request: Any) -> GraphQLRequestData | list[GraphQLRequestData]:
+        data = await super().parse_http_body(request)
+        if self.safelist is not None and isinstance(data, GraphQLRequestData):
+            data.query = self.safelist.resolve(data.query, data.extensions)
+        return data
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket

@@ -1,0 +1,100 @@
+"""Refuse request bodies over HUB_MAX_BODY_BYTES with 413, before the app reads them all.
+
+A declared Content-Length over the limit is refused at once; a chunked body is counted
+as it arrives and refused when it passes the limit (unless the response has started).
+Before the refusal the rest of the body is read and dropped, up to four times the limit
+and two seconds (like nginx's lingering close), so a client still sending reads the 413
+instead of a connection reset.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+
+class _TooLarge(Exception):
+    pass
+
+
+async def _refuse(send: Send, limit: int) -> None:
+    body = json.dumps(
+        {
+            "errors": [
+                {
+                    "message": f"the request body is larger than {limit} bytes",
+                    "extensions": {"code": "PAYLOAD_TOO_LARGE", "limit": limit},
+                }
+            ]
+        }
+    ).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"connection", b"close"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+LINGER_SECONDS = 2.0
+
+
+async def _drain(receive: Receive, budget: int) -> None:
+    async def read() -> None:
+        dropped = 0
+        while dropped <= budget:
+            message = await receive()
+            if message["type"] != "http.request" or not message.get("more_body"):
+                return
+            dropped += len(message.get("body", b""))
+
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(read(), LINGER_SECONDS)
+
+
+class BodyLimit:
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await _drain(receive, 4 * self.max_bytes)
+            await _refuse(send, self.max_bytes)
+            return
+        received = 0
+        started = False
+
+        async def counting_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise _TooLarge
+            return message
+
+        async def watching_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counting_receive, watching_send)
+        except _TooLarge:
+            if not started:
+                await _drain(receive, 4 * self.max_bytes)
+                await _refuse(send, self.max_bytes)

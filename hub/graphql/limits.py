@@ -1,0 +1,143 @@
+"""Limits on what one operation may ask for: depth, aliases, tokens and cost.
+
+Depth, aliases and tokens are strawberry's own limiters. Cost is ours: every field costs
+one, and a field that pages (has a `first` argument) multiplies what is under it by the
+rows it may return: its literal `first`, the largest page when `first` is a variable
+(values are not known at validation), the default page when it is left out; a plain
+list (a child's cases, a case's sightings) counts as LIST_GUESS items, except a page's
+own `edges`, already counted by its `first`. So
+`cases(first: 500) { edges { node { id status } } }` costs about 1,500, and pages of
+pages or `child { cases { child { cases ... } } }` are priced for what they could
+return, not for what this database holds today.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    GraphQLField,
+    GraphQLList,
+    GraphQLNamedType,
+    GraphQLObjectType,
+    InlineFragmentNode,
+    IntValueNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    ValidationContext,
+    ValidationRule,
+    VariableNode,
+    get_named_type,
+    get_nullable_type,
+)
+from strawberry.extensions import (
+    AddValidationRules,
+    DisableIntrospection,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+    SchemaExtension,
+)
+
+from hub.graphql.pagination import DEFAULT_PAGE, MAX_PAGE
+
+LIST_GUESS = 10
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    depth: int = 12
+    aliases: int = 30
+    tokens: int = 5000
+    cost: int = 50_000
+    introspection: bool = True
+
+
+def _rows(field: FieldNode, definition: GraphQLField | None, in_page: bool) -> int:
+    if definition is None:
+        return 1
+    for argument in field.arguments or ():
+        if argument.name.value == "first":
+            if isinstance(argument.value, IntValueNode):  # over MAX_PAGE: refused anyway
+                return min(MAX_PAGE, max(1, int(argument.value.value)))
+            if isinstance(argument.value, VariableNode):
+                return MAX_PAGE
+    if "first" in definition.args:
+        return DEFAULT_PAGE
+    is_list = isinstance(get_nullable_type(definition.type), GraphQLList)
+    return LIST_GUESS if is_list and not in_page else 1
+
+
+class _Pricer:
+    def __init__(self, context: ValidationContext) -> None:
+        self.context = context
+        self.seen: set[str] = set()  # fragment cycles are another rule's error
+
+    def selection(
+        self, node: SelectionSetNode | None, parent: GraphQLNamedType | None, in_page: bool = False
+    ) -> int:
+        if node is None:
+            return 0
+        total = 0
+        for sel in node.selections:
+            if isinstance(sel, FieldNode):
+                total += self.field(sel, parent, in_page)
+            elif isinstance(sel, InlineFragmentNode):
+                condition = sel.type_condition
+                inner = self.context.schema.get_type(condition.name.value) if condition else None
+                total += self.selection(sel.selection_set, inner or parent, in_page)
+            elif isinstance(sel, FragmentSpreadNode) and sel.name.value not in self.seen:
+                fragment = self.context.get_fragment(sel.name.value)
+                if isinstance(fragment, FragmentDefinitionNode):
+                    self.seen.add(sel.name.value)
+                    inner = self.context.schema.get_type(fragment.type_condition.name.value)
+                    total += self.selection(fragment.selection_set, inner, in_page)
+                    self.seen.discard(sel.name.value)
+        return total
+
+    def field(self, node: FieldNode, parent: GraphQLNamedType | None, in_page: bool) -> int:
+        definition = None
+        if isinstance(parent, GraphQLObjectType):
+            definition = parent.fields.get(node.name.value)
+        child = get_named_type(definition.type) if definition is not None else None
+        pages = definition is not None and "first" in definition.args
+        inner = self.selection(node.selection_set, child, pages)
+        return 1 + _rows(node, definition, in_page) * inner
+
+
+def cost_rule(limit: int) -> type[ValidationRule]:
+    class CostLimit(ValidationRule):
+        def enter_operation_definition(self, node: OperationDefinitionNode, *_: object) -> None:
+            root = self.context.schema.get_root_type(node.operation)
+            cost = _Pricer(self.context).selection(node.selection_set, root)
+            if cost > limit:
+                self.report_error(
+                    GraphQLError(
+                        f"this operation could return about {cost} values, more than the "
+                        f"limit of {limit}; ask for fewer rows (first) or fewer fields",
+                        node,
+                        extensions={"code": "QUERY_TOO_COMPLEX", "cost": cost, "limit": limit},
+                    )
+                )
+
+    return CostLimit
+
+
+def limit_extensions(limits: Limits) -> list[Callable[[], SchemaExtension]]:
+    """Factories for strawberry.Schema's extensions (one of each per request)."""
+    cost = cost_rule(limits.cost)
+    extensions: list[Callable[[], SchemaExtension]] = [
+        functools.partial(MaxTokensLimiter, max_token_count=limits.tokens),
+        functools.partial(QueryDepthLimiter, max_depth=limits.depth),
+        functools.partial(MaxAliasesLimiter, max_alias_count=limits.aliases),
+        functools.partial(AddValidationRules, [cost]),
+    ]
+    if not limits.introspection:
+        extensions.append(DisableIntrospection)
+    return extensions

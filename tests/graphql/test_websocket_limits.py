@@ -1,0 +1,75 @@
+"""WebSocket limits: sockets per user, subscriptions per socket, silent sockets."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
+
+from tests.conftest import RunningHub, run_hub
+from tests.events.wsclient import SUBSCRIPTION
+
+TRANSPORT = "graphql-transport-ws"
+
+
+async def _open(hub: RunningHub, token: str) -> ClientConnection:
+    ws = await connect(hub.ws_url, subprotocols=[TRANSPORT])  # type: ignore[list-item]
+    await ws.send(
+        json.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}})
+    )
+    return ws
+
+
+async def _close_code(ws: ClientConnection) -> int:
+    try:
+        while True:
+            await asyncio.wait_for(ws.recv(), 5)
+    except ConnectionClosed as closed:
+        frame = closed.rcvd
+    if frame is None:
+        raise AssertionError("the socket dropped without a close frame")
+    return frame.code
+
+
+async def test_a_user_may_hold_only_so_many_sockets(db_url: str, data_dir: Path) -> None:
+    async with run_hub(db_url, data_dir, ws_max_connections=2) as hub:
+        token = hub.token("polisen-stockholm", "officer")
+        first, second = await _open(hub, token), await _open(hub, token)
+        for ws in (first, second):
+            assert json.loads(await ws.recv())["type"] == "connection_ack"
+        third = await _open(hub, token)
+        assert await _close_code(third) == 4429
+        other_user = await _open(hub, hub.token("polisen-stockholm", "officer", sub="other"))
+        assert json.loads(await other_user.recv())["type"] == "connection_ack"
+        await first.close()
+        await asyncio.sleep(0.2)
+        again = await _open(hub, token)
+        assert json.loads(await again.recv())["type"] == "connection_ack"
+        for ws in (second, other_user, again):
+            await ws.close()
+
+
+async def test_a_socket_may_carry_only_so_many_subscriptions(db_url: str, data_dir: Path) -> None:
+    async with run_hub(db_url, data_dir, ws_max_subscriptions=2) as hub:
+        ws = await _open(hub, hub.token("polisen-stockholm", "officer"))
+        assert json.loads(await ws.recv())["type"] == "connection_ack"
+        for n in range(3):
+            message = {"query": SUBSCRIPTION, "variables": {}}
+            await ws.send(json.dumps({"id": str(n), "type": "subscribe", "payload": message}))
+        refusal = json.loads(await asyncio.wait_for(ws.recv(), 5))
+        assert refusal["type"] == "error"
+        assert refusal["id"] == "2"
+        assert "limit" in refusal["payload"][0]["message"]
+        await ws.close()
+
+
+async def test_a_socket_that_never_authenticates_is_closed(db_url: str, data_dir: Path) -> None:
+    async with run_hub(db_url, data_dir, ws_init_timeout=1) as hub:
+        silent = await connect(hub.ws_url, subprotocols=[TRANSPORT])  # type: ignore[list-item]
+        assert await _close_code(silent) == 4408
+        ws = await _open(hub, hub.token("nacka"))
+        assert json.loads(await ws.recv())["type"] == "connection_ack"
+        await ws.close()

@@ -19,6 +19,7 @@ from hub.events import sse
 from hub.graphql.view import HubGraphQL
 from hub.runtime import Runtime
 from hub.settings import Settings
+from hub.telemetry.request_id import RequestId
 
 
 def create_app(settings: Settings, *, database_url: str) -> Starlette:
@@ -43,10 +44,12 @@ def create_app(settings: Settings, *, database_url: str) -> Starlette:
     app = Starlette(
         routes=routes,
         middleware=[
+            Middleware(RequestId),
             Middleware(BodyLimit, max_bytes=settings.max_body_bytes),
             Middleware(AuthMiddleware, runtime=runtime),
         ],
         lifespan=lifespan,
     )
     app.state.runtime = runtime
+    app.state.graphql = graphql
     return app

@@ -161,21 +161,20 @@ def _bind(settings: Settings) -> socket.socket:
 
 
 def _serve(settings: Settings, url: str, sock: socket.socket) -> None:
-    import uvicorn
-
     from hub.app import create_app
+    from hub.server import server_for
+    from hub.telemetry import setup as telemetry
+    from hub.telemetry.logs import configure_logging
 
+    configure_logging(settings.log_level, settings.log_format)
+    flush_telemetry = telemetry.configure()
     app = create_app(settings, database_url=url)
-    config = uvicorn.Config(
-        app,
-        log_level=settings.log_level.lower(),
-        lifespan="on",
-        ws="websockets-sansio",
-        timeout_graceful_shutdown=10,
-    )
-    server = uvicorn.Server(config)
-    with contextlib.suppress(KeyboardInterrupt):
-        server.run(sockets=[sock])
+    server = server_for(app, settings.log_level)
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            server.run(sockets=[sock])
+    finally:
+        flush_telemetry()
 
 
 def _print_demo_banner(settings: Settings) -> None:

@@ -28,6 +28,7 @@ from hub.organisations.registry import OrganisationRegistry
 from hub.policy.engine import Policy
 from hub.routines.config import Routines, load_routines, organisation_ids
 from hub.settings import Settings
+from hub.telemetry import setup as telemetry
 
 
 @dataclass
@@ -55,7 +56,8 @@ class Runtime:
                 tokens=s.max_tokens,
                 cost=s.max_cost,
                 introspection=s.introspection_enabled,
-            )
+            ),
+            traced=telemetry.enabled(),
         )
         if self.settings.dev_issuer_enabled:
             self.dev_issuer = DevIssuer(
@@ -127,6 +129,12 @@ class Runtime:
             self._authenticator = Authenticator(validator, self._registry)
             self._bus = EventBus(self.database_url, self._pool, queue_size=s.subscriber_queue)
             await self._bus.start()
+            if telemetry.enabled():
+                pool, bus = self._pool, self._bus
+                telemetry.observe_runtime(
+                    lambda: bus.subscriber_count,
+                    lambda: (pool.get_size() - pool.get_idle_size(), pool.get_idle_size()),
+                )
             await housekeeping.ensure_partitions(self._pool)
             self.scheduler = DeadlineScheduler(
                 self._pool,

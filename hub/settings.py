@@ -35,6 +35,7 @@ class Settings:
     pool_min_size: int = 1
     pool_max_size: int = 10
     log_level: str = "INFO"
+    log_format: str = "text"
     emergency_minutes: int = 30
     scheduler_interval: float = 15.0
     subscriber_queue: int = 1000
@@ -158,6 +159,10 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         pool_min_size=_int(env, "HUB_POOL_MIN", defaults.pool_min_size, low=0, high=100),
         pool_max_size=_int(env, "HUB_POOL_MAX", defaults.pool_max_size, low=1, high=500),
         log_level=(env.get("HUB_LOG_LEVEL") or defaults.log_level).upper(),
+        log_format=(
+            env.get("HUB_LOG_FORMAT")
+            or ("json" if env.get("HUB_ENV", "").lower() == "prod" else "text")
+        ).lower(),
         emergency_minutes=_int(env, "HUB_EMERGENCY_MINUTES", 30, low=1, high=24 * 60),
         scheduler_interval=_int(env, "HUB_SCHEDULER_INTERVAL", 15, low=1, high=3600),
         subscriber_queue=_int(env, "HUB_SUBSCRIBER_QUEUE", 1000, low=1, high=100_000),
@@ -189,6 +194,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         raise ConfigurationError(
             f"HUB_LOG_LEVEL={settings.log_level!r}; use DEBUG, INFO, WARNING or ERROR"
         )
+    if settings.log_format not in {"json", "text"}:
+        raise ConfigurationError(f"HUB_LOG_FORMAT={settings.log_format!r}; use json or text")
     if settings.env is Environment.PROD and settings.oidc_issuer is None:
         raise ConfigurationError(
             "HUB_ENV=prod needs HUB_OIDC_ISSUER (the identity provider whose tokens the hub trusts)"

@@ -34,6 +34,7 @@ from hub.db import migrations
 from hub.db.embedded import start_embedded
 from hub.demo.seed import seed
 from hub.runtime import Runtime
+from hub.server import server_for
 from hub.settings import Settings
 
 _counter = itertools.count()
@@ -223,8 +224,7 @@ async def run_hub(
         port = sock.getsockname()[1]
         settings = hub_settings(data_dir, port, **overrides)
         app = create_app(settings, database_url=db_url)
-        config = uvicorn.Config(app, lifespan="on", log_level="warning", ws="websockets-sansio")
-        server = uvicorn.Server(config)
+        server = server_for(app, "warning")
         server.capture_signals = contextlib.nullcontext  # type: ignore[method-assign,assignment]
         task = asyncio.create_task(server.serve(sockets=[sock]))
         while not server.started:

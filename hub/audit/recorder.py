@@ -7,7 +7,6 @@ just before the operation's transaction commits. No record, no response.
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Iterable
 from contextvars import ContextVar, Token
@@ -24,7 +23,6 @@ from hub.policy.categories import DataCategory
 from hub.policy.view import RowView
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
-_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 
 # graphql type name -> the categories its selected fields carry; None: the whole type
 Selection = dict[str, frozenset[DataCategory]]
@@ -50,13 +48,9 @@ class _Touched:
     withheld: set[DataCategory] = field(default_factory=set)
     bases: dict[str, str] = field(default_factory=dict)
     flags: set[AuditFlag] = field(default_factory=set)
-
-
-def request_id(header: str | None) -> str:
-    """The caller's X-Request-Id when it is a sane token, else a new one."""
-    if header and _REQUEST_ID.match(header):
-        return header
-    return uuid.uuid4().hex
+    # (type, view) pairs already folded in, a page's rows share a handful of views; the
+    # value keeps each view alive, so its id cannot be reused by another in this request
+    seen: dict[tuple[str, int], RowView] = field(default_factory=dict)
 
 
 def _trace_id() -> str | None:
@@ -104,14 +98,18 @@ class Recorder:
         """An object about `child_id` built for the response under `view`."""
         if not self.enabled:
             return
-        selected = type_categories
-        if self.selection is not None:
-            selected = self.selection.get(type_name, frozenset()) & type_categories
         touched = self._touched.get(child_id)
         if touched is None:
             touched = self._touched[child_id] = _Touched()
         if case_id is not None:
             touched.case_ids.add(case_id)
+        key = (type_name, id(view))
+        if key in touched.seen:
+            return
+        touched.seen[key] = view
+        selected = type_categories
+        if self.selection is not None:
+            selected = self.selection.get(type_name, frozenset()) & type_categories
         for category in selected:
             if view.allows(category):
                 touched.disclosed.add(category)

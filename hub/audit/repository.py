@@ -19,6 +19,7 @@ from hub.audit.models import (
     NewAuditEntry,
 )
 from hub.db.session import Db
+from hub.telemetry import instruments
 
 _HEAD = "SELECT seq, hash FROM audit_head FOR UPDATE"
 _MOVE_HEAD = "UPDATE audit_head SET seq = $1, hash = $2"
@@ -54,6 +55,7 @@ async def append(
         prev = digest
     await conn.execute(_INSERT, encoded)
     await conn.execute(_MOVE_HEAD, seq, prev)
+    instruments.audit_rows.add(len(encoded))
 
 
 def _encode(

@@ -8,10 +8,11 @@ import asyncpg
 
 from hub.audit import repository
 from hub.audit.models import AuditKind
-from hub.audit.recorder import AuditPolicy, Recorder, request_id
+from hub.audit.recorder import AuditPolicy, Recorder
 from hub.auth.principal import Principal
 from hub.db.session import Session
 from hub.settings import Settings
+from hub.telemetry import request_id
 
 
 def recorder_for(
@@ -23,11 +24,11 @@ def recorder_for(
     enabled: bool = True,
 ) -> Recorder:
     """The recorder of one request (GraphQL operation, photo, export), with its request id
-    (the caller's X-Request-Id when sane) and the flags' settings."""
+    (see hub.telemetry.request_id) and the flags' settings."""
     return Recorder(
         principal,
         kind=kind,
-        request_id=request_id(headers.get("x-request-id")),
+        request_id=request_id.current(headers.get("x-request-id")),
         policy=AuditPolicy(settings.audit_bulk_children, settings.office_hours),
         enabled=enabled,
     )

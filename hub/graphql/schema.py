@@ -6,6 +6,7 @@ from pathlib import Path
 
 import strawberry
 from graphql import GraphQLError
+from strawberry.extensions import SchemaExtension
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
@@ -23,6 +24,7 @@ from hub.graphql.limits import Limits, limit_extensions
 from hub.organisations.schema import OrganisationQuery
 from hub.routines.schema import TaskMutation, TaskQuery
 from hub.statistics.schema import StatisticsQuery
+from hub.telemetry.tracing import Telemetry
 
 SDL_PATH = Path(__file__).resolve().parents[2] / "schema" / "hub.graphql"
 
@@ -49,13 +51,15 @@ class HubSchema(strawberry.Schema):
         personal data; CodedErrors logs internal errors by incident id instead."""
 
 
-def build_schema(limits: Limits | None = None) -> strawberry.Schema:
+def build_schema(limits: Limits | None = None, *, traced: bool = False) -> strawberry.Schema:
+    """`traced` adds the telemetry extension (outermost, so its spans cover the rest)."""
     limits = limits or Limits()
+    tracing: list[type[SchemaExtension]] = [Telemetry] if traced else []
     return HubSchema(
         query=Query,
         mutation=Mutation,
         subscription=EventSubscription,
-        extensions=[*limit_extensions(limits), Transaction, CodedErrors],
+        extensions=[*tracing, *limit_extensions(limits), Transaction, CodedErrors],
         config=StrawberryConfig(disable_field_suggestions=not limits.introspection),
     )
 

@@ -38,6 +38,8 @@ from hub.runtime import Runtime
 
 WS_UNAUTHORIZED = 4403
 WS_TOO_MANY = 4429
+WS_GOING_AWAY = 1001
+_GOING_AWAY = "the hub is restarting; reconnect and resume from your last cursor"
 _MAX_REASON = 120  # a close reason has at most 123 bytes
 _HTTP_CODES = {400: "BAD_REQUEST", 404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}
 
@@ -80,9 +82,12 @@ class _ExpiryMixin:
     socket_key: str | None = None
 
     async def handle(self) -> None:
+        live: set[Any] = self.view.live  # type: ignore[attr-defined]
+        live.add(self)
         try:
             await super().handle()  # type: ignore[misc]
         finally:
+            live.discard(self)
             for task in (self.expiry, self.heartbeat):
                 if task is not None:
                     task.cancel()
@@ -150,7 +155,14 @@ class HubGraphQL(GraphQL[Context, None]):
         )
         self.runtime = runtime
         self.sockets: Counter[str] = Counter()  # open WebSockets per principal
+        self.live: set[Any] = set()  # handlers of open WebSockets
         self.safelist = Safelist.load(s.persisted_only) if s.persisted_only else None
+
+    async def going_away(self) -> None:
+        """Close every WebSocket with 1001 so its client reconnects and resumes."""
+        for handler in list(self.live):
+            with contextlib.suppress(Exception):
+                await handler.websocket.close(code=WS_GOING_AWAY, reason=_GOING_AWAY)
 
     async def run(  # type: ignore[override]
         self, request: Request | WebSocket, context: Any = UNSET, root_value: Any = UNSET

@@ -17,8 +17,13 @@ from hub.policy.facts import RowFacts
 from hub.policy.rules import Relation
 from hub.policy.scope import STATES, RowScope, ScopeParams
 from hub.policy.view import FULL_VIEW, RowView, Withholding
+from hub.telemetry import instruments
 
 _CATEGORIES = tuple(DataCategory)
+# metric attributes: what was decided, never about whom
+_ROW_VIEW = {"decision": "row_view"}
+_ALLOWED = {"decision": "action", "outcome": "allowed"}
+_DENIED = {"decision": "action", "outcome": "denied"}
 # Auditors read the audit trail, never case content; they may see aggregates.
 _AUDITOR_ACTIONS = frozenset({"statistics"})
 
@@ -120,6 +125,7 @@ class Policy:
         """
         if self._bypass:
             return FULL_VIEW
+        instruments.decisions.add(1, _ROW_VIEW)
         if audits_only(principal):
             return _AUDITOR_VIEW
         relation = self.relation(principal, facts)
@@ -207,9 +213,11 @@ class Policy:
     def authorize(self, principal: Principal, action: str, facts: RowFacts | None) -> str:
         """Allow `action` on the row or refuse with FORBIDDEN; the allowing rule's source."""
         if audits_only(principal) and action not in _AUDITOR_ACTIONS:
+            instruments.decisions.add(1, _DENIED)
             raise Forbidden(f"the auditor role reads the audit trail; it may not {action}")
         relation = self.relation(principal, facts) if facts else Relation.NONE
         rule = self.enforcer.may(principal.organisation.kind.value, relation.value, action)
+        instruments.decisions.add(1, _DENIED if rule is None else _ALLOWED)
         if rule is None:
             raise Forbidden(
                 f"{principal.organisation.name} may not {action} here "

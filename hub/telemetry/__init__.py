@@ -1,0 +1,1 @@
+"""Traces, metrics and logs for operators: never arguments, never personal data."""

@@ -1,0 +1,58 @@
+"""Stopping a hub tells live clients to go elsewhere and resume: 1001, going away."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
+
+from hub.demo.seed import _id
+from tests.conftest import run_hub
+from tests.events.wsclient import SUBSCRIPTION, subscribe
+
+SIGHTING = """mutation($input: AddSightingInput!) { addSighting(input: $input) { case { id } } }"""
+
+
+async def test_stopping_closes_websockets_with_going_away_and_clients_resume(
+    db_url: str, data_dir: Path
+) -> None:
+    case_id = str(_id("case", 17))
+    running = run_hub(db_url, data_dir)
+    hub = await running.__aenter__()
+    token = hub.token("polisen-stockholm", "officer")
+    ws = await connect(hub.ws_url, subprotocols=["graphql-transport-ws"])  # type: ignore[list-item]
+    await ws.send(
+        json.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}})
+    )
+    assert json.loads(await ws.recv())["type"] == "connection_ack"
+    payload = {"query": SUBSCRIPTION, "variables": {"caseId": case_id}}
+    await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": payload}))
+    await asyncio.sleep(0.2)
+
+    stopping = asyncio.create_task(running.__aexit__(None, None, None))
+    try:
+        while True:
+            await asyncio.wait_for(ws.recv(), 10)
+    except ConnectionClosed as closed:
+        frame = closed.rcvd
+    await asyncio.wait_for(stopping, 30)
+    assert frame is not None
+    assert frame.code == 1001
+    assert "resume" in frame.reason
+
+    async with run_hub(db_url, data_dir) as replacement:
+        token = replacement.token("polisen-stockholm", "officer")
+        async with subscribe(replacement.ws_url, token, case_id=case_id) as sub:
+            await replacement.query(
+                token,
+                SIGHTING,
+                input={
+                    "caseId": case_id,
+                    "seenAt": "2026-11-01T12:00:00Z",
+                    "place": "Fridhemsplan",
+                },
+            )
+            assert (await sub.next())["type"] == "SIGHTING_ADDED"

@@ -66,10 +66,19 @@ async def test_a_socket_may_carry_only_so_many_subscriptions(db_url: str, data_d
         await ws.close()
 
 
-async def test_a_socket_that_never_authenticates_is_closed(db_url: str, data_dir: Path) -> None:
-    async with run_hub(db_url, data_dir, ws_init_timeout=1) as hub:
-        silent = await connect(hub.ws_url, subprotocols=[TRANSPORT])  # type: ignore[list-item]
-        assert await _close_code(silent) == 4408
+async def test_sockets_that_never_authenticate_are_closed_while_others_are_served(
+    db_url: str, data_dir: Path
+) -> None:
+    async with run_hub(db_url, data_dir, ws_init_timeout=2) as hub:
+        silent = [
+            await connect(hub.ws_url, subprotocols=[TRANSPORT])  # type: ignore[list-item]
+            for _ in range(50)
+        ]
         ws = await _open(hub, hub.token("nacka"))
         assert json.loads(await ws.recv())["type"] == "connection_ack"
+        assert (await hub.query(hub.token("nacka"), "{ me { sub } }"))["me"]["sub"]
+        codes = await asyncio.gather(*(_close_code(s) for s in silent))
+        assert set(codes) == {4408}
+        await ws.send(json.dumps({"type": "ping"}))
+        assert json.loads(await asyncio.wait_for(ws.recv(), 5))["type"] == "pong"
         await ws.close()

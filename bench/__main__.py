@@ -3,7 +3,8 @@
 Uses HUB_DATABASE_URL's server when set, else an embedded one in a temporary directory.
 The report goes to bench/REPORT.md (only when every scenario ran). Positional arguments,
 if any, are the fan-out sizes (default 100 1000; `python -m bench 100 1000 5000` adds the
-large one); `--only list,audit` runs some scenarios and prints them without writing.
+large one); `--only list,audit` runs some scenarios and prints them without writing;
+`--clients` and `--seconds` size the load run (200 clients, 60 s).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
-from bench import audit_log, fanout, list_authorization
+from bench import audit_log, fanout, list_authorization, load
 
 REPORT = Path(__file__).resolve().parent / "REPORT.md"
 
@@ -23,13 +24,16 @@ REPORT = Path(__file__).resolve().parent / "REPORT.md"
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("sizes", nargs="*", type=int, help="fan-out subscriber counts")
-    parser.add_argument("--only", help="comma-separated: list, fanout, audit")
+    parser.add_argument("--only", help="comma-separated: list, fanout, audit, load")
+    parser.add_argument("--clients", type=int, default=load.CLIENTS, help="load run clients")
+    parser.add_argument("--seconds", type=float, default=load.SECONDS, help="load run length")
     args = parser.parse_args()
     sizes = tuple(args.sizes) or fanout.SIZES
     scenarios: dict[str, Callable[[], Coroutine[Any, Any, str]]] = {
         "list": list_authorization.run,
         "fanout": lambda: fanout.run(sizes),
         "audit": audit_log.run,
+        "load": lambda: load.run(args.clients, args.seconds),
     }
     chosen = args.only.split(",") if args.only else list(scenarios)
     unknown = sorted(set(chosen) - set(scenarios))

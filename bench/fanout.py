@@ -11,21 +11,17 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import resource
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 from websockets.asyncio.client import ClientConnection, connect
 
-from bench.harness import scratch_database
+from bench.harness import Replica, replicas, scratch_database
 from hub.auth.dev_issuer import DevIssuer
 from hub.demo.seed import _id
 
@@ -34,59 +30,6 @@ SUBSCRIPTION = """subscription($caseId: ID) { caseEvents(caseId: $caseId) {
     cursor type case { status } } }"""
 FOUND = """mutation($input: ReportFoundInput!) { reportFound(input: $input) { case { id } } }"""
 ORGS = (("polisen-stockholm", "officer"), ("migrationsverket", "caseworker"))
-CLK_TCK = os.sysconf("SC_CLK_TCK")
-
-
-@dataclass
-class Replica:
-    process: subprocess.Popen[bytes]
-    url: str
-
-    def cpu_seconds(self) -> float:
-        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / CLK_TCK
-
-    def rss_bytes(self) -> int:
-        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024
-        return 0
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-async def _start(url: str, data_dir: Path) -> Replica:
-    port = _free_port()
-    env = {
-        **os.environ,
-        "HUB_DATABASE_URL": url,
-        "HUB_DATA_DIR": str(data_dir),
-        "HUB_LOG_LEVEL": "WARNING",
-        "HUB_POOL_MAX": "20",
-    }
-    process = subprocess.Popen(  # noqa: ASYNC220 - a quick start of a child that runs alone
-        [sys.executable, "-m", "hub", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    async with httpx.AsyncClient() as http:
-        for _ in range(300):
-            try:
-                if (await http.get(f"{base}/readyz")).status_code == 200:
-                    return Replica(process, base)
-            except httpx.HTTPError:
-                pass
-            await asyncio.sleep(0.1)
-    process.kill()
-    raise RuntimeError("a hub replica did not become ready")
 
 
 async def _subscriber(ws_url: str, token: str, case_id: str) -> ClientConnection:
@@ -182,17 +125,9 @@ async def run(sizes: tuple[int, ...] = SIZES) -> str:
     cases = [str(_id("case", n)) for n in (17, 20, 42)]
     async with scratch_database() as url:
         data_dir = Path(tempfile.mkdtemp(prefix="hub-bench-fanout-"))
-        replicas = [await _start(url, data_dir), await _start(url, data_dir)]
-        try:
+        async with replicas(url, data_dir, ((), ())) as running:
             issuer = DevIssuer(data_dir, audience="hub")
-            rows = [await _round(replicas, issuer, n, cases[i]) for i, n in enumerate(sizes)]
-        finally:
-            for r in replicas:
-                r.process.terminate()
-                try:
-                    r.process.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    r.process.kill()
+            rows = [await _round(running, issuer, n, cases[i]) for i, n in enumerate(sizes)]
     return "\n".join(
         [
             "## Scenario 4: one status change fanned out across two replicas",

@@ -6,13 +6,17 @@ import asyncio
 import contextlib
 import os
 import socket
+import subprocess
+import sys
 import tempfile
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import asyncpg
+import httpx
 import uvicorn
 
 from hub.app import create_app
@@ -78,3 +82,79 @@ async def hub_server(url: str, data_dir: Path) -> AsyncIterator[tuple[str, Runti
     finally:
         server.should_exit = True
         await task
+
+
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class Replica:
+    """A hub in its own process: `hub serve`, or `bench.serve` when switches are given."""
+
+    process: subprocess.Popen[bytes]
+    url: str
+
+    def cpu_seconds(self) -> float:
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / CLK_TCK
+
+    def rss_bytes(self) -> int:
+        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+        return 0
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def _start(url: str, data_dir: Path, switches: Sequence[str]) -> Replica:
+    port = _free_port()
+    env = {
+        **os.environ,
+        "HUB_DATABASE_URL": url,
+        "HUB_DATA_DIR": str(data_dir),
+        "HUB_LOG_LEVEL": "WARNING",
+        "HUB_POOL_MAX": "20",
+    }
+    module = ["bench.serve", *switches] if switches else ["hub", "serve"]
+    process = subprocess.Popen(  # noqa: ASYNC220 - a quick start of a child that runs alone
+        [sys.executable, "-m", *module, "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    async with httpx.AsyncClient() as http:
+        for _ in range(300):
+            try:
+                if (await http.get(f"{base}/readyz")).status_code == 200:
+                    return Replica(process, base)
+            except httpx.HTTPError:
+                pass
+            await asyncio.sleep(0.1)
+    process.kill()
+    raise RuntimeError("a hub replica did not become ready")
+
+
+@asynccontextmanager
+async def replicas(
+    url: str, data_dir: Path, switches: Sequence[Sequence[str]]
+) -> AsyncIterator[list[Replica]]:
+    """One hub process per entry of `switches` (empty: the product as shipped)."""
+    started: list[Replica] = []
+    try:
+        for s in switches:
+            started.append(await _start(url, data_dir, s))
+        yield started
+    finally:
+        for r in started:
+            r.process.terminate()
+        for r in started:
+            try:
+                await asyncio.to_thread(r.process.wait, 30)
+            except subprocess.TimeoutExpired:
+                r.process.kill()

@@ -1,31 +1,35 @@
 """Scenario 1: `cases(first: 500)` with 20 fields: authorization and audit on vs off.
 
-Three hub servers on one database: the real one (policy and audit), one without the audit
-recorder, and one with neither (policy bypassed: switches only this benchmark builds).
-Requests rotate between them so all see the same machine noise; ratios of medians give
-the audit's overhead and that of authorization and audit together.
+Three hub processes on one database: the product as shipped (policy and audit), one
+without the audit recorder, and one with neither (policy bypassed): the last two are
+`bench.serve` with its switches. Requests rotate between them in a shuffled order each
+round, so all see the same machine noise. Two ratios per cell: of median wall time, and of
+the hub process's CPU time per request (read from /proc; steadier on a shared machine).
 """
 
 from __future__ import annotations
 
 import itertools
+import random
 import statistics
 import tempfile
 import time
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import asyncpg
 import httpx
 
-from bench.harness import hub_server, scratch_database
+from bench.harness import Replica, replicas, scratch_database
+from hub.auth.dev_issuer import DevIssuer
 from hub.cases import repository as cases_repo
 from hub.cases.models import Case, CaseStatus, Outcome
-from hub.policy.engine import Policy
 from hub.policy.facts import RowFacts
 
-ROUNDS = 40
+ROUNDS = 100
+SWITCHES = ((), ("--no-audit",), ("--no-audit", "--bypass"))
 FIELDS = """
   id status openedAt policeReportNumber reportedMissingAt registeredAvvikenAt foundAt closedAt
   outcome lastSeenAt lastSeenPlace foundPlace circumstances returnInterview
@@ -102,20 +106,31 @@ async def _time(http: httpx.AsyncClient, url: str, token: str, query: str) -> tu
     return elapsed, len(body["data"]["cases"]["edges"])
 
 
-async def _measure(
-    http: httpx.AsyncClient, urls: tuple[str, ...], token: str, query: str
-) -> tuple[list[float], int]:
-    """Median seconds per server, requests rotating; and rows returned."""
+@dataclass
+class Cell:
+    wall: list[float]  # median seconds per request, per hub
+    cpu: list[float]  # hub CPU seconds per request, per hub
+    rows: int
+
+
+async def _measure(http: httpx.AsyncClient, hubs: list[Replica], token: str, query: str) -> Cell:
+    """Requests rotating over the hubs in a shuffled order each round."""
+    urls = [f"{h.url}/graphql" for h in hubs]
     for _ in range(3):  # warm-up
         for url in urls:
             await _time(http, url, token, query)
-    times: list[list[float]] = [[] for _ in urls]
+    times: list[list[float]] = [[] for _ in hubs]
+    cpu = [0.0 for _ in hubs]
     rows = 0
+    order = list(range(len(hubs)))
     for _ in range(ROUNDS):
-        for i, url in enumerate(urls):
-            t, rows = await _time(http, url, token, query)
+        random.shuffle(order)
+        for i in order:
+            before = hubs[i].cpu_seconds()
+            t, rows = await _time(http, urls[i], token, query)
+            cpu[i] += hubs[i].cpu_seconds() - before
             times[i].append(t)
-    return [statistics.median(t) for t in times], rows
+    return Cell([statistics.median(t) for t in times], [c / ROUNDS for c in cpu], rows)
 
 
 def _pct(a: float, b: float) -> str:
@@ -131,37 +146,31 @@ async def run() -> str:
             f"({added} bench cases)",
             "",
             "| caller | query | rows | full (ms) | no audit (ms) | bypass, no audit (ms) "
-            "| audit overhead | authorization + audit |",
+            "| audit overhead (wall / CPU) | authorization + audit (wall / CPU) |",
             "|---|---|---|---|---|---|---|---|",
         ]
-        async with (
-            hub_server(url, data_dir) as (full_url, full_rt),
-            hub_server(url, data_dir) as (quiet_url, quiet_rt),
-            hub_server(url, data_dir) as (off_url, off_rt),
-        ):
-            quiet_rt.audit_enabled = False
-            off_rt.audit_enabled = False
-            off_rt.policy = Policy(bypass=True)
-            issuer = full_rt.dev_issuer
-            assert issuer is not None
-            urls = tuple(f"{u}/graphql" for u in (full_url, quiet_url, off_url))
+        async with replicas(url, data_dir, SWITCHES) as hubs:
+            issuer = DevIssuer(data_dir, audience="hub")
             async with httpx.AsyncClient(timeout=60) as http:
                 for (org, role), (label, query) in itertools.product(
                     (("stockholm", "caseworker"), ("stadsmissionen", "staff")), QUERIES.items()
                 ):
-                    token = issuer.issue(sub=f"bench@{org}", org=org, roles=[role])
-                    (full, quiet, off), rows = await _measure(http, urls, token, query)
+                    token = issuer.issue(sub=f"bench@{org}", org=org, roles=[role], ttl=3600)
+                    c = await _measure(http, hubs, token, query)
+                    (full, quiet, off), (cfull, cquiet, coff) = c.wall, c.cpu
                     lines.append(
-                        f"| {org} | {label} | {rows} | {full * 1000:.1f} | {quiet * 1000:.1f} "
-                        f"| {off * 1000:.1f} | {_pct(full, quiet)} | {_pct(full, off)} |"
+                        f"| {org} | {label} | {c.rows} | {full * 1000:.1f} | {quiet * 1000:.1f} "
+                        f"| {off * 1000:.1f} | {_pct(full, quiet)} / {_pct(cfull, cquiet)} "
+                        f"| {_pct(full, off)} / {_pct(cfull, coff)} |"
                     )
         lines += [
             "",
-            f"{ROUNDS} rotating requests per cell after 3 warm-ups. Budgets: audit "
-            "overhead <= 10 %, authorization + audit <= 15 %. With audit on, every request "
-            "appends one chained row per child touched (one multi-row insert). 'bypass' "
-            "discloses everything, so its `withheld` lists are empty; with the second query "
-            "the masked caller also serialises one `withheld` entry per held-back category "
-            "and row: more response, not more authorization.",
+            f"{ROUNDS} rounds per cell after 3 warm-ups, each hub in its own process. Budgets: "
+            "audit overhead <= 10 %, authorization + audit <= 15 %. With audit on, every "
+            "request appends one chained row per child touched (one multi-row insert). "
+            "'bypass' discloses everything, so its `withheld` lists are empty; with the second "
+            "query the masked caller also serialises one `withheld` entry per held-back "
+            "category and row: more response, not more authorization. CPU is the hub "
+            "process's alone (PostgreSQL's share is in the wall time).",
         ]
         return "\n".join(lines)

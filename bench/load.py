@@ -1,0 +1,208 @@
+"""Load run: 200 concurrent clients for 60 s on loopback, two replicas, one database.
+
+Clients mix the caseworker's board and case-detail queries, the police's sightings
+(mutations) and live subscribers. Counts every error and checks that every subscriber
+received every sighting made during the run exactly once: zero errors and zero lost
+events is the pass mark; throughput and latency are reported beside it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import statistics
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+from websockets.asyncio.client import ClientConnection, connect
+
+from bench.harness import Replica, replicas, scratch_database
+from hub.auth.dev_issuer import DevIssuer
+from hub.demo.seed import _id
+
+CLIENTS = 200
+SECONDS = 60.0
+SHARES = {"board": 0.45, "detail": 0.35, "sighting": 0.1, "subscriber": 0.1}
+CASES = [str(_id("case", n)) for n in (5, 11, 17, 20, 42)]  # ABSENT or REPORTED_MISSING
+
+BOARD = """query Board { cases(first: 20) { totalCount edges { node {
+    id status openedAt lastSeenAt child { id givenName familyName } withheld { category } } } } }"""
+DETAIL = """query Detail($id: ID!) { case(id: $id) { id status openedAt lastSeenPlace circumstances
+    child { id givenName familyName birthDate description { clothing heightCm } }
+    sightings { seenAt place } tasks { title dueAt status } withheld { category reason } } }"""
+SIGHTING = """mutation Sighting($input: AddSightingInput!) {
+    addSighting(input: $input) { case { id } } }"""
+SUBSCRIPTION = """subscription { caseEvents { cursor type case { id } } }"""
+
+
+@dataclass
+class Tally:
+    latencies: dict[str, list[float]] = field(default_factory=dict)
+    errors: Counter[str] = field(default_factory=Counter)
+    sightings: int = 0
+
+    def took(self, kind: str, seconds: float) -> None:
+        self.latencies.setdefault(kind, []).append(seconds)
+
+
+async def _post(
+    http: httpx.AsyncClient, url: str, token: str, tally: Tally, kind: str, query: str, **v: object
+) -> bool:
+    started = time.perf_counter()
+    try:
+        response = await http.post(
+            url, json={"query": query, "variables": v}, headers={"authorization": f"Bearer {token}"}
+        )
+        body = response.json()
+    except (httpx.HTTPError, ValueError) as exc:
+        tally.errors[f"{kind}: {type(exc).__name__}"] += 1
+        return False
+    tally.took(kind, time.perf_counter() - started)
+    if response.status_code != 200 or body.get("errors"):
+        codes = {e.get("extensions", {}).get("code") for e in body.get("errors") or [{}]}
+        tally.errors[f"{kind}: {response.status_code} {sorted(map(str, codes))}"] += 1
+        return False
+    return True
+
+
+async def _reader(
+    http: httpx.AsyncClient, url: str, token: str, tally: Tally, kind: str, until: float, n: int
+) -> None:
+    while time.monotonic() < until:
+        if kind == "board":
+            await _post(http, url, token, tally, kind, BOARD)
+        else:
+            await _post(http, url, token, tally, kind, DETAIL, id=CASES[n % len(CASES)])
+        n += 1
+
+
+async def _reporter(
+    http: httpx.AsyncClient, url: str, token: str, tally: Tally, until: float, n: int
+) -> None:
+    while time.monotonic() < until:
+        ok = await _post(
+            http,
+            url,
+            token,
+            tally,
+            "sighting",
+            SIGHTING,
+            input={
+                "caseId": CASES[n % len(CASES)],
+                "seenAt": datetime.now(UTC).isoformat(),
+                "place": f"plats {n}",
+            },
+        )
+        tally.sightings += ok
+        n += 1
+        await asyncio.sleep(0.5)  # a patrol reports now and then, not in a tight loop
+
+
+async def _subscriber(ws_url: str, token: str) -> ClientConnection:
+    ws = await connect(ws_url, subprotocols=["graphql-transport-ws"], max_queue=None)  # type: ignore[list-item]
+    await ws.send(
+        json.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}})
+    )
+    assert json.loads(await ws.recv())["type"] == "connection_ack"
+    await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": SUBSCRIPTION}}))
+    return ws
+
+
+async def _listen(ws: ClientConnection, received: list[str], tally: Tally) -> None:
+    async for raw in ws:
+        message = json.loads(raw)
+        if message["type"] == "next":
+            if message["payload"].get("errors"):
+                tally.errors["subscriber: error event"] += 1
+                continue
+            event = message["payload"]["data"]["caseEvents"]
+            if event["type"] == "SIGHTING_ADDED":
+                received.append(event["cursor"])
+        elif message["type"] in ("error", "complete"):
+            tally.errors[f"subscriber: {message['type']}"] += 1
+            return
+
+
+def _pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * q))] * 1000
+
+
+async def _run(hubs: list[Replica], issuer: DevIssuer, clients: int, seconds: float) -> str:
+    counts = {k: max(1, round(clients * share)) for k, share in SHARES.items()}
+    counts["board"] = clients - sum(v for k, v in counts.items() if k != "board")
+    caseworker = issuer.issue(sub="load-cw", org="stockholm", roles=["caseworker"], ttl=3600)
+    police = issuer.issue(sub="load-police", org="polisen-stockholm", roles=["officer"], ttl=3600)
+    tally = Tally()
+    urls = [f"{h.url}/graphql" for h in hubs]
+    sockets = [
+        await _subscriber(urls[i % 2].replace("http", "ws"), police)
+        for i in range(counts["subscriber"])
+    ]
+    received: list[list[str]] = [[] for _ in sockets]
+    listeners = [
+        asyncio.create_task(_listen(ws, r, tally)) for ws, r in zip(sockets, received, strict=True)
+    ]
+    await asyncio.sleep(1.0)
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(timeout=60, limits=limits) as http:
+        started = time.monotonic()
+        until = started + seconds
+        work = [
+            _reader(http, urls[i % 2], caseworker, tally, "board", until, i)
+            for i in range(counts["board"])
+        ]
+        work += [
+            _reader(http, urls[i % 2], police, tally, "detail", until, i)
+            for i in range(counts["detail"])
+        ]
+        work += [
+            _reporter(http, urls[i % 2], police, tally, until, i) for i in range(counts["sighting"])
+        ]
+        await asyncio.gather(*work)
+        elapsed = time.monotonic() - started
+    deadline = time.monotonic() + 30  # let the last events arrive
+    while time.monotonic() < deadline and any(len(r) < tally.sightings for r in received):  # noqa: ASYNC110
+        await asyncio.sleep(0.2)
+    for ws in sockets:
+        await ws.close()
+    await asyncio.gather(*listeners, return_exceptions=True)
+    lost = sum(max(0, tally.sightings - len(set(r))) for r in received)
+    duplicated = sum(len(r) - len(set(r)) for r in received)
+    requests = sum(len(v) for v in tally.latencies.values())
+    lines = [
+        f"## Load: {clients} clients for {seconds:.0f} s, two replicas",
+        "",
+        "| clients | kind | requests | per second | p50 (ms) | p95 (ms) | p99 (ms) |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for kind in ("board", "detail", "sighting"):
+        values = tally.latencies.get(kind, [])
+        if values:
+            lines.append(
+                f"| {counts[kind]} | {kind} | {len(values)} | {len(values) / elapsed:.0f} | "
+                f"{statistics.median(values) * 1000:.0f} | {_pct(values, 0.95):.0f} | "
+                f"{_pct(values, 0.99):.0f} |"
+            )
+    lines += [
+        "",
+        f"{requests} requests in {elapsed:.0f} s ({requests / elapsed:.0f}/s); "
+        f"errors: {sum(tally.errors.values())}"
+        + (f" ({dict(tally.errors)})" if tally.errors else "")
+        + f". {counts['subscriber']} subscribers, each owed {tally.sightings} sightings: "
+        f"{lost} lost, {duplicated} duplicated.",
+    ]
+    return "\n".join(lines)
+
+
+async def run(clients: int = CLIENTS, seconds: float = SECONDS) -> str:
+    async with scratch_database() as url:
+        data_dir = Path(tempfile.mkdtemp(prefix="hub-bench-load-"))
+        async with replicas(url, data_dir, ((), ())) as hubs:
+            issuer = DevIssuer(data_dir, audience="hub")
+            return await _run(hubs, issuer, clients, seconds)

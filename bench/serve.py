@@ -1,0 +1,37 @@
+"""python -m bench.serve --port P [--no-audit] [--bypass]: a hub for benchmarks only.
+
+The same app `hub serve` runs, from the same HUB_* settings, plus the switches the "off"
+side of a comparison needs: no audit recorder, and a policy that discloses everything.
+Neither switch exists in the product; each compared hub runs in its own process so their
+garbage collectors and event loops do not disturb each other's timings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+import uvicorn
+
+from hub.app import create_app
+from hub.policy.engine import Policy
+from hub.settings import load_settings
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.serve")
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--no-audit", action="store_true", help="record no audit rows")
+    parser.add_argument("--bypass", action="store_true", help="policy discloses everything")
+    args = parser.parse_args()
+    settings = load_settings().with_overrides(port=args.port)
+    app = create_app(settings, database_url=os.environ["HUB_DATABASE_URL"])
+    runtime = app.state.runtime
+    runtime.audit_enabled = not args.no_audit
+    if args.bypass:
+        runtime.policy = Policy(bypass=True)
+    uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="warning", lifespan="on")
+
+
+if __name__ == "__main__":
+    main()

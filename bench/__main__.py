@@ -27,13 +27,14 @@ def main() -> int:
     parser.add_argument("--only", help="comma-separated: list, fanout, audit, load")
     parser.add_argument("--clients", type=int, default=load.CLIENTS, help="load run clients")
     parser.add_argument("--seconds", type=float, default=load.SECONDS, help="load run length")
+    parser.add_argument("--think", type=float, default=load.THINK, help="load run pause (s)")
     args = parser.parse_args()
     sizes = tuple(args.sizes) or fanout.SIZES
     scenarios: dict[str, Callable[[], Coroutine[Any, Any, str]]] = {
         "list": list_authorization.run,
         "fanout": lambda: fanout.run(sizes),
         "audit": audit_log.run,
-        "load": lambda: load.run(args.clients, args.seconds),
+        "load": lambda: load.run(args.clients, args.seconds, args.think),
     }
     chosen = args.only.split(",") if args.only else list(scenarios)
     unknown = sorted(set(chosen) - set(scenarios))

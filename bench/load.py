@@ -1,9 +1,11 @@
 """Load run: 200 concurrent clients for 60 s on loopback, two replicas, one database.
 
 Clients mix the caseworker's board and case-detail queries, the police's sightings
-(mutations) and live subscribers. Counts every error and checks that every subscriber
-received every sighting made during the run exactly once: zero errors and zero lost
-events is the pass mark; throughput and latency are reported beside it.
+(mutations) and live subscribers. Readers pause THINK seconds between requests (people
+read what they asked for; `--think 0` makes every client a tight loop) and reporters
+twice as long. Counts every error and checks that every subscriber received every
+sighting made during the run exactly once: zero errors and zero lost events is the pass
+mark; throughput, latency and the hubs' CPU per request are reported beside it.
 """
 
 from __future__ import annotations
@@ -18,15 +20,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-import httpx
 from websockets.asyncio.client import ClientConnection, connect
 
 from bench.harness import Replica, replicas, scratch_database
+from bench.wire import Connection, WireError
 from hub.auth.dev_issuer import DevIssuer
 from hub.demo.seed import _id
 
 CLIENTS = 200
 SECONDS = 60.0
+THINK = 1.0
 SHARES = {"board": 0.45, "detail": 0.35, "sighting": 0.1, "subscriber": 0.1}
 CASES = [str(_id("case", n)) for n in (5, 11, 17, 20, 42)]  # ABSENT or REPORTED_MISSING
 
@@ -50,45 +53,43 @@ class Tally:
         self.latencies.setdefault(kind, []).append(seconds)
 
 
-async def _post(
-    http: httpx.AsyncClient, url: str, token: str, tally: Tally, kind: str, query: str, **v: object
-) -> bool:
+async def _post(conn: Connection, tally: Tally, kind: str, query: str, **v: object) -> bool:
     started = time.perf_counter()
     try:
-        response = await http.post(
-            url, json={"query": query, "variables": v}, headers={"authorization": f"Bearer {token}"}
-        )
-        body = response.json()
-    except (httpx.HTTPError, ValueError) as exc:
-        tally.errors[f"{kind}: {type(exc).__name__}"] += 1
+        status, body = await conn.post({"query": query, "variables": v})
+    except (WireError, OSError, ValueError) as exc:
+        tally.errors[f"{kind}: {exc}"] += 1
         return False
     tally.took(kind, time.perf_counter() - started)
-    if response.status_code != 200 or body.get("errors"):
+    if status != 200 or body.get("errors"):
         codes = {e.get("extensions", {}).get("code") for e in body.get("errors") or [{}]}
-        tally.errors[f"{kind}: {response.status_code} {sorted(map(str, codes))}"] += 1
+        tally.errors[f"{kind}: {status} {sorted(map(str, codes))}"] += 1
         return False
     return True
 
 
 async def _reader(
-    http: httpx.AsyncClient, url: str, token: str, tally: Tally, kind: str, until: float, n: int
+    conn: Connection,
+    tally: Tally,
+    kind: str,
+    until: float,
+    n: int,
+    think: float,
 ) -> None:
+    await asyncio.sleep(think * (n % 10) / 10)  # not all at once
     while time.monotonic() < until:
         if kind == "board":
-            await _post(http, url, token, tally, kind, BOARD)
+            await _post(conn, tally, kind, BOARD)
         else:
-            await _post(http, url, token, tally, kind, DETAIL, id=CASES[n % len(CASES)])
+            await _post(conn, tally, kind, DETAIL, id=CASES[n % len(CASES)])
         n += 1
+        await asyncio.sleep(think)
 
 
-async def _reporter(
-    http: httpx.AsyncClient, url: str, token: str, tally: Tally, until: float, n: int
-) -> None:
+async def _reporter(conn: Connection, tally: Tally, until: float, n: int, think: float) -> None:
     while time.monotonic() < until:
         ok = await _post(
-            http,
-            url,
-            token,
+            conn,
             tally,
             "sighting",
             SIGHTING,
@@ -100,7 +101,7 @@ async def _reporter(
         )
         tally.sightings += ok
         n += 1
-        await asyncio.sleep(0.5)  # a patrol reports now and then, not in a tight loop
+        await asyncio.sleep(2 * think)
 
 
 async def _subscriber(ws_url: str, token: str) -> ClientConnection:
@@ -133,7 +134,9 @@ def _pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(len(ordered) * q))] * 1000
 
 
-async def _run(hubs: list[Replica], issuer: DevIssuer, clients: int, seconds: float) -> str:
+async def _run(
+    hubs: list[Replica], issuer: DevIssuer, clients: int, seconds: float, think: float
+) -> str:
     counts = {k: max(1, round(clients * share)) for k, share in SHARES.items()}
     counts["board"] = clients - sum(v for k, v in counts.items() if k != "board")
     caseworker = issuer.issue(sub="load-cw", org="stockholm", roles=["caseworker"], ttl=3600)
@@ -149,23 +152,22 @@ async def _run(hubs: list[Replica], issuer: DevIssuer, clients: int, seconds: fl
         asyncio.create_task(_listen(ws, r, tally)) for ws, r in zip(sockets, received, strict=True)
     ]
     await asyncio.sleep(1.0)
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(timeout=60, limits=limits) as http:
-        started = time.monotonic()
-        until = started + seconds
-        work = [
-            _reader(http, urls[i % 2], caseworker, tally, "board", until, i)
-            for i in range(counts["board"])
-        ]
-        work += [
-            _reader(http, urls[i % 2], police, tally, "detail", until, i)
-            for i in range(counts["detail"])
-        ]
-        work += [
-            _reporter(http, urls[i % 2], police, tally, until, i) for i in range(counts["sighting"])
-        ]
-        await asyncio.gather(*work)
-        elapsed = time.monotonic() - started
+    users = {
+        kind: [Connection(urls[i % 2], police if kind != "board" else caseworker) for i in range(n)]
+        for kind, n in counts.items()
+        if kind != "subscriber"
+    }
+    cpu_before = sum(h.cpu_seconds() for h in hubs)
+    started = time.monotonic()
+    until = started + seconds
+    work = [_reader(c, tally, "board", until, i, think) for i, c in enumerate(users["board"])]
+    work += [_reader(c, tally, "detail", until, i, think) for i, c in enumerate(users["detail"])]
+    work += [_reporter(c, tally, until, i, think) for i, c in enumerate(users["sighting"])]
+    await asyncio.gather(*work)
+    elapsed = time.monotonic() - started
+    cpu = sum(h.cpu_seconds() for h in hubs) - cpu_before
+    for conn in (c for group in users.values() for c in group):
+        await conn.close()
     deadline = time.monotonic() + 30  # let the last events arrive
     while time.monotonic() < deadline and any(len(r) < tally.sightings for r in received):  # noqa: ASYNC110
         await asyncio.sleep(0.2)
@@ -176,7 +178,7 @@ async def _run(hubs: list[Replica], issuer: DevIssuer, clients: int, seconds: fl
     duplicated = sum(len(r) - len(set(r)) for r in received)
     requests = sum(len(v) for v in tally.latencies.values())
     lines = [
-        f"## Load: {clients} clients for {seconds:.0f} s, two replicas",
+        f"## Load: {clients} clients for {seconds:.0f} s, two replicas, {think:g} s think time",
         "",
         "| clients | kind | requests | per second | p50 (ms) | p95 (ms) | p99 (ms) |",
         "|---|---|---|---|---|---|---|",
@@ -191,7 +193,8 @@ async def _run(hubs: list[Replica], issuer: DevIssuer, clients: int, seconds: fl
             )
     lines += [
         "",
-        f"{requests} requests in {elapsed:.0f} s ({requests / elapsed:.0f}/s); "
+        f"{requests} requests in {elapsed:.0f} s ({requests / elapsed:.0f}/s, "
+        f"{cpu / max(1, requests) * 1000:.1f} ms of hub CPU each, deliveries included); "
         f"errors: {sum(tally.errors.values())}"
         + (f" ({dict(tally.errors)})" if tally.errors else "")
         + f". {counts['subscriber']} subscribers, each owed {tally.sightings} sightings: "
@@ -200,9 +203,9 @@ async def _run(hubs: list[Replica], issuer: DevIssuer, clients: int, seconds: fl
     return "\n".join(lines)
 
 
-async def run(clients: int = CLIENTS, seconds: float = SECONDS) -> str:
+async def run(clients: int = CLIENTS, seconds: float = SECONDS, think: float = THINK) -> str:
     async with scratch_database() as url:
         data_dir = Path(tempfile.mkdtemp(prefix="hub-bench-load-"))
         async with replicas(url, data_dir, ((), ())) as hubs:
             issuer = DevIssuer(data_dir, audience="hub")
-            return await _run(hubs, issuer, clients, seconds)
+            return await _run(hubs, issuer, clients, seconds, think)

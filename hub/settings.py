@@ -34,6 +34,7 @@ class Settings:
     token_leeway_seconds: int = 30
     pool_min_size: int = 1
     pool_max_size: int = 10
+    pool_timeout: float = 15.0
     log_level: str = "INFO"
     log_format: str = "text"
     emergency_minutes: int = 30
@@ -158,6 +159,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         token_leeway_seconds=_int(env, "HUB_TOKEN_LEEWAY", 30, low=0, high=300),
         pool_min_size=_int(env, "HUB_POOL_MIN", defaults.pool_min_size, low=0, high=100),
         pool_max_size=_int(env, "HUB_POOL_MAX", defaults.pool_max_size, low=1, high=500),
+        pool_timeout=_int(env, "HUB_POOL_TIMEOUT", 15, low=1, high=300),
         log_level=(env.get("HUB_LOG_LEVEL") or defaults.log_level).upper(),
         log_format=(
             env.get("HUB_LOG_FORMAT")

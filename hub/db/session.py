@@ -43,6 +43,11 @@ class Session:
         if self._conn is None:
             try:
                 conn = await self._pool.acquire(timeout=self._acquire_timeout)
+            except TimeoutError as exc:
+                raise Unavailable(
+                    f"no database connection came free within {self._acquire_timeout:.0f} s "
+                    "(the hub is busy or the database slow); try again shortly"
+                ) from exc
             except _UNAVAILABLE as exc:
                 raise Unavailable(
                     "the database is not reachable right now; try again shortly"

@@ -67,13 +67,17 @@ class Context:
         self,
         *,
         readonly: bool = False,
-        acquire_timeout: float = 5.0,
+        acquire_timeout: float | None = None,
         audit_kind: AuditKind = AuditKind.READ,
     ) -> Token[Operation | None]:
         """Start one operation: its own session, loaders and audit recorder, for the
         current task. A nested operation (a subscription's delivery) inherits what the
         outer one knows of the query."""
-        session = Session(self.pool, readonly=readonly, acquire_timeout=acquire_timeout)
+        session = Session(
+            self.pool,
+            readonly=readonly,
+            acquire_timeout=acquire_timeout or self.settings.pool_timeout,
+        )
         p = self.principal_or_none
         loaders = Loaders(session, self.policy, p, self.registry) if p is not None else None
         outer = _operation.get()

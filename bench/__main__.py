@@ -1,10 +1,10 @@
 """python -m bench: run every scenario against a real PostgreSQL; print and keep the report.
 
 Uses HUB_DATABASE_URL's server when set, else an embedded one in a temporary directory.
-The report goes to bench/REPORT.md (only when every scenario ran). Positional arguments,
-if any, are the fan-out sizes (default 100 1000; `python -m bench 100 1000 5000` adds the
-large one); `--only list,audit` runs some scenarios and prints them without writing;
-`--clients` and `--seconds` size the load run (200 clients, 60 s).
+The report goes to bench/REPORT.md and bench/REPORT.json (only when every scenario ran).
+Positional arguments, if any, are the fan-out sizes (default 100 1000; `python -m bench
+100 1000 5000` adds the large one); `--only list,audit` runs some scenarios and prints
+them without writing; `--clients`, `--seconds` and `--think` shape the load run.
 """
 
 from __future__ import annotations
@@ -16,15 +16,19 @@ from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
-from bench import audit_log, fanout, list_authorization, load
+from bench import audit_log, detail, fanout, list_authorization, load, startup
+from bench.report import as_json
 
 REPORT = Path(__file__).resolve().parent / "REPORT.md"
+REPORT_JSON = REPORT.with_suffix(".json")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("sizes", nargs="*", type=int, help="fan-out subscriber counts")
-    parser.add_argument("--only", help="comma-separated: list, fanout, audit, load")
+    parser.add_argument(
+        "--only", help="comma-separated: list, detail, fanout, audit, load, startup"
+    )
     parser.add_argument("--clients", type=int, default=load.CLIENTS, help="load run clients")
     parser.add_argument("--seconds", type=float, default=load.SECONDS, help="load run length")
     parser.add_argument("--think", type=float, default=load.THINK, help="load run pause (s)")
@@ -32,9 +36,11 @@ def main() -> int:
     sizes = tuple(args.sizes) or fanout.SIZES
     scenarios: dict[str, Callable[[], Coroutine[Any, Any, str]]] = {
         "list": list_authorization.run,
+        "detail": detail.run,
         "fanout": lambda: fanout.run(sizes),
         "audit": audit_log.run,
         "load": lambda: load.run(args.clients, args.seconds, args.think),
+        "startup": startup.run,
     }
     chosen = args.only.split(",") if args.only else list(scenarios)
     unknown = sorted(set(chosen) - set(scenarios))
@@ -48,7 +54,8 @@ def main() -> int:
     print(report)
     if not args.only:
         REPORT.write_text(f"# Benchmark report\n\nMade by `python -m bench`.\n\n{report}\n")
-        print(f"\nwritten to {REPORT}")
+        REPORT_JSON.write_text(as_json(report) + "\n")
+        print(f"\nwritten to {REPORT} and {REPORT_JSON.name}")
     return 0
 
 

@@ -105,14 +105,14 @@ class Replica:
         return 0
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
 
 
 async def _start(url: str, data_dir: Path, switches: Sequence[str]) -> Replica:
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "HUB_DATABASE_URL": url,

@@ -193,12 +193,15 @@ async def _run(
             )
     lines += [
         "",
-        f"{requests} requests in {elapsed:.0f} s ({requests / elapsed:.0f}/s, "
-        f"{cpu / max(1, requests) * 1000:.1f} ms of hub CPU each, deliveries included); "
-        f"errors: {sum(tally.errors.values())}"
-        + (f" ({dict(tally.errors)})" if tally.errors else "")
-        + f". {counts['subscriber']} subscribers, each owed {tally.sightings} sightings: "
-        f"{lost} lost, {duplicated} duplicated.",
+        "| requests | per second | hub CPU per request (ms) | errors | subscribers "
+        "| events owed to each | lost | duplicated |",
+        "|---|---|---|---|---|---|---|---|",
+        f"| {requests} | {requests / elapsed:.0f} | {cpu / max(1, requests) * 1000:.1f} "
+        f"| {sum(tally.errors.values())} | {counts['subscriber']} | {tally.sightings} "
+        f"| {lost} | {duplicated} |",
+        "",
+        "Hub CPU is both replicas' (/proc), deliveries to subscribers included."
+        + (f" Errors: {dict(tally.errors)}." if tally.errors else ""),
     ]
     return "\n".join(lines)
 

@@ -1,6 +1,6 @@
 """Limits on what one operation may ask for: depth, aliases, tokens and cost.
 
-Depth, aliases and tokens are strawberry's own limiters. Cost is ours: every field costs
+Depth, aliases and tokens are strawberry's own limiters' rules. Cost is ours: every field costs
 one, and a field that pages (has a `first` argument) multiplies what is under it by the
 rows it may return: its literal `first`, the largest page when `first` is a variable
 (values are not known at validation), the default page when it is left out; a plain
@@ -36,14 +36,16 @@ from graphql import (
     get_named_type,
     get_nullable_type,
 )
+from graphql.validation import ASTValidationRule, NoSchemaIntrospectionCustomRule
 from strawberry.extensions import (
     AddValidationRules,
-    DisableIntrospection,
-    MaxAliasesLimiter,
     MaxTokensLimiter,
-    QueryDepthLimiter,
+    ParserCache,
     SchemaExtension,
+    ValidationCache,
 )
+from strawberry.extensions.max_aliases import create_validator as alias_limit
+from strawberry.extensions.query_depth_limiter import create_validator as depth_limit
 
 from hub.graphql.pagination import DEFAULT_PAGE, MAX_PAGE
 
@@ -129,15 +131,26 @@ def cost_rule(limit: int) -> type[ValidationRule]:
     return CostLimit
 
 
+CACHED_DOCUMENTS = 256
+
+
 def limit_extensions(limits: Limits) -> list[Callable[[], SchemaExtension]]:
-    """Factories for strawberry.Schema's extensions (one of each per request)."""
-    cost = cost_rule(limits.cost)
-    extensions: list[Callable[[], SchemaExtension]] = [
-        functools.partial(MaxTokensLimiter, max_token_count=limits.tokens),
-        functools.partial(QueryDepthLimiter, max_depth=limits.depth),
-        functools.partial(MaxAliasesLimiter, max_alias_count=limits.aliases),
-        functools.partial(AddValidationRules, [cost]),
+    """Factories for strawberry.Schema's extensions (one of each per request).
+
+    Parsing and validation are cached per document text (frontends send the same few
+    documents over and over; validating one cost a third of a list request's CPU). The
+    validation cache is keyed by the rule classes too, so they are made once, here.
+    """
+    rules: list[type[ASTValidationRule]] = [
+        depth_limit(limits.depth, None),
+        alias_limit(limits.aliases),
+        cost_rule(limits.cost),
     ]
     if not limits.introspection:
-        extensions.append(DisableIntrospection)
-    return extensions
+        rules.append(NoSchemaIntrospectionCustomRule)
+    return [
+        functools.partial(MaxTokensLimiter, max_token_count=limits.tokens),
+        functools.partial(ParserCache, maxsize=CACHED_DOCUMENTS),
+        functools.partial(AddValidationRules, rules),
+        functools.partial(ValidationCache, maxsize=CACHED_DOCUMENTS),
+    ]

@@ -34,3 +34,24 @@ def check(current: S, wanted: S) -> None:
                 "allowed": sorted(m.value for m in MOVES[current]),
             },
         )
+
+
+# each lifecycle action and the state it moves the case to (None: a fact, no move)
+_ACTIONS: dict[str, S | None] = {
+    "reportMissingToPolice": S.REPORTED_MISSING,
+    "registerAvviken": None,
+    "addSighting": None,
+    "reportFound": S.FOUND,
+    "recordReturnInterview": S.FOLLOW_UP,
+    "closeCase": S.CLOSED,
+}
+_FACT_STATES = {"registerAvviken": AVVIKEN_STATES, "addSighting": SIGHTING_STATES}
+
+
+def possible_actions(current: S) -> list[str]:
+    """The lifecycle actions a case in `current` admits, whoever asks."""
+    return [
+        action
+        for action, to in _ACTIONS.items()
+        if (current in _FACT_STATES[action] if to is None else to in MOVES[current])
+    ]

@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
+from hub.cases import lifecycle
 from hub.cases.models import Case, CaseFilter, CaseStatus, Outcome
 from hub.errors import InvalidInput
 from hub.graphql.categories import Withheld, masked, shared, shared_resolver
@@ -110,6 +111,19 @@ class CaseType:
             ctx.session, ctx.policy, ctx.registry, ctx.principal, self.row
         )
         return None if states is None else [AcknowledgementStatus.of(s) for s in states]
+
+    @strawberry.field(
+        description="The lifecycle mutations you may call on this case now: its state "
+        "admits them and policies/actions.csv lets your organisation (a hint for buttons; "
+        "the mutation decides)."
+    )
+    def allowed_actions(self, info: Info) -> list[str]:
+        ctx = info.context
+        return [
+            action
+            for action in lifecycle.possible_actions(self.row.status)
+            if ctx.policy.may(ctx.principal, action, self.row.facts)
+        ]
 
     @classmethod
     def of(cls, visible: Visible[Case]) -> CaseType:

@@ -9,7 +9,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 
-from hub import health
+from hub import console_site, health
 from hub.audit import export as audit_export
 from hub.auth import dev_routes
 from hub.auth.middleware import AuthMiddleware
@@ -30,6 +30,7 @@ def create_app(settings: Settings, *, database_url: str) -> Starlette:
         *photos.routes(runtime),
         *audit_export.routes(runtime),
         *sse.routes(runtime),
+        *console_site.routes(runtime.dev_issuer),
         Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),
     ]

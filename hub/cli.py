@@ -9,7 +9,7 @@ import errno
 import logging
 import socket
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import asyncpg
@@ -35,6 +35,12 @@ def _parser() -> argparse.ArgumentParser:
     server_args(serve)
     demo = commands.add_parser("demo", help="seed the demo network and run the hub")
     server_args(demo)
+    demo.add_argument(
+        "--simulate", action="store_true", help="play episodes on the demo network (board moves)"
+    )
+    demo.add_argument(
+        "--pace", type=float, default=5.0, help="seconds between simulated steps (default 5)"
+    )
 
     migrate = commands.add_parser("migrate", help="apply pending database migrations")
     migrate.add_argument("--status", action="store_true", help="list migrations, apply nothing")
@@ -160,7 +166,7 @@ def _bind(settings: Settings) -> socket.socket:
     return sock
 
 
-def _serve(settings: Settings, url: str, sock: socket.socket) -> None:
+def _serve(settings: Settings, url: str, sock: socket.socket, pace: float | None = None) -> None:
     from hub.app import create_app
     from hub.server import server_for
     from hub.telemetry import setup as telemetry
@@ -170,11 +176,23 @@ def _serve(settings: Settings, url: str, sock: socket.socket) -> None:
     flush_telemetry = telemetry.configure()
     app = create_app(settings, database_url=url)
     server = server_for(app, settings.log_level)
+    stop_simulating = _simulate(settings, sock, pace) if pace else (lambda: None)
     try:
         with contextlib.suppress(KeyboardInterrupt):
             server.run(sockets=[sock])
     finally:
+        stop_simulating()
         flush_telemetry()
+
+
+def _simulate(settings: Settings, sock: socket.socket, pace: float) -> Callable[[], None]:
+    from hub.auth.dev_issuer import DevIssuer
+    from hub.demo.simulate import start_in_background
+
+    port = sock.getsockname()[1]
+    print(f"simulating episodes, one step every {pace:g} s", file=sys.stderr)
+    issuer = DevIssuer(settings.data_dir, audience=settings.oidc_audience)
+    return start_in_background(f"http://127.0.0.1:{port}", issuer, pace)
 
 
 def _print_demo_banner(settings: Settings) -> None:
@@ -263,13 +281,16 @@ def _run(args: argparse.Namespace) -> int:
             asyncio.run(_migrate(url, status_only=args.status))
         return 0
 
+    simulate = getattr(args, "simulate", False)
+    if simulate and not 0.1 <= args.pace <= 3600:
+        raise ConfigurationError("--pace must be between 0.1 and 3600 seconds")
     sock = _bind(settings)  # fail fast, before starting anything, if the port is taken
     with database(settings) as url:
         asyncio.run(_migrate(url))
         if args.command == "demo":
             asyncio.run(_seed(url))
             _print_demo_banner(settings)
-        _serve(settings, url, sock)
+        _serve(settings, url, sock, pace=args.pace if simulate else None)
     return 0
 
 

@@ -139,3 +139,8 @@ def test_policy_explain_prints_each_decision_with_its_rule(db_url: str) -> None:
     assert "stadsmissionen (NGO) as none; case state REPORTED_MISSING" in result.stdout
     assert "DENY  HEALTH            sharing.csv:" in result.stdout
     assert "shared only with the guardian's consent" in result.stdout
+
+
+def test_a_simulation_pace_out_of_range_is_one_clear_line() -> None:
+    line = _one_error_line(_hub("demo", "--simulate", "--pace", "0"))
+    assert "--pace" in line

@@ -1,0 +1,188 @@
+"""`hub demo --simulate`: play realistic episodes on the demo network, so the board moves.
+
+Each episode goes through the public GraphQL API with the dev issuer's tokens, as the
+organisations of the county plan would: the responsible municipality reports a child
+absent and then to the police, the police report sightings and find the child, social
+services hold the return interview and close the case. `pace` seconds pass between steps;
+a new episode starts while the last one is under way, so the board always has movement.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+
+from hub.auth.dev_issuer import DevIssuer
+from hub.demo import network
+from hub.organisations.models import OrganisationKind
+
+log = logging.getLogger("hub.demo.simulate")
+OPEN = ["ABSENT", "REPORTED_MISSING", "FOUND", "FOLLOW_UP"]
+PLACES = (
+    "Sergels torg",
+    "T-Centralen",
+    "Slussen",
+    "Fridhemsplan",
+    "Hötorget",
+    "Medborgarplatsen",
+    "Odenplan",
+    "Gullmarsplan",
+    "Skärholmen centrum",
+    "Kista galleria",
+    "Märsta station",
+)
+
+
+class Client:
+    def __init__(self, http: httpx.AsyncClient, issuer: DevIssuer) -> None:
+        self.http = http
+        self.issuer = issuer
+
+    def token(self, org: str) -> str:
+        role = network.EXAMPLE_ROLES.get(org, "caseworker")
+        return self.issuer.issue(sub=f"simulator@{org}", org=org, roles=[role], ttl=900)
+
+    async def run(self, org: str, query: str, **variables: Any) -> dict[str, Any]:
+        response = await self.http.post(
+            "/graphql",
+            json={"query": query, "variables": variables},
+            headers={"authorization": f"Bearer {self.token(org)}"},
+        )
+        body = response.json()
+        if body.get("errors"):
+            raise RuntimeError(body["errors"][0]["message"])
+        data: dict[str, Any] = body["data"]
+        return data
+
+
+def _ago(minutes: int = 0) -> str:
+    return (datetime.now(UTC) - timedelta(minutes=minutes)).isoformat()
+
+
+async def _quiet_child(client: Client, rng: random.Random) -> tuple[str, str] | None:
+    """A child with no open case, and its responsible municipality."""
+    municipalities = [
+        o.id for o in network.ORGANISATIONS if o.kind is OrganisationKind.MUNICIPALITY
+    ]
+    rng.shuffle(municipalities)
+    for org in municipalities:
+        data = await client.run(
+            org,
+            """query($open: [CaseStatus!]) { children(first: 200) { edges { node { id } } }
+               cases(first: 500, filter: {status: $open}) { edges { node { child { id } } } } }""",
+            open=OPEN,
+        )
+        busy = {e["node"]["child"]["id"] for e in data["cases"]["edges"] if e["node"]["child"]}
+        free = [e["node"]["id"] for e in data["children"]["edges"] if e["node"]["id"] not in busy]
+        if free:
+            return rng.choice(free), org
+    return None
+
+
+async def episode(client: Client, pace: float, rng: random.Random) -> None:
+    """One child's whole episode, absent to closed."""
+    found = await _quiet_child(client, rng)
+    if found is None:
+        return
+    child_id, municipality = found
+    police = "polisen-stockholm"
+
+    async def step(org: str, mutation: str, input_type: str, **fields: Any) -> str:
+        await asyncio.sleep(pace)
+        data = await client.run(
+            org,
+            f"mutation($input: {input_type}!) {{ {mutation}(input: $input) {{ case {{ id }} }} }}",
+            input=fields,
+        )
+        case_id: str = data[mutation]["case"]["id"]
+        return case_id
+
+    case_id = await step(
+        municipality,
+        "reportAbsent",
+        "ReportAbsentInput",
+        childId=child_id,
+        lastSeenAt=_ago(30),
+        lastSeenPlace=rng.choice(PLACES),
+        circumstances="Kom inte tillbaka till boendet efter skolan.",
+    )
+    await step(
+        municipality,
+        "reportMissingToPolice",
+        "ReportMissingToPoliceInput",
+        caseId=case_id,
+        policeReportNumber=f"5000-K{rng.randint(10000, 99999)}-26",
+    )
+    for _ in range(rng.randint(1, 3)):
+        await step(
+            police,
+            "addSighting",
+            "AddSightingInput",
+            caseId=case_id,
+            seenAt=_ago(5),
+            place=rng.choice(PLACES),
+        )
+    await step(
+        police,
+        "reportFound",
+        "ReportFoundInput",
+        caseId=case_id,
+        foundAt=_ago(1),
+        place=rng.choice(PLACES),
+    )
+    await step(
+        municipality,
+        "recordReturnInterview",
+        "RecordReturnInterviewInput",
+        caseId=case_id,
+        summary="Samtal hållet; barnet är tillbaka på boendet.",
+    )
+    await step(municipality, "closeCase", "CloseCaseInput", caseId=case_id, outcome="RETURNED")
+
+
+async def play(base_url: str, issuer: DevIssuer, pace: float, stop: Callable[[], bool]) -> None:
+    """Episodes, overlapping, until `stop()`; a failed step is logged and the next begins."""
+    rng = random.Random()
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as http:
+        client = Client(http, issuer)
+        running: set[asyncio.Task[None]] = set()
+        while not stop():
+            task = asyncio.create_task(episode(client, pace, rng))
+            running.add(task)
+            task.add_done_callback(running.discard)
+            task.add_done_callback(_log_failure)
+            await asyncio.sleep(pace * 3)
+        for task in running:
+            task.cancel()
+
+
+def _log_failure(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.warning("simulated episode stopped: %s", task.exception())
+
+
+def start_in_background(base_url: str, issuer: DevIssuer, pace: float) -> Callable[[], None]:
+    """Run `play` on a thread of its own once the hub answers; the function that stops it."""
+    stopping = threading.Event()
+
+    async def main() -> None:
+        async with httpx.AsyncClient() as http:
+            while not stopping.is_set():
+                try:
+                    if (await http.get(f"{base_url}/readyz")).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                await asyncio.sleep(0.2)
+        await play(base_url, issuer, pace, stopping.is_set)
+
+    thread = threading.Thread(target=asyncio.run, args=(main(),), name="simulator", daemon=True)
+    thread.start()
+    return stopping.set

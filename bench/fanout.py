@@ -67,9 +67,10 @@ async def _arrival(ws: ClientConnection) -> float:
 
 
 async def _round(replicas: list[Replica], issuer: DevIssuer, n: int, case_id: str) -> str:
+    # one person per subscriber: a user may hold only HUB_WS_MAX_CONNECTIONS sockets
     tokens = [
-        issuer.issue(sub=f"bench-{i}", org=org, roles=[role], ttl=3600)
-        for i, (org, role) in enumerate(ORGS)
+        issuer.issue(sub=f"bench-{i}", org=ORGS[i % 2][0], roles=[ORGS[i % 2][1]], ttl=3600)
+        for i in range(n)
     ]
     rss_before = sum(r.rss_bytes() for r in replicas)
     sockets: list[ClientConnection] = []
@@ -78,7 +79,7 @@ async def _round(replicas: list[Replica], issuer: DevIssuer, n: int, case_id: st
             *(
                 _subscriber(
                     replicas[i % 2].url.replace("http", "ws") + "/graphql",
-                    tokens[i % len(tokens)],
+                    tokens[i],
                     case_id,
                 )
                 for i in range(start, min(n, start + 100))

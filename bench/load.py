@@ -143,8 +143,12 @@ async def _run(
     police = issuer.issue(sub="load-police", org="polisen-stockholm", roles=["officer"], ttl=3600)
     tally = Tally()
     urls = [f"{h.url}/graphql" for h in hubs]
+    watchers = [  # a person each: a user may hold only HUB_WS_MAX_CONNECTIONS sockets
+        issuer.issue(sub=f"load-watch-{i}", org="polisen-stockholm", roles=["officer"], ttl=3600)
+        for i in range(counts["subscriber"])
+    ]
     sockets = [
-        await _subscriber(urls[i % 2].replace("http", "ws"), police)
+        await _subscriber(urls[i % 2].replace("http", "ws"), watchers[i])
         for i in range(counts["subscriber"])
     ]
     received: list[list[str]] = [[] for _ in sockets]

@@ -60,10 +60,11 @@ async def _authenticate(handler: Any, payload: object) -> tuple[int, str] | None
         return WS_UNAUTHORIZED, exc.message
     key = f"{principal.organisation_id}/{principal.sub}"
     limit = view.runtime.settings.ws_max_connections
-    if view.sockets[key] >= limit:
-        return WS_TOO_MANY, f"too many open connections for this user (limit {limit})"
-    view.sockets[key] += 1
-    handler.socket_key = key
+    if handler.socket_key is None:  # a repeated connection_init counts the socket once
+        if view.sockets[key] >= limit:
+            return WS_TOO_MANY, f"too many open connections for this user (limit {limit})"
+        view.sockets[key] += 1
+        handler.socket_key = key
     context.principal_or_none = principal
     delay = max(0.0, principal.expires_at.timestamp() - time.time())
     handler.expiry = asyncio.create_task(_close_on_expiry(handler, delay))

@@ -121,3 +121,26 @@ async def test_the_console_speaks_english_on_request_and_fits_a_phone(
     width = await page.evaluate("document.documentElement.scrollWidth")
     assert width <= 375, f"the board is {width}px wide on a 375px phone"
     await _shot(page, "phone-board-en")
+
+
+async def test_tasks_show_deadlines_overdue_in_red_and_can_be_completed(
+    hub: RunningHub, db: asyncpg.Connection, browser: Any
+) -> None:
+    page = await _signed_in(browser, hub, "stockholm", "caseworker")
+    await page.click("a[href='#/tasks']")
+    await page.wait_for_selector(".tasks")
+    overdue = page.locator(".task.overdue")
+    assert await overdue.count() >= 1, "the demo network has overdue tasks for Stockholm"
+    colour = await overdue.first.locator(".due").evaluate("e => getComputedStyle(e).color")
+    assert colour == "rgb(164, 22, 26)"
+    before = await page.locator(".task").count()
+    title = await page.locator(".task strong").first.inner_text()
+    await page.locator(".task").first.get_by_role("button", name="Klarmarkera").click()
+    from playwright.async_api import expect
+
+    await expect(page.locator(".task")).to_have_count(before - 1)
+    done = await db.fetchval(
+        "SELECT count(*) FROM tasks WHERE status = 'DONE' AND title = $1", title
+    )
+    assert done >= 1
+    await _shot(page, "tasks")

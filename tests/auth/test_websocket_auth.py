@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed
 
 from tests.conftest import RunningHub, run_hub
+from tests.events.wsclient import closed
 
 TRANSPORT = "graphql-transport-ws"
 LEGACY = "graphql-ws"
@@ -21,18 +21,6 @@ async def _init(ws: ClientConnection, payload: dict[str, Any]) -> dict[str, Any]
     await ws.send(json.dumps({"type": "connection_init", "payload": payload}))
     reply: dict[str, Any] = json.loads(await asyncio.wait_for(ws.recv(), 5))
     return reply
-
-
-async def _closed(ws: ClientConnection) -> tuple[int, str]:
-    """Read until the server closes the socket; its close code and reason."""
-    try:
-        while True:
-            await asyncio.wait_for(ws.recv(), 5)
-    except ConnectionClosed as closed:
-        frame = closed.rcvd
-    if frame is None:
-        raise AssertionError("the socket dropped without a close frame")
-    return frame.code, frame.reason
 
 
 async def test_a_valid_token_is_acknowledged_and_queries_run(hub: RunningHub) -> None:
@@ -58,7 +46,7 @@ async def test_a_missing_or_bad_token_closes_with_4403(
 ) -> None:
     async with connect(hub.ws_url, subprotocols=[TRANSPORT]) as ws:  # type: ignore[list-item]
         await ws.send(json.dumps({"type": "connection_init", "payload": payload}))
-        code, reason = await _closed(ws)
+        code, reason = await closed(ws)
     assert code == 4403
     assert reason in (
         "no access token; send 'Authorization: Bearer <token>'",
@@ -71,7 +59,7 @@ async def test_the_legacy_protocol_refuses_a_bad_token_with_4403_too(hub: Runnin
         reply = await _init(ws, {"authorization": "Bearer a.b.c"})
         assert reply["type"] == "connection_error"
         assert reply["payload"]["extensions"]["code"] == "UNAUTHENTICATED"
-        code, _ = await _closed(ws)
+        code, _ = await closed(ws)
     assert code == 4403
 
 
@@ -87,7 +75,7 @@ async def test_the_socket_closes_when_its_token_expires(hub: RunningHub) -> None
     token = hub.token("nacka", ttl=1)
     async with connect(hub.ws_url, subprotocols=[TRANSPORT]) as ws:  # type: ignore[list-item]
         assert (await _init(ws, {"authorization": f"Bearer {token}"}))["type"] == "connection_ack"
-        code, reason = await _closed(ws)
+        code, reason = await closed(ws)
     assert (code, reason) == (4403, "the token has expired (exp)")
 
 

@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
 
 SUBSCRIPTION = """subscription($after: String, $caseId: ID) {
   caseEvents(after: $after, caseId: $caseId) {
@@ -45,6 +46,18 @@ class Subscription:
         except TimeoutError:
             return
         raise AssertionError(f"expected nothing, got {message!r}")
+
+
+async def closed(ws: ClientConnection, within: float = 5.0) -> tuple[int, str]:
+    """Read until the server closes the socket; its close code and reason."""
+    try:
+        while True:
+            await asyncio.wait_for(ws.recv(), within)
+    except ConnectionClosed as ended:
+        frame = ended.rcvd
+    if frame is None:
+        raise AssertionError("the socket dropped without a close frame")
+    return frame.code, frame.reason
 
 
 @asynccontextmanager

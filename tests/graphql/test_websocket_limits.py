@@ -7,10 +7,9 @@ import json
 from pathlib import Path
 
 from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed
 
 from tests.conftest import RunningHub, run_hub
-from tests.events.wsclient import SUBSCRIPTION
+from tests.events.wsclient import SUBSCRIPTION, closed
 
 TRANSPORT = "graphql-transport-ws"
 
@@ -24,14 +23,8 @@ async def _open(hub: RunningHub, token: str) -> ClientConnection:
 
 
 async def _close_code(ws: ClientConnection) -> int:
-    try:
-        while True:
-            await asyncio.wait_for(ws.recv(), 5)
-    except ConnectionClosed as closed:
-        frame = closed.rcvd
-    if frame is None:
-        raise AssertionError("the socket dropped without a close frame")
-    return frame.code
+    code, _ = await closed(ws)
+    return code
 
 
 async def test_a_user_may_hold_only_so_many_sockets(db_url: str, data_dir: Path) -> None:

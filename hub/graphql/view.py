@@ -19,6 +19,7 @@ from collections import Counter
 from datetime import timedelta
 from typing import Any
 
+import orjson
 from cross_web import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -158,6 +159,11 @@ class HubGraphQL(GraphQL[Context, None]):
         self.sockets: Counter[str] = Counter()  # open WebSockets per principal
         self.live: set[Any] = set()  # handlers of open WebSockets
         self.safelist = Safelist.load(s.persisted_only) if s.persisted_only else None
+
+    def encode_json(self, data: object) -> str:
+        """orjson: a 500-row page spent 6 % of its CPU in the standard json encoder. Text,
+        not bytes: WebSocket messages must go out as text frames for browsers."""
+        return orjson.dumps(data).decode()
 
     async def going_away(self) -> None:
         """Close every WebSocket with 1001 so its client reconnects and resumes."""

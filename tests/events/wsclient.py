@@ -26,7 +26,9 @@ class Subscription:
         """The next event's data, passing over the scheduler's task events unless asked;
         fails on an error message or a timeout."""
         while True:
-            message = json.loads(await asyncio.wait_for(self.ws.recv(), within))
+            raw = await asyncio.wait_for(self.ws.recv(), within)
+            assert isinstance(raw, str), "messages must be text frames (browsers need them)"
+            message = json.loads(raw)
             if message["type"] == "next":
                 assert "errors" not in message["payload"], message["payload"]
                 event: dict[str, Any] = message["payload"]["data"]["caseEvents"]

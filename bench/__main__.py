@@ -16,7 +16,7 @@ from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
-from bench import audit_log, detail, fanout, list_authorization, load, startup
+from bench import audit_log, detail, fanout, list_authorization, load, peer, startup
 from bench.report import as_json
 
 REPORT = Path(__file__).resolve().parent / "REPORT.md"
@@ -37,6 +37,7 @@ def main() -> int:
     scenarios: dict[str, Callable[[], Coroutine[Any, Any, str]]] = {
         "list": list_authorization.run,
         "detail": detail.run,
+        "peer": peer.run,
         "fanout": lambda: fanout.run(sizes),
         "audit": audit_log.run,
         "load": lambda: load.run(args.clients, args.seconds, args.think),

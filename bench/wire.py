@@ -34,10 +34,21 @@ class Connection:
         return self._reader, self._writer
 
     async def post(self, body: dict[str, Any]) -> tuple[int, Any]:
-        """Status and decoded JSON body."""
+        """Status and decoded JSON body. A kept-alive connection the server has closed
+        meanwhile (uvicorn drops idle ones after 5 s) is reopened once."""
         payload = json.dumps(body).encode()
+        request = self._head + b"Content-Length: %d\r\n\r\n" % len(payload) + payload
+        reused = self._reader is not None
+        try:
+            return await self._exchange(request)
+        except WireError:
+            if not reused:
+                raise
+        return await self._exchange(request)
+
+    async def _exchange(self, request: bytes) -> tuple[int, Any]:
         reader, writer = await self._open()
-        writer.write(self._head + b"Content-Length: %d\r\n\r\n" % len(payload) + payload)
+        writer.write(request)
         try:
             head = await reader.readuntil(b"\r\n\r\n")
         except (asyncio.IncompleteReadError, ConnectionError) as exc:

@@ -73,6 +73,7 @@ def test_fuzzed_operations_get_coded_answers(hub_process: tuple[str, str]) -> No
         max_examples=EXAMPLES,
         deadline=None,
         database=None,
+        derandomize=True,  # the same operations every run: CI fails only on a real change
         suppress_health_check=list(HealthCheck),
     )
     @given(data=st.data())

@@ -11,6 +11,7 @@ from hub.errors import InvalidInput
 from hub.graphql.categories import Withheld, masked, shared, shared_resolver
 from hub.graphql.context import Info
 from hub.graphql.ids import parse_id
+from hub.graphql.settled import settled
 from hub.organisations.types import OrganisationType
 from hub.policy.categories import DataCategory as C
 from hub.policy.view import RowView
@@ -59,13 +60,13 @@ class CaseType:
     row: strawberry.Private[Case]
 
     @strawberry.field(description="The child, as far as the caller may see it.")
-    async def child(
+    def child(
         self, info: Info
     ) -> Annotated[ChildType, strawberry.lazy("hub.children.types")] | None:
         from hub.children.types import ChildType
 
-        found = await info.context.load.child.load(self.row.child_id)
-        return ChildType.of(found) if found else None
+        # synchronous when a list prefetched its children (see hub.graphql.settled)
+        return settled(info.context.load.child.load(self.row.child_id), ChildType.of_found)  # type: ignore[no-any-return]
 
     @shared_resolver(C.CASE_STATUS, "The organisation that opened the case.")
     async def opened_by(self, info: Info) -> OrganisationType | None:

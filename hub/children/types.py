@@ -97,6 +97,10 @@ class ChildType:
         return [ConsentType.of(c, now) for c in await ctx.load.consents.load(self.row.id)]
 
     @classmethod
+    def of_found(cls, visible: Visible[Child] | None) -> ChildType | None:
+        return cls.of(visible) if visible else None
+
+    @classmethod
     def of(cls, visible: Visible[Child]) -> ChildType:
         c = visible.row
         d = c.description

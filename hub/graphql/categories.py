@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import uuid
 from collections.abc import Callable, Coroutine
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import strawberry
 
@@ -61,8 +61,45 @@ def field_categories(cls: type[Any]) -> dict[str, DataCategory]:
     return found
 
 
+_TYPE_CATEGORIES: dict[type, frozenset[DataCategory]] = {}
+
+
 def type_categories(cls: type[Any]) -> frozenset[DataCategory]:
-    return frozenset(field_categories(cls).values())
+    found = _TYPE_CATEGORIES.get(cls)
+    if found is None:
+        found = _TYPE_CATEGORIES[cls] = frozenset(field_categories(cls).values())
+    return found
+
+
+class _Masking(NamedTuple):
+    """What a view does to one type: the fields it nulls, the `withheld` list it shows."""
+
+    view: RowView  # kept so that its id, the cache key, stays its own
+    nulled: tuple[str, ...]
+    withheld: list[Withheld]  # shared by every object under the view; GraphQL only reads
+
+
+_MASKINGS: dict[tuple[type, int], _Masking] = {}
+_MASKINGS_MAX = 4096
+
+
+def _masking(cls: type[Any], view: RowView, present: frozenset[DataCategory]) -> _Masking:
+    """Worked out once per (type, view): a page of 500 rows shares a handful of views."""
+    key = (cls, id(view))
+    found = _MASKINGS.get(key)
+    if found is None:
+        if len(_MASKINGS) >= _MASKINGS_MAX:
+            _MASKINGS.clear()
+        found = _MASKINGS[key] = _Masking(
+            view,
+            tuple(n for n, c in field_categories(cls).items() if not view.allows(c)),
+            [
+                Withheld(category=w.category, reason=w.reason)
+                for w in view.withheld
+                if w.category in present
+            ],
+        )
+    return found
 
 
 def masked(
@@ -89,15 +126,12 @@ def masked(
         child_id=child_id,
         case_id=case_id,
     )
-    for name, category in field_categories(cls).items():
-        if name in values and not view.allows(category):
+    masking = _masking(cls, view, present)
+    for name in masking.nulled:
+        if name in values:
             values[name] = None
     values["view"] = view
-    values["withheld"] = [
-        Withheld(category=w.category, reason=w.reason)
-        for w in view.withheld
-        if w.category in present
-    ]
+    values["withheld"] = masking.withheld
     return cls(**values)
 
 

@@ -19,6 +19,7 @@ from hub.children.mutations import ChildMutation
 from hub.children.schema import ChildQuery
 from hub.consents.schema import ConsentMutation
 from hub.events.schema import EventSubscription
+from hub.graphql.execution import HubExecutionContext
 from hub.graphql.extensions import CodedErrors, Transaction
 from hub.graphql.limits import Limits, limit_extensions
 from hub.organisations.schema import OrganisationQuery
@@ -59,6 +60,7 @@ def build_schema(limits: Limits | None = None, *, traced: bool = False) -> straw
         query=Query,
         mutation=Mutation,
         subscription=EventSubscription,
+        execution_context_class=HubExecutionContext,
         extensions=[*tracing, *limit_extensions(limits), Transaction, CodedErrors],
         config=StrawberryConfig(disable_field_suggestions=not limits.introspection),
     )

@@ -1,0 +1,153 @@
+"""The hub's executor answers exactly what graphql-core's own executor answers."""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pytest
+import strawberry
+
+from hub.graphql.execution import HubExecutionContext
+from tests.conftest import RunningHub
+
+
+@strawberry.enum
+class Colour(enum.Enum):
+    RED = "red"
+    BLUE = "blue"
+
+
+@strawberry.type
+class Leaf:
+    name: str
+    colour: Colour | None
+    seen: datetime | None
+    born: date | None
+    count: int
+    ratio: float | None
+    tags: list[str] | None
+
+    @strawberry.field
+    def shout(self) -> str:
+        return self.name.upper()
+
+    @strawberry.field
+    async def later(self) -> str:
+        return f"later {self.name}"
+
+
+@strawberry.type
+class Branch:
+    id: strawberry.ID
+    leaves: list[Leaf]
+    first: Leaf | None
+    strict: str  # holds None in one row below: a non-null violation
+
+
+def _leaf(n: int, **overrides: Any) -> Leaf:
+    values: dict[str, Any] = {
+        "name": f"leaf{n}",
+        "colour": Colour.RED if n % 2 else None,
+        "seen": datetime(2026, 11, 23, 12, n, tzinfo=UTC),
+        "born": date(2010, 1, 1 + n),
+        "count": n,
+        "ratio": n / 3 if n % 3 else None,
+        "tags": [f"t{n}"] if n % 2 else None,
+    }
+    return Leaf(**{**values, **overrides})
+
+
+BRANCHES = [
+    Branch(
+        id=strawberry.ID(str(b)), leaves=[_leaf(n) for n in range(4)], first=_leaf(9), strict="x"
+    )
+    for b in range(3)
+]
+BROKEN = [
+    Branch(
+        id=strawberry.ID("broken"),
+        leaves=[_leaf(1), _leaf(2, name=None), _leaf(3, colour="not a colour")],
+        first=_leaf(4, name=None),
+        strict=None,  # type: ignore[arg-type]
+    )
+]
+
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    def branches(self, broken: bool = False) -> list[Branch]:
+        return BROKEN if broken else BRANCHES
+
+    @strawberry.field
+    async def branch(self) -> Branch | None:
+        return BRANCHES[0]
+
+
+async def _both(query: str) -> tuple[Any, Any]:
+    results = []
+    for context_class in (None, HubExecutionContext):
+        schema = strawberry.Schema(query=Query, execution_context_class=context_class)
+        result = await schema.execute(query)
+        results.append(
+            (result.data, sorted((e.message, tuple(e.path or ())) for e in result.errors or ()))
+        )
+    return results[0], results[1]
+
+
+QUERIES = {
+    "plain fields of every scalar kind": """{ branches { id leaves {
+        name colour seen born count ratio tags } first { name } strict } }""",
+    "aliases, fragments, typename and directives": """query { all: branches {
+        key: id __typename leaves { ...L also: name n2: name @skip(if: true)
+        ... on Leaf { count @include(if: true) } } } }
+        fragment L on Leaf { name colour shout }""",
+    "resolvers next to plain fields, sync and async": """{ branch { id leaves { name shout
+        later count } first { later } } branches { leaves { later seen } } }""",
+    "errors: null in non-null fields and a value that does not coerce": """{
+        branches(broken: true) { id strict first { name } leaves { name colour count } } }""",
+    "an error inside a list of non-null items nulls the right parent": """{
+        branches(broken: true) { id leaves { name } } }""",
+    "a value that does not coerce": "{ branches(broken: true) { leaves { count colour } } }",
+    "an error below a nullable plain object nulls only that object": """{
+        branches(broken: true) { id first { name count } leaves { count } } }""",
+}
+
+
+@pytest.mark.parametrize("query", QUERIES.values(), ids=QUERIES.keys())
+async def test_the_hub_executor_answers_as_graphql_core_does(query: str) -> None:
+    stock, hub = await _both(query)
+    assert hub == stock
+    assert stock[0] is not None or stock[1]  # the query ran: data or errors to compare
+
+
+async def test_a_fragment_selecting_the_child_still_gets_every_case_its_child(
+    hub: RunningHub,
+) -> None:
+    token = hub.token("stockholm")
+    data = await hub.query(
+        token,
+        """{ cases(first: 50) { edges { node { ...C } } } }
+        fragment C on Case { id child { id givenName } }""",
+    )
+    nodes = [e["node"] for e in data["cases"]["edges"]]
+    assert nodes
+    assert all(n["child"] and n["child"]["givenName"] for n in nodes)
+
+
+class _Counting(HubExecutionContext):
+    slow: int = 0
+
+    def execute_field(self, *args: Any, **kwargs: Any) -> Any:
+        _Counting.slow += 1
+        return super().execute_field(*args, **kwargs)
+
+
+async def test_plain_fields_skip_graphql_cores_per_field_path() -> None:
+    schema = strawberry.Schema(query=Query, execution_context_class=_Counting)
+    result = await schema.execute("{ branches { id strict leaves { name colour seen count } } }")
+    assert result.errors is None
+    # only `branches` (a resolver) goes the general way; 3 * (2 + 1 + 4 * 4) fields do not
+    assert _Counting.slow == 1

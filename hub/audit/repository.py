@@ -22,9 +22,9 @@ from hub.db.session import Db
 from hub.telemetry import instruments
 
 _HEAD = "SELECT seq, hash FROM audit_head FOR UPDATE"
-_MOVE_HEAD = "UPDATE audit_head SET seq = $1, hash = $2"
-# one multi-row insert per request, whatever the number of rows
-_INSERT = """
+# one statement per request, whatever the number of rows: move the head, insert the rows
+_APPEND = """
+WITH moved AS (UPDATE audit_head SET seq = $2, hash = $3)
 INSERT INTO audit_log
 SELECT * FROM jsonb_populate_recordset(NULL::audit_log, $1::jsonb)
 """
@@ -53,8 +53,7 @@ async def append(
         digest = chain.link(prev, seq, at, entry)
         encoded.append(_encode(seq, at, entry, prev, digest))
         prev = digest
-    await conn.execute(_INSERT, encoded)
-    await conn.execute(_MOVE_HEAD, seq, prev)
+    await conn.execute(_APPEND, encoded, seq, prev)
     instruments.audit_rows.add(len(encoded))
 
 

@@ -12,11 +12,13 @@ from typing import Any
 
 from joserfc import jwt
 from joserfc.errors import BadSignatureError, JoseError
+from joserfc.jwk import KeySet
 
 from hub.auth.jwks import JwksClient
 from hub.errors import Unauthenticated
 
 MAX_TOKEN_BYTES = 8192
+VERIFIED_TOKENS = 4096  # distinct tokens whose verified signature is remembered
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +56,7 @@ class TokenValidator:
         self._audience = audience
         self._algorithms = algorithms
         self._leeway = leeway
+        self._verified: dict[str, tuple[KeySet, dict[str, Any]]] = {}
 
     async def validate(self, token: str) -> Claims:
         if len(token) > MAX_TOKEN_BYTES:
@@ -74,6 +77,9 @@ class TokenValidator:
         if kid is not None and not isinstance(kid, str):
             raise Unauthenticated("the token's key id (kid) is not a string")
         keys = await self._keys.key_for(kid)
+        verified = self._verified.get(token)
+        if verified is not None and verified[0] is keys:
+            return self._check_claims(verified[1])  # the time checks run on every use
         try:
             decoded = jwt.decode(token, keys, algorithms=[alg])
         except BadSignatureError:
@@ -82,7 +88,18 @@ class TokenValidator:
             raise Unauthenticated(
                 "the token's signature cannot be checked with the issuer's key"
             ) from None
-        return self._check_claims(decoded.claims)
+        claims = self._check_claims(decoded.claims)
+        self._remember(token, keys, decoded.claims)
+        return claims
+
+    def _remember(self, token: str, keys: KeySet, claims: dict[str, Any]) -> None:
+        """Keep a token whose signature checked out, bound to the key set that checked it:
+        a client sends the same token with every request until it expires, and the
+        signature check is most of the cost of authenticating one. A refreshed key set
+        is a new object, so a rotated-out key's tokens are checked (and refused) again."""
+        if len(self._verified) >= VERIFIED_TOKENS:
+            self._verified.pop(next(iter(self._verified)))  # the oldest
+        self._verified[token] = (keys, claims)
 
     def _check_claims(self, claims: dict[str, Any]) -> Claims:
         now = time.time()

@@ -20,6 +20,17 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
     await conn.set_type_codec("json", encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
 
 
+async def _reset(conn: asyncpg.Connection) -> None:
+    """Make a returned connection fit for the next borrower, in no round trip at all
+    when it is (asyncpg's default sends advisory-unlock-all, CLOSE ALL, UNLISTEN * and
+    RESET ALL on every release: one round trip per request). The hub keeps no session
+    state on pooled connections: requests work inside one transaction, ended before the
+    release; the scheduler's session lock is unlocked, or its connection closed, before
+    it goes back (hub.events.scheduler)."""
+    if conn.is_in_transaction():
+        await conn.execute("ROLLBACK")
+
+
 _ROLE_USABLE = "SELECT pg_has_role(current_user, oid, 'MEMBER') FROM pg_roles WHERE rolname = $1"
 
 
@@ -49,6 +60,7 @@ async def create_pool(
             min_size=min_size,
             max_size=max_size,
             init=_init_connection,
+            reset=_reset,
             command_timeout=30,
             timeout=10,
             server_settings=settings,

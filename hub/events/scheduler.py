@@ -66,11 +66,15 @@ class DeadlineScheduler:
     async def resign(self) -> None:
         """Give up leadership and the connection that holds it (before closing the pool)."""
         conn, self._leader = self._leader, None
-        if conn is not None:
-            with contextlib.suppress(Exception):
-                await conn.execute("SELECT pg_advisory_unlock($1)", _LEADER_LOCK)
-            with contextlib.suppress(Exception):
-                await self._pool.release(conn)
+        if conn is None:
+            return
+        try:
+            await conn.execute("SELECT pg_advisory_unlock($1)", _LEADER_LOCK)
+        except Exception:
+            with contextlib.suppress(Exception):  # a dead connection may be gone already
+                conn.terminate()  # closing the session is what surely ends its lock
+        with contextlib.suppress(Exception):
+            await self._pool.release(conn)
 
     async def tick(self) -> bool:
         """One sweep if this replica leads; whether it did."""

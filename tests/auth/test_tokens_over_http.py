@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import time
@@ -176,3 +177,27 @@ async def test_refusals_never_reveal_keys_or_internals(hub: RunningHub) -> None:
     _, message = await _refusal(hub, f"Bearer {_signed(hub, _claims(), stranger)}")
     for secret in (str(hub.issuer.signing_key.kid), str(stranger.kid), "Traceback", "joserfc"):
         assert secret not in message
+
+
+async def test_a_token_accepted_once_is_refused_once_its_key_is_withdrawn(
+    hub: RunningHub,
+) -> None:
+    old = hub.token("stockholm")
+    assert (await hub.query(old, ME))["me"]["sub"] == "caseworker@stockholm"  # verified, kept
+    hub.issuer.rotate()
+    hub.issuer.rotate()  # the first key is no longer published
+    assert (await hub.query(hub.token("stockholm"), ME))["me"]  # the hub refetched the keys
+    status, message = await _refusal(hub, f"Bearer {old}")
+    assert (status, message) == (
+        401,
+        "the token is signed with a key the issuer does not publish (kid)",
+    )
+
+
+async def test_a_remembered_token_still_expires(hub: RunningHub) -> None:
+    # expired 28 s ago: still inside the 30 s leeway for about two seconds
+    token = _signed(hub, _claims(exp=int(time.time()) - 28, iat=None, nbf=None))
+    assert (await hub.query(token, ME))["me"]
+    await asyncio.sleep(3.1)
+    status, message = await _refusal(hub, f"Bearer {token}")
+    assert (status, message) == (401, "the token has expired (exp)")

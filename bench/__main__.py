@@ -2,9 +2,9 @@
 
 Uses HUB_DATABASE_URL's server when set, else an embedded one in a temporary directory.
 The report goes to bench/REPORT.md and bench/REPORT.json (only when every scenario ran).
-Positional arguments, if any, are the fan-out sizes (default 100 1000; `python -m bench
-100 1000 5000` adds the large one); `--only list,audit` runs some scenarios and prints
-them without writing; `--clients`, `--seconds` and `--think` shape the load run.
+Positional arguments, if any, are the fan-out sizes (default 100 1000 5000); `--only
+list,audit` runs some scenarios and prints them without writing; `--clients`,
+`--seconds` and `--think` shape the load run.
 """
 
 from __future__ import annotations

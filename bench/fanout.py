@@ -25,7 +25,7 @@ from bench.harness import Replica, replicas, scratch_database
 from hub.auth.dev_issuer import DevIssuer
 from hub.demo.seed import _id
 
-SIZES = (100, 1000)
+SIZES = (100, 1000, 5000)
 SUBSCRIPTION = """subscription($caseId: ID) { caseEvents(caseId: $caseId) {
     cursor type case { status } } }"""
 FOUND = """mutation($input: ReportFoundInput!) { reportFound(input: $input) { case { id } } }"""

@@ -14,6 +14,7 @@ import httpx
 import strawberry
 
 from hub.audit import housekeeping
+from hub.audit.appender import AuditAppender
 from hub.auth.authenticator import Authenticator
 from hub.auth.dev_issuer import DEV_ISSUER, DevIssuer
 from hub.auth.jwks import JwksClient
@@ -46,6 +47,7 @@ class Runtime:
     _http: httpx.AsyncClient | None = None
     scheduler: DeadlineScheduler | None = None
     _bus: EventBus | None = None
+    appender: AuditAppender | None = None
 
     def __post_init__(self) -> None:
         s = self.settings
@@ -127,6 +129,7 @@ class Runtime:
                 leeway=s.token_leeway_seconds,
             )
             self._authenticator = Authenticator(validator, self._registry)
+            self.appender = AuditAppender(self._pool, acquire_timeout=s.pool_timeout)
             self._bus = EventBus(self.database_url, self._pool, queue_size=s.subscriber_queue)
             await self._bus.start()
             if telemetry.enabled():
@@ -149,6 +152,7 @@ class Runtime:
                 with contextlib.suppress(asyncio.CancelledError):
                     await sweeping
                 await self._bus.stop()
+                await self.appender.close()
         finally:
             await self._http.aclose()
             await close_pool(self._pool)

@@ -83,6 +83,16 @@ class Session:
             await conn.executemany(sql, args)
 
     @property
+    def readonly(self) -> bool:
+        return self._readonly
+
+    def read_only(self) -> None:
+        """Make the transaction READ ONLY (PostgreSQL refuses any write in it), if it has
+        not started yet: a query's session, known as one only once it is parsed."""
+        if self._conn is None:
+            self._readonly = True
+
+    @property
     def pool(self) -> asyncpg.Pool:
         return self._pool
 

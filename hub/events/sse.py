@@ -74,16 +74,7 @@ def routes(runtime: Runtime) -> list[Route]:
         resume = request.headers.get("last-event-id")
         if resume:
             variables = {**variables, "after": resume}
-        context = Context(
-            request=request,
-            settings=runtime.settings,
-            pool=runtime.pool,
-            policy=runtime.policy,
-            registry=runtime.registry,
-            routines=runtime.routines,
-            bus=runtime.bus,
-            principal_or_none=request.scope["principal"],
-        )
+        context = Context.of(runtime, request)
         results = await runtime.schema.subscribe(
             body["query"],
             variable_values=variables,

@@ -81,7 +81,9 @@ async def deliveries(
                 continue
             # a burst of deliveries queues for connections rather than failing: a
             # subscriber that got UNAVAILABLE would have to resubscribe
-            token = context.begin(acquire_timeout=DELIVERY_WAIT, audit_kind=AuditKind.DELIVERY)
+            token = context.begin(
+                readonly=True, acquire_timeout=DELIVERY_WAIT, audit_kind=AuditKind.DELIVERY
+            )
             context.audit.details = {"eventId": event.id, "event": event.type.value}
             visible = await cases.visible_one(
                 context.session, context.policy, context.principal, event.case_id

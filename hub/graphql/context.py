@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from contextvars import ContextVar, Token
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import asyncpg
 from starlette.requests import Request
@@ -17,6 +17,7 @@ from starlette.websockets import WebSocket
 from strawberry.types import Info as StrawberryInfo
 
 from hub.audit import recorder
+from hub.audit.appender import AuditAppender
 from hub.audit.models import AuditKind
 from hub.audit.recorder import Recorder
 from hub.audit.writing import commit_with_record, record_alone, recorder_for
@@ -30,6 +31,9 @@ from hub.policy.engine import Policy
 from hub.routines.config import Routines
 from hub.settings import Settings
 
+if TYPE_CHECKING:
+    from hub.runtime import Runtime
+
 _NO_TOKEN = "no access token; send 'Authorization: Bearer <token>'"
 
 
@@ -39,6 +43,7 @@ class Operation:
     loaders: Loaders | None
     audit: Recorder
     audit_token: Token[Recorder | None]
+    appender: AuditAppender | None = None
 
 
 _operation: ContextVar[Operation | None] = ContextVar("hub_operation", default=None)
@@ -56,6 +61,24 @@ class Context:
     principal_or_none: Principal | None = None
     connection_params: dict[str, Any] | None = field(default=None)
     audit_enabled: bool = True  # off only in the benchmark's "without audit" runs
+    appender: AuditAppender | None = None  # group commit for reads' records
+
+    @classmethod
+    def of(cls, runtime: Runtime, request: Request | WebSocket) -> Context:
+        """The context of one HTTP request or WebSocket (whose principal the
+        authentication middleware put in its scope)."""
+        return cls(
+            request=request,
+            settings=runtime.settings,
+            pool=runtime.pool,
+            policy=runtime.policy,
+            registry=runtime.registry,
+            routines=runtime.routines,
+            bus=runtime.bus,
+            principal_or_none=request.scope.get("principal"),
+            audit_enabled=runtime.audit_enabled,
+            appender=runtime.appender,
+        )
 
     @property
     def principal(self) -> Principal:
@@ -88,7 +111,9 @@ class Context:
             audit.selection = outer.audit.selection
             audit.operation = outer.audit.operation
             audit.action = outer.audit.action
-        return _operation.set(Operation(session, loaders, audit, recorder.use(audit)))
+        return _operation.set(
+            Operation(session, loaders, audit, recorder.use(audit), self.appender)
+        )
 
     @staticmethod
     def end(token: Token[Operation | None]) -> None:
@@ -138,10 +163,20 @@ Info = StrawberryInfo[Context, None]
 async def audit_and_finish(operation: Operation, *, commit: bool) -> None:
     """End the operation's transaction with its audit record in it.
 
-    Committed work carries its record in the same transaction, written last; work rolled
-    back (a failed mutation) still leaves the record of what was attempted and refused.
+    Committed work carries its record in the same transaction, written last; a read-only
+    one (a query, a delivery) has it written by the appender, before this returns; work
+    rolled back (a failed mutation) still leaves the record of what was attempted and
+    refused.
     Raises when the record cannot be written: the caller must not send the data then.
     """
+    if commit and operation.session.readonly:
+        # a read wrote nothing: its record joins the next group commit
+        await operation.session.finish(commit=True)
+        if operation.appender is not None:
+            await operation.appender.append(operation.audit)
+        else:
+            await record_alone(operation.session.pool, operation.audit)
+        return
     if commit:
         await commit_with_record(operation.session, operation.audit)
         return

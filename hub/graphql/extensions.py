@@ -56,6 +56,8 @@ class Transaction(SchemaExtension):
                 self.execution_context.schema._schema, ctx.graphql_document
             )
             audit.operation = ctx.operation_name
+            if ctx.operation_type is OperationType.QUERY:
+                context.session.read_only()  # its record goes to the appender
         yield
 
     async def on_stream_result(self, result: Any) -> AsyncIterator[None]:

@@ -196,15 +196,4 @@ class HubGraphQL(GraphQL[Context, None]):
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
-        rt = self.runtime
-        return Context(
-            request=request,
-            settings=rt.settings,
-            pool=rt.pool,
-            policy=rt.policy,
-            registry=rt.registry,
-            routines=rt.routines,
-            bus=rt.bus,
-            principal_or_none=request.scope.get("principal"),
-            audit_enabled=rt.audit_enabled,
-        )
+        return Context.of(self.runtime, request)

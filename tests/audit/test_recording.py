@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 
 import asyncpg
 
 from hub.audit.recorder import AuditPolicy
+from hub.audit.service import verify
 from tests.audit.helpers import (
     CHILD,
     CLOSED_CASE,
@@ -50,6 +52,27 @@ async def test_only_the_categories_a_query_selects_are_recorded(
     assert len({r["request_id"] for r in recorded}) == 1  # one request, one batch
     seqs = [r["seq"] for r in recorded]
     assert seqs == list(range(seqs[0], seqs[0] + len(seqs)))
+
+
+async def test_concurrent_reads_share_commits_and_each_keeps_its_own_chained_record(
+    hub: RunningHub, db: asyncpg.Connection
+) -> None:
+    subs = [f"officer-c{i}" for i in range(30)]
+    appender = hub.runtime.appender
+    assert appender is not None
+    before = appender.batches
+    await asyncio.gather(
+        *(
+            hub.query(
+                hub.token("polisen-stockholm", "officer", sub=s), CHILD, id=str(MISSING_CHILD)
+            )
+            for s in subs
+        )
+    )
+    recorded = await rows(db, "sub LIKE 'officer-c%'")
+    assert sorted(r["sub"] for r in recorded) == sorted(subs)  # one record per read
+    assert appender.batches - before < len(subs)  # fewer commits than reads
+    assert (await verify(db)).ok
 
 
 async def test_a_caller_supplied_request_id_is_kept(

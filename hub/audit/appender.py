@@ -1,0 +1,91 @@
+"""Group commit for the audit records of reads.
+
+A read writes nothing but its audit record, yet that record costs a transaction of its
+own: the chain head's row lock, an insert and a WAL flush, one request after another
+(the lock gives the chain its order). Under load the lock is the queue. The appender
+takes every record that arrived while the previous batch was being written and writes
+them all in one transaction: one lock, one insert, one flush. Each caller still waits
+until its own record is durable before any data leaves the hub; when the batch fails,
+every caller in it gets the error and sends nothing.
+
+Writes (mutations) keep their record inside their own transaction, as before.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+from datetime import datetime
+
+import asyncpg
+
+from hub.audit import repository
+from hub.audit.models import NewAuditEntry
+from hub.audit.recorder import Recorder
+
+MAX_BATCH = 500  # recorders per transaction
+
+
+class AuditAppender:
+    def __init__(self, pool: asyncpg.Pool, *, acquire_timeout: float = 15.0) -> None:
+        self._pool = pool
+        self._acquire_timeout = acquire_timeout
+        self._queue: list[tuple[Recorder, asyncio.Future[None]]] = []
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._closing = False
+        self.batches = 0  # transactions written (for tests and telemetry)
+
+    async def append(self, audit: Recorder) -> None:
+        """Return once `audit`'s record is committed; raise if it could not be."""
+        if not audit.pending:
+            return
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._queue.append((audit, future))
+        if self._task is None or self._task.done():
+            # a context of its own: not the first caller's trace, request id or operation
+            self._task = asyncio.create_task(
+                self._run(), name="audit-appender", context=contextvars.Context()
+            )
+        self._wake.set()
+        await future
+
+    async def close(self) -> None:
+        """Write what is queued, then stop."""
+        self._closing = True
+        self._wake.set()
+        task, self._task = self._task, None
+        if task is not None:
+            await task
+
+    async def _run(self) -> None:
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            while self._queue:
+                batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
+                await self._write(batch)
+            if self._closing:
+                return
+
+    async def _write(self, batch: list[tuple[Recorder, asyncio.Future[None]]]) -> None:
+        def entries(at: datetime) -> list[NewAuditEntry]:
+            return [e for audit, _ in batch for e in audit.entries(at)]
+
+        try:
+            async with (
+                self._pool.acquire(timeout=self._acquire_timeout) as conn,
+                conn.transaction(),
+            ):
+                await repository.append(conn, entries)
+        except BaseException as exc:  # every caller of the batch withholds its data
+            for _, future in batch:
+                if not future.done():
+                    future.set_exception(exc if isinstance(exc, Exception) else RuntimeError())
+            if not isinstance(exc, Exception):
+                raise
+            return
+        self.batches += 1
+        for _, future in batch:
+            if not future.done():
+                future.set_result(None)

@@ -7,8 +7,6 @@ asks for status alone is not recorded as having read health data.
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from graphql import (
     DocumentNode,
     FieldNode,
@@ -21,6 +19,7 @@ from graphql import (
 )
 
 from hub.audit.recorder import Selection
+from hub.graphql.memo import IdentityMemo
 from hub.policy.categories import DataCategory
 
 _BACKREF = "strawberry-definition"
@@ -49,13 +48,15 @@ class _Collect(Visitor):
             self.found.setdefault(get_named_type(parent).name, set()).add(category)
 
 
+_READ: IdentityMemo[tuple[Selection, str]] = IdentityMemo(512)
+
+
 def read_selection(schema: GraphQLSchema, document: DocumentNode) -> tuple[Selection, str]:
     """Categories per type name, and the root fields asked for (the audit's action)."""
-    return _cached(schema, document)
+    return _READ.get((schema, document), lambda: _read(schema, document))
 
 
-@lru_cache(maxsize=512)
-def _cached(schema: GraphQLSchema, document: DocumentNode) -> tuple[Selection, str]:
+def _read(schema: GraphQLSchema, document: DocumentNode) -> tuple[Selection, str]:
     info = TypeInfo(schema)
     collect = _Collect(schema, info)
     visit(document, TypeInfoVisitor(info, collect))

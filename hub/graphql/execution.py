@@ -23,6 +23,7 @@ from collections.abc import Awaitable
 from typing import Any, NamedTuple
 
 from graphql import (
+    GraphQLEnumType,
     GraphQLField,
     GraphQLList,
     GraphQLNonNull,
@@ -53,6 +54,15 @@ class Plain(NamedTuple):
     non_null: bool
     return_type: GraphQLOutputType
     item_type: GraphQLOutputType | None  # for OBJECTS: the item type, non-null or not
+    names: dict[Any, str] | None = None  # for an enum: member -> GraphQL name
+
+
+def _enum_names(leaf: Any) -> dict[Any, str] | None:
+    """Member -> name for a strawberry enum (its own coercion scans every value)."""
+    wrapped = getattr(leaf, "wrapped_cls", None)
+    if not isinstance(leaf, GraphQLEnumType) or wrapped is None:
+        return None
+    return {m: n for n, v in leaf.values.items() for m in wrapped if m.value == v.value}
 
 
 _PLANS: dict[tuple[GraphQLObjectType, str], Plain | None] = {}
@@ -77,7 +87,7 @@ def _plan(field: GraphQLField) -> Plain | None:
     inner, non_null = _unwrap(field.type)
     name = definition.python_name
     if is_leaf_type(inner):
-        return Plain(name, Kind.LEAF, inner, non_null, field.type, None)
+        return Plain(name, Kind.LEAF, inner, non_null, field.type, None, _enum_names(inner))
     if is_object_type(inner) and inner.is_type_of is None:
         return Plain(name, Kind.OBJECT, inner, non_null, field.type, None)
     if isinstance(inner, GraphQLList):
@@ -106,6 +116,8 @@ def _leaf(how: Plain, source: Any) -> Any:
         value = getattr(source, how.attribute)
         if value is None:
             return _SLOW if how.non_null else None
+        if how.names is not None:
+            return how.names.get(value, _SLOW)
         coerced = how.named.coerce_output_value(value)
     except Exception:
         return _SLOW

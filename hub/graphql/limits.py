@@ -14,7 +14,7 @@ return, not for what this database holds today.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from graphql import (
@@ -42,11 +42,12 @@ from strawberry.extensions import (
     MaxTokensLimiter,
     ParserCache,
     SchemaExtension,
-    ValidationCache,
 )
 from strawberry.extensions.max_aliases import create_validator as alias_limit
 from strawberry.extensions.query_depth_limiter import create_validator as depth_limit
+from strawberry.schema.schema import validate_document
 
+from hub.graphql.memo import IdentityMemo
 from hub.graphql.pagination import DEFAULT_PAGE, MAX_PAGE
 
 LIST_GUESS = 10
@@ -152,5 +153,25 @@ def limit_extensions(limits: Limits) -> list[Callable[[], SchemaExtension]]:
         functools.partial(MaxTokensLimiter, max_token_count=limits.tokens),
         functools.partial(ParserCache, maxsize=CACHED_DOCUMENTS),
         functools.partial(AddValidationRules, rules),
-        functools.partial(ValidationCache, maxsize=CACHED_DOCUMENTS),
+        functools.partial(ValidationMemo, IdentityMemo(CACHED_DOCUMENTS)),
     ]
+
+
+class ValidationMemo(SchemaExtension):
+    """Validate each parsed document once (per schema: the memo is made with its rules).
+
+    Like strawberry's ValidationCache, but keyed by the document's identity: hashing a
+    graphql-core document walks its whole tree, on every request."""
+
+    def __init__(self, memo: IdentityMemo[list[GraphQLError]]) -> None:
+        super().__init__()
+        self._memo = memo
+
+    def on_validate(self) -> Iterator[None]:
+        ctx = self.execution_context
+        schema, document = ctx.schema._schema, ctx.graphql_document
+        assert document is not None  # strawberry validates parsed documents only
+        ctx.pre_execution_errors = self._memo.get(
+            (schema, document), lambda: validate_document(schema, document, ctx.validation_rules)
+        )
+        yield

@@ -66,7 +66,10 @@ class CaseType:
         from hub.children.types import ChildType
 
         # synchronous when a list prefetched its children (see hub.graphql.settled)
-        return settled(info.context.load.child.load(self.row.child_id), ChildType.of_found)  # type: ignore[no-any-return]
+        load = info.context.load
+        return settled(  # type: ignore[no-any-return]
+            load.child.load(self.row.child_id), lambda v: load.once(ChildType.of_found, v)
+        )
 
     @shared_resolver(C.CASE_STATUS, "The organisation that opened the case.")
     async def opened_by(self, info: Info) -> OrganisationType | None:

@@ -125,7 +125,64 @@ def _leaf(how: Plain, source: Any) -> Any:
 
 
 class HubExecutionContext(StrawberryGraphQLCoreExecutionContext):
-    """Plain fields answered in place; everything else as graphql-core does it."""
+    """Plain fields answered in place; everything else as graphql-core does it.
+
+    An object whose selection holds only plain fields (leaves, or objects whose own
+    selection does) is a pure function of the object and the selection, so its
+    completed value is shared when the same object comes again under the same selection
+    (a page's rows share a handful of `withheld` lists, one per type and view, and the
+    cases of one child share its object)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # (id(value), id(selection)) -> (value, completed): the value kept, its id its own
+        self._completed: dict[tuple[int, int], tuple[Any, Any]] = {}
+        self._pure: dict[tuple[GraphQLObjectType, int], bool] = {}
+
+    def collect_and_execute_subfields(
+        self,
+        return_type: GraphQLObjectType,
+        field_details_list: FieldDetailsList,
+        path: Path,
+        result: Any,
+        position_context: Any,
+    ) -> Any:
+        if not self._pure_selection(return_type, field_details_list):
+            return super().collect_and_execute_subfields(
+                return_type, field_details_list, path, result, position_context
+            )
+        key = (id(result), id(field_details_list))
+        hit = self._completed.get(key)
+        if hit is not None:
+            return hit[1]
+        errors_before = len(self.collected_errors.errors)
+        completed = super().collect_and_execute_subfields(
+            return_type, field_details_list, path, result, position_context
+        )
+        if len(self.collected_errors.errors) == errors_before:  # an error has its own path
+            self._completed[key] = (result, completed)
+        return completed
+
+    def _pure_selection(self, object_type: GraphQLObjectType, details: FieldDetailsList) -> bool:
+        key = (object_type, id(details))  # selections live as long as the execution
+        found = self._pure.get(key)
+        if found is None:
+            grouped, deferred, _ = self.collect_subfields(object_type, details)
+            self._pure[key] = False  # (a cycle is not pure)
+            found = self._pure[key] = not deferred and all(
+                self._pure_field(object_type, sub) for sub in grouped.values()
+            )
+        return found
+
+    def _pure_field(self, object_type: GraphQLObjectType, details: FieldDetailsList) -> bool:
+        """A plain leaf, or a plain object (list) whose own selection is pure."""
+        if details[0].node.directives:
+            return False
+        name = details[0].node.name.value
+        how = plain(object_type, name, self.schema.get_field(object_type, name))
+        if how is None:
+            return False
+        return how.kind is Kind.LEAF or self._pure_selection(how.named, details)
 
     def execute_fields(
         self,

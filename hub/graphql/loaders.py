@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 from hub.auth.principal import Principal
 from hub.cases import loaders as cases
 from hub.children import loaders as children
@@ -11,6 +14,9 @@ from hub.events import loaders as events
 from hub.organisations.registry import OrganisationRegistry
 from hub.policy.engine import Policy
 from hub.routines import loaders as routines
+
+S = TypeVar("S")
+R = TypeVar("R")
 
 
 class Loaders:
@@ -25,3 +31,15 @@ class Loaders:
         self.consents = consents.consents_by_child(db)
         self.tasks = routines.tasks_by_case(db)
         self.events = events.events_by_case(db)
+        self._built: dict[tuple[object, int], tuple[object, Any]] = {}
+
+    def once(self, build: Callable[[S], R], source: S) -> R:
+        """`build(source)` once per source object in this request: rows that share a
+        related row (the cases of one child) share its GraphQL object, and the executor
+        completes a shared object once (hub.graphql.execution)."""
+        key = (build, id(source))
+        found = self._built.get(key)
+        if found is None:
+            found = self._built[key] = (source, build(source))  # the source kept alive
+        value: R = found[1]
+        return value

@@ -44,6 +44,7 @@ class Branch:
     leaves: list[Leaf]
     first: Leaf | None
     strict: str  # holds None in one row below: a non-null violation
+    common: list[Leaf]  # the same list object in every branch, as a page's `withheld`
 
 
 def _leaf(n: int, **overrides: Any) -> Leaf:
@@ -59,19 +60,27 @@ def _leaf(n: int, **overrides: Any) -> Leaf:
     return Leaf(**{**values, **overrides})
 
 
+COMMON = [_leaf(7), _leaf(8)]
+COMMON_BROKEN = [_leaf(5, colour="not a colour"), _leaf(6)]
 BRANCHES = [
     Branch(
-        id=strawberry.ID(str(b)), leaves=[_leaf(n) for n in range(4)], first=_leaf(9), strict="x"
+        id=strawberry.ID(str(b)),
+        leaves=[_leaf(n) for n in range(4)],
+        first=_leaf(9),
+        strict="x",
+        common=COMMON,
     )
     for b in range(3)
 ]
 BROKEN = [
     Branch(
-        id=strawberry.ID("broken"),
+        id=strawberry.ID(f"broken{b}"),
         leaves=[_leaf(1), _leaf(2, name=None), _leaf(3, colour="not a colour")],
         first=_leaf(4, name=None),
         strict=None,  # type: ignore[arg-type]
+        common=COMMON_BROKEN,
     )
+    for b in range(2)
 ]
 
 
@@ -110,6 +119,10 @@ QUERIES = {
         branches(broken: true) { id strict first { name } leaves { name colour count } } }""",
     "an error inside a list of non-null items nulls the right parent": """{
         branches(broken: true) { id leaves { name } } }""",
+    "one object list under many parents": """{ branches { id common { name colour }
+        again: common { count } } }""",
+    "one object list under many parents, with an error in it": """{
+        branches(broken: true) { id common { name colour } } }""",
     "a value that does not coerce": "{ branches(broken: true) { leaves { count colour } } }",
     "an error below a nullable plain object nulls only that object": """{
         branches(broken: true) { id first { name count } leaves { count } } }""",
@@ -151,3 +164,21 @@ async def test_plain_fields_skip_graphql_cores_per_field_path() -> None:
     assert result.errors is None
     # only `branches` (a resolver) goes the general way; 3 * (2 + 1 + 4 * 4) fields do not
     assert _Counting.slow == 1
+
+
+class _CountingLeaves(HubExecutionContext):
+    completed: int = 0
+
+    def execute_fields(self, parent_type: Any, *args: Any, **kwargs: Any) -> Any:
+        if parent_type.name == "Leaf":
+            _CountingLeaves.completed += 1
+        return super().execute_fields(parent_type, *args, **kwargs)
+
+
+async def test_an_object_seen_again_under_the_same_selection_is_completed_once() -> None:
+    schema = strawberry.Schema(query=Query, execution_context_class=_CountingLeaves)
+    result = await schema.execute("{ branches { common { name count } } }")
+    assert result.errors is None
+    common = [{"name": "leaf7", "count": 7}, {"name": "leaf8", "count": 8}]
+    assert result.data == {"branches": [{"common": common}] * 3}
+    assert _CountingLeaves.completed == 2  # the two leaves of the one shared list, not 3 * 2

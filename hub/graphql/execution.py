@@ -147,7 +147,7 @@ class HubExecutionContext(StrawberryGraphQLCoreExecutionContext):
         result: Any,
         position_context: Any,
     ) -> Any:
-        if not self._pure_selection(return_type, field_details_list):
+        if self._hooked() or not self._pure_selection(return_type, field_details_list):
             return super().collect_and_execute_subfields(
                 return_type, field_details_list, path, result, position_context
             )
@@ -162,6 +162,11 @@ class HubExecutionContext(StrawberryGraphQLCoreExecutionContext):
         if len(self.collected_errors.errors) == errors_before:  # an error has its own path
             self._completed[key] = (result, completed)
         return completed
+
+    def _hooked(self) -> bool:
+        """Whether an extension hooks every resolver: then graphql-core resolves all."""
+        manager = self.middleware_manager
+        return manager is not None and bool(manager.middlewares)
 
     def _pure_selection(self, object_type: GraphQLObjectType, details: FieldDetailsList) -> bool:
         key = (object_type, id(details))  # selections live as long as the execution
@@ -192,8 +197,7 @@ class HubExecutionContext(StrawberryGraphQLCoreExecutionContext):
         grouped_field_set: GroupedFieldSet,
         position_context: Any,
     ) -> Any:
-        manager = self.middleware_manager
-        if manager is not None and manager.middlewares:  # a resolve-hook extension
+        if self._hooked():
             return super().execute_fields(
                 parent_type, source_value, path, grouped_field_set, position_context
             )

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import enum
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 import strawberry
+from strawberry.extensions import SchemaExtension
 
 from hub.graphql.execution import HubExecutionContext
 from tests.conftest import RunningHub
@@ -182,3 +183,25 @@ async def test_an_object_seen_again_under_the_same_selection_is_completed_once()
     common = [{"name": "leaf7", "count": 7}, {"name": "leaf8", "count": 8}]
     assert result.data == {"branches": [{"common": common}] * 3}
     assert _CountingLeaves.completed == 2  # the two leaves of the one shared list, not 3 * 2
+
+
+class _SeesEveryField(SchemaExtension):
+    seen: ClassVar[list[str]] = []
+
+    def resolve(self, _next: Any, root: Any, info: Any, *args: Any, **kwargs: Any) -> Any:
+        _SeesEveryField.seen.append(info.field_name)
+        return _next(root, info, *args, **kwargs)
+
+
+async def test_an_extension_that_hooks_every_resolver_still_sees_every_field() -> None:
+    query = "{ branches { id common { name } leaves { name count } } }"
+    seen = []
+    for context_class in (None, HubExecutionContext):
+        _SeesEveryField.seen = []
+        schema = strawberry.Schema(
+            query=Query, execution_context_class=context_class, extensions=[_SeesEveryField]
+        )
+        assert (await schema.execute(query)).errors is None
+        seen.append(sorted(_SeesEveryField.seen))
+    assert seen[1] == seen[0]
+    assert len(seen[0]) == 1 + 3 * (1 + 1 + 2 * 1 + 1 + 4 * 2)

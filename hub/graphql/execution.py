@@ -139,6 +139,15 @@ class HubExecutionContext(StrawberryGraphQLCoreExecutionContext):
         self._completed: dict[tuple[int, int], tuple[Any, Any]] = {}
         self._pure: dict[tuple[GraphQLObjectType, int], bool] = {}
 
+    def build_per_event_executor(self, payload: Any) -> HubExecutionContext:
+        """graphql-core copies the executor for each subscription event (a shallow copy):
+        the memos are per execution, so each event gets its own."""
+        executor = super().build_per_event_executor(payload)
+        assert isinstance(executor, HubExecutionContext)
+        executor._completed = {}
+        executor._pure = {}
+        return executor
+
     def collect_and_execute_subfields(
         self,
         return_type: GraphQLObjectType,

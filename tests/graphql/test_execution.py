@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import AsyncGenerator
 from datetime import UTC, date, datetime
 from typing import Any, ClassVar
 
 import pytest
 import strawberry
+from graphql import ExecutionResult
 from strawberry.extensions import SchemaExtension
 
 from hub.graphql.execution import HubExecutionContext
@@ -205,3 +207,33 @@ async def test_an_extension_that_hooks_every_resolver_still_sees_every_field() -
         seen.append(sorted(_SeesEveryField.seen))
     assert seen[1] == seen[0]
     assert len(seen[0]) == 1 + 3 * (1 + 1 + 2 * 1 + 1 + 4 * 2)
+
+
+@strawberry.type
+class Ticks:
+    @strawberry.subscription
+    async def ticks(self) -> AsyncGenerator[Leaf, None]:
+        leaf = _leaf(1)
+        for n in range(3):
+            leaf.count = n  # the same object each time, changed in between
+            yield leaf
+
+
+class _Remembering(HubExecutionContext):
+    carried: ClassVar[list[int]] = []
+
+    def build_per_event_executor(self, payload: Any) -> HubExecutionContext:
+        executor = super().build_per_event_executor(payload)
+        _Remembering.carried.append(len(executor._completed))
+        return executor
+
+
+async def test_a_subscription_carries_nothing_from_one_event_to_the_next() -> None:
+    schema = strawberry.Schema(
+        query=Query, subscription=Ticks, execution_context_class=_Remembering
+    )
+    stream = await schema.subscribe("subscription { ticks { name count } }")
+    assert not isinstance(stream, ExecutionResult)
+    counts = [event.data["ticks"]["count"] async for event in stream if event.data]
+    assert counts == [0, 1, 2]
+    assert _Remembering.carried == [0, 0, 0]  # no completed values held from earlier events

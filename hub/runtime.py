@@ -48,7 +48,6 @@ class Runtime:
     scheduler: DeadlineScheduler | None = None
     _bus: EventBus | None = None
     appender: AuditAppender | None = None
-    read_pool: asyncpg.Pool | None = None  # queries and deliveries, no transactions
 
     def __post_init__(self) -> None:
         s = self.settings
@@ -113,13 +112,6 @@ class Runtime:
         )
         self._http = httpx.AsyncClient(follow_redirects=False)
         try:
-            self.read_pool = await create_pool(
-                self.database_url,
-                min_size=s.pool_min_size,
-                max_size=s.pool_max_size,
-                role=s.database_role,
-                read_only=True,
-            )
             self._registry = OrganisationRegistry(self._pool)
             await self._registry.load()
             known = {o.id for o in self._registry.all()}
@@ -163,7 +155,5 @@ class Runtime:
                 await self.appender.close()
         finally:
             await self._http.aclose()
-            if self.read_pool is not None:
-                await close_pool(self.read_pool)
             await close_pool(self._pool)
-            self._pool = self.read_pool = None
+            self._pool = None

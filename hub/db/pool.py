@@ -43,26 +43,18 @@ async def _usable(url: str, role: str) -> bool:
 
 
 async def create_pool(
-    url: str,
-    *,
-    min_size: int = 1,
-    max_size: int = 10,
-    role: str | None = None,
-    read_only: bool = False,
+    url: str, *, min_size: int = 1, max_size: int = 10, role: str | None = None
 ) -> Pool:
     """Open a pool, turning the usual connection failures into one actionable line.
 
     With `role` (HUB_DATABASE_ROLE, `hub_app` made by the migrations) every connection
     acts as that role, which may only append to the audit trail; where the role does not
-    exist or the login may not use it, the login's own rights apply. With `read_only`,
-    PostgreSQL refuses any write on the pool's connections (the pool reads run on).
+    exist or the login may not use it, the login's own rights apply.
     """
     try:
         settings = {"role": role} if role and await _usable(url, role) else {}
         if role and not settings:
             log.warning("database role %s is not usable; running with the login's rights", role)
-        if read_only:  # every transaction on these connections refuses writes
-            settings["default_transaction_read_only"] = "on"
         pool: Pool = await asyncpg.create_pool(
             url,
             min_size=min_size,

@@ -29,33 +29,20 @@ _UNAVAILABLE = (
 
 class Session:
     def __init__(
-        self,
-        pool: asyncpg.Pool,
-        *,
-        readonly: bool = False,
-        acquire_timeout: float = 5.0,
-        read_pool: asyncpg.Pool | None = None,
+        self, pool: asyncpg.Pool, *, readonly: bool = False, acquire_timeout: float = 5.0
     ) -> None:
         self._pool = pool
-        self._read_pool = read_pool
         self._readonly = readonly
         self._acquire_timeout = acquire_timeout
         self._conn: asyncpg.pool.PoolConnectionProxy[Any] | None = None
         self._tx: Transaction | None = None
-        self._from: asyncpg.Pool = pool  # the pool the connection came from
         self._lock = asyncio.Lock()
         self._before_commit: list[Callable[[Any], Awaitable[None]]] = []
 
     async def _connection(self) -> asyncpg.pool.PoolConnectionProxy[Any]:
         if self._conn is None:
-            # a read-only session on the read pool needs no transaction of its own: every
-            # statement there is one, read-only by the connection's default (under READ
-            # COMMITTED a longer transaction would not share one snapshot anyway)
-            autocommit = self._readonly and self._read_pool is not None
-            pool = self._read_pool if autocommit else self._pool
-            assert pool is not None
             try:
-                conn = await pool.acquire(timeout=self._acquire_timeout)
+                conn = await self._pool.acquire(timeout=self._acquire_timeout)
             except TimeoutError as exc:
                 raise Unavailable(
                     f"no database connection came free within {self._acquire_timeout:.0f} s "
@@ -65,10 +52,9 @@ class Session:
                 raise Unavailable(
                     "the database is not reachable right now; try again shortly"
                 ) from exc
-            self._conn, self._from = conn, pool
-            if not autocommit:
-                self._tx = conn.transaction(readonly=self._readonly)
-                await self._tx.start()
+            tx = conn.transaction(readonly=self._readonly)
+            await tx.start()
+            self._conn, self._tx = conn, tx
         return self._conn
 
     async def fetch(self, sql: str, *args: object) -> list[asyncpg.Record]:
@@ -119,12 +105,7 @@ class Session:
                 await self._connection()
             conn, tx = self._conn, self._tx
             self._conn = self._tx = None
-            if conn is None:
-                return
-            if tx is None:  # a read on the read pool: nothing to end
-                await self._from.release(conn)
-                if self._before_commit:
-                    raise RuntimeError("a read-only session has no transaction to write in")
+            if conn is None or tx is None:
                 return
             callbacks, self._before_commit = self._before_commit, []
             try:
@@ -139,7 +120,7 @@ class Session:
                 else:
                     await tx.rollback()
             finally:
-                await self._from.release(conn)
+                await self._pool.release(conn)
 
     async def flush(self) -> None:
         """Run the before-commit work now: a mutation's writes are done and what follows

@@ -62,7 +62,6 @@ class Context:
     connection_params: dict[str, Any] | None = field(default=None)
     audit_enabled: bool = True  # off only in the benchmark's "without audit" runs
     appender: AuditAppender | None = None  # group commit for reads' records
-    read_pool: asyncpg.Pool | None = None  # where read-only sessions run
 
     @classmethod
     def of(cls, runtime: Runtime, request: Request | WebSocket) -> Context:
@@ -79,7 +78,6 @@ class Context:
             principal_or_none=request.scope.get("principal"),
             audit_enabled=runtime.audit_enabled,
             appender=runtime.appender,
-            read_pool=runtime.read_pool,
         )
 
     @property
@@ -100,7 +98,6 @@ class Context:
         outer one knows of the query."""
         session = Session(
             self.pool,
-            read_pool=self.read_pool,
             readonly=readonly,
             acquire_timeout=acquire_timeout or self.settings.pool_timeout,
         )

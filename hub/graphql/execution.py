@@ -124,6 +124,18 @@ def _leaf(how: Plain, source: Any) -> Any:
     return _SLOW if coerced is None or coerced is Undefined else coerced
 
 
+async def _awaited(values: Any, keys: list[Any]) -> Any:
+    """`values` (a dict or list) with the awaitables at `keys` replaced by their results,
+    awaited together (graphql-core's gathering, for fields and for list items)."""
+    if len(keys) == 1:
+        values[keys[0]] = await values[keys[0]]
+        return values
+    awaited = await gather_with_cancel(*(values[k] for k in keys))
+    for key, value in zip(keys, awaited, strict=True):
+        values[key] = value
+    return values
+
+
 class HubExecutionContext(StrawberryGraphQLCoreExecutionContext):
     """Plain fields answered in place; everything else as graphql-core does it.
 
@@ -246,22 +258,9 @@ class HubExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 if is_awaitable(result):
                     awaitable_fields.append(response_name)
         except Exception:
-            if awaitable_fields:
-                self.settle_in_background([results[f] for f in awaitable_fields])
+            self.settle_in_background([results[f] for f in awaitable_fields])
             raise
-        if not awaitable_fields:
-            return results
-
-        async def get_results() -> dict[str, Any]:
-            if len(awaitable_fields) == 1:
-                field = awaitable_fields[0]
-                results[field] = await results[field]
-            else:
-                awaited = await gather_with_cancel(*(results[f] for f in awaitable_fields))
-                results.update(zip(awaitable_fields, awaited, strict=True))
-            return results
-
-        return get_results()
+        return _awaited(results, awaitable_fields) if awaitable_fields else results
 
     def _objects(
         self,
@@ -329,19 +328,9 @@ class HubExecutionContext(StrawberryGraphQLCoreExecutionContext):
                     done = None
                 completed.append(done)
         except Exception:
-            if pending:
-                self.settle_in_background([completed[i] for i in pending])
+            self.settle_in_background([completed[i] for i in pending])
             raise
-        if not pending:
-            return completed
-
-        async def get_completed() -> list[Any]:
-            awaited = await gather_with_cancel(*(completed[i] for i in pending))
-            for index, value in zip(pending, awaited, strict=True):
-                completed[index] = value
-            return completed
-
-        return get_completed()
+        return _awaited(completed, pending) if pending else completed
 
     async def _guarded(
         self,

@@ -17,6 +17,7 @@ from typing import Any, NamedTuple, TypeVar
 import strawberry
 
 from hub.audit import recorder
+from hub.graphql.memo import IdentityMemo
 from hub.policy.categories import DataCategory
 from hub.policy.view import RowView
 
@@ -74,32 +75,26 @@ def type_categories(cls: type[Any]) -> frozenset[DataCategory]:
 class _Masking(NamedTuple):
     """What a view does to one type: the fields it nulls, the `withheld` list it shows."""
 
-    view: RowView  # kept so that its id, the cache key, stays its own
     nulled: tuple[str, ...]
     withheld: list[Withheld]  # shared by every object under the view; GraphQL only reads
 
 
-_MASKINGS: dict[tuple[type, int], _Masking] = {}
-_MASKINGS_MAX = 4096
+_MASKINGS: IdentityMemo[_Masking] = IdentityMemo(4096)
 
 
 def _masking(cls: type[Any], view: RowView, present: frozenset[DataCategory]) -> _Masking:
     """Worked out once per (type, view): a page of 500 rows shares a handful of views."""
-    key = (cls, id(view))
-    found = _MASKINGS.get(key)
-    if found is None:
-        if len(_MASKINGS) >= _MASKINGS_MAX:
-            _MASKINGS.clear()
-        found = _MASKINGS[key] = _Masking(
-            view,
+    return _MASKINGS.get(
+        (cls, view),
+        lambda: _Masking(
             tuple(n for n, c in field_categories(cls).items() if not view.allows(c)),
             [
                 Withheld(category=w.category, reason=w.reason)
                 for w in view.withheld
                 if w.category in present
             ],
-        )
-    return found
+        ),
+    )
 
 
 def masked(

@@ -29,6 +29,7 @@ from graphql import (
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
+    GraphQLSchema,
     is_leaf_type,
     is_object_type,
 )
@@ -97,12 +98,13 @@ def _plan(field: GraphQLField) -> Plain | None:
     return None
 
 
-def plain(parent_type: GraphQLObjectType, name: str, field: GraphQLField | None) -> Plain | None:
+def plain(schema: GraphQLSchema, parent_type: GraphQLObjectType, name: str) -> Plain | None:
     """The plan for a field if it is plain, else None (memoised per schema type)."""
     key = (parent_type, name)
     try:
         return _PLANS[key]
     except KeyError:
+        field = schema.get_field(parent_type, name)
         found = _PLANS[key] = _plan(field) if field is not None else None
         return found
 
@@ -205,7 +207,7 @@ class HubExecutionContext(StrawberryGraphQLCoreExecutionContext):
         if details[0].node.directives:
             return False
         name = details[0].node.name.value
-        how = plain(object_type, name, self.schema.get_field(object_type, name))
+        how = plain(self.schema, object_type, name)
         if how is None:
             return False
         return how.kind is Kind.LEAF or self._pure_selection(how.named, details)
@@ -225,11 +227,10 @@ class HubExecutionContext(StrawberryGraphQLCoreExecutionContext):
         results: dict[str, Any] = {}
         is_awaitable = self.is_awaitable
         awaitable_fields: list[str] = []
-        get_field = self.schema.get_field
+        schema = self.schema
         try:
             for response_name, field_details_list in grouped_field_set.items():
-                name = field_details_list[0].node.name.value
-                how = plain(parent_type, name, get_field(parent_type, name))
+                how = plain(schema, parent_type, field_details_list[0].node.name.value)
                 if how is None:
                     result = _SLOW
                 elif how.kind is Kind.LEAF:

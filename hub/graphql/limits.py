@@ -1,14 +1,22 @@
 """Limits on what one operation may ask for: depth, aliases, tokens and cost.
 
-Depth, aliases and tokens are strawberry's own limiters' rules. Cost is ours: every field costs
-one, and a field that pages (has a `first` argument) multiplies what is under it by the
-rows it may return: its literal `first`, the largest page when `first` is a variable
-(values are not known at validation), the default page when it is left out; a plain
-list (a child's cases, a case's sightings) counts as LIST_GUESS items, except a page's
-own `edges`, already counted by its `first`. So
+Tokens are strawberry's limiter (it counts while parsing). Depth, aliases and cost are
+measured here in one walk whose work is linear in the document: each fragment is
+measured once (memoised, per page context) and every spread of it reuses the measure,
+so a document that spreads a fragment twice per level (2^n expansions) costs n fragment
+walks, not 2^n. The walk stops as soon as a limit is passed.
+
+Cost: every field costs one, and a field that pages (has a `first` argument) multiplies
+what is under it by the rows it may return: its literal `first`, the largest page when
+`first` is a variable (values are not known at validation), the default page when it is
+left out; a plain list (a child's cases, a case's sightings) counts as LIST_GUESS items,
+except a page's own `edges`, already counted by its `first`. So
 `cases(first: 500) { edges { node { id status } } }` costs about 1,500, and pages of
 pages or `child { cases { child { cases ... } } }` are priced for what they could
 return, not for what this database holds today.
+
+Depth counts fields, as strawberry's limiter did (`{ me { sub } }` is 1; fragments and
+introspection fields add nothing); aliases count every aliased field of every expansion.
 """
 
 from __future__ import annotations
@@ -18,6 +26,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from graphql import (
+    DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
@@ -26,11 +35,11 @@ from graphql import (
     GraphQLList,
     GraphQLNamedType,
     GraphQLObjectType,
+    GraphQLSchema,
     InlineFragmentNode,
     IntValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
-    ValidationContext,
     ValidationRule,
     VariableNode,
     get_named_type,
@@ -43,8 +52,6 @@ from strawberry.extensions import (
     ParserCache,
     SchemaExtension,
 )
-from strawberry.extensions.max_aliases import create_validator as alias_limit
-from strawberry.extensions.query_depth_limiter import create_validator as depth_limit
 from strawberry.schema.schema import validate_document
 
 from hub.graphql.memo import IdentityMemo
@@ -62,6 +69,21 @@ class Limits:
     introspection: bool = True
 
 
+@dataclass(frozen=True, slots=True)
+class Measure:
+    """What a selection could return (cost), how deep it nests, how many aliases it has."""
+
+    cost: int = 0
+    depth: int = 0
+    aliases: int = 0
+
+
+class LimitExceeded(Exception):
+    def __init__(self, error: GraphQLError) -> None:
+        super().__init__(error.message)
+        self.error = error
+
+
 def _rows(field: FieldNode, definition: GraphQLField | None, in_page: bool) -> int:
     if definition is None:
         return 1
@@ -77,59 +99,137 @@ def _rows(field: FieldNode, definition: GraphQLField | None, in_page: bool) -> i
     return LIST_GUESS if is_list and not in_page else 1
 
 
-class _Pricer:
-    def __init__(self, context: ValidationContext) -> None:
-        self.context = context
-        self.seen: set[str] = set()  # fragment cycles are another rule's error
+class Measurer:
+    """Measures the operations of one document against `limits`.
+
+    `visited` counts the selections looked at: the work done, which a test holds linear
+    in the document's size whatever its fragments expand to.
+    """
+
+    def __init__(self, schema: GraphQLSchema, document: DocumentNode, limits: Limits) -> None:
+        self.schema = schema
+        self.limits = limits
+        self.fragments = {
+            d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+        }
+        self.memo: dict[tuple[str, bool], Measure] = {}
+        self.open: set[tuple[str, bool]] = set()  # cycles are another rule's error
+        self.visited = 0
+        self.name = "anonymous"
+
+    def operation(self, node: OperationDefinitionNode) -> Measure:
+        """The operation's measure; LimitExceeded as soon as one limit is passed."""
+        self.name = node.name.value if node.name else "anonymous"
+        return self.selection(node.selection_set, self.schema.get_root_type(node.operation), 1)
 
     def selection(
-        self, node: SelectionSetNode | None, parent: GraphQLNamedType | None, in_page: bool = False
-    ) -> int:
+        self,
+        node: SelectionSetNode | None,
+        parent: GraphQLNamedType | None,
+        level: int,
+        in_page: bool = False,
+    ) -> Measure:
+        """`level` is the depth of the fields directly in this selection set (root: 1)."""
         if node is None:
-            return 0
-        total = 0
+            return Measure()
+        cost = depth = aliases = 0
         for sel in node.selections:
+            self.visited += 1
             if isinstance(sel, FieldNode):
-                total += self.field(sel, parent, in_page)
+                inner = self.field(sel, parent, level, in_page)
             elif isinstance(sel, InlineFragmentNode):
                 condition = sel.type_condition
-                inner = self.context.schema.get_type(condition.name.value) if condition else None
-                total += self.selection(sel.selection_set, inner or parent, in_page)
-            elif isinstance(sel, FragmentSpreadNode) and sel.name.value not in self.seen:
-                fragment = self.context.get_fragment(sel.name.value)
-                if isinstance(fragment, FragmentDefinitionNode):
-                    self.seen.add(sel.name.value)
-                    inner = self.context.schema.get_type(fragment.type_condition.name.value)
-                    total += self.selection(fragment.selection_set, inner, in_page)
-                    self.seen.discard(sel.name.value)
-        return total
+                typed = self.schema.get_type(condition.name.value) if condition else None
+                inner = self.selection(sel.selection_set, typed or parent, level, in_page)
+            else:
+                assert isinstance(sel, FragmentSpreadNode)
+                inner = self.spread(sel, level, in_page)
+            cost += inner.cost
+            aliases += inner.aliases
+            depth = max(depth, inner.depth)
+            self._check(cost, aliases)
+        return Measure(cost, depth, aliases)
 
-    def field(self, node: FieldNode, parent: GraphQLNamedType | None, in_page: bool) -> int:
+    def spread(self, node: FragmentSpreadNode, level: int, in_page: bool) -> Measure:
+        key = (node.name.value, in_page)
+        found = self.memo.get(key)
+        if found is None:
+            fragment = self.fragments.get(node.name.value)
+            if fragment is None or key in self.open:
+                return Measure()
+            self.open.add(key)
+            typed = self.schema.get_type(fragment.type_condition.name.value)
+            found = self.selection(fragment.selection_set, typed, level, in_page)
+            self.memo[key] = found
+            self.open.discard(key)
+        self._check_depth(level - 1 + found.depth)
+        return found
+
+    def field(
+        self, node: FieldNode, parent: GraphQLNamedType | None, level: int, in_page: bool
+    ) -> Measure:
         definition = None
         if isinstance(parent, GraphQLObjectType):
             definition = parent.fields.get(node.name.value)
         child = get_named_type(definition.type) if definition is not None else None
         pages = definition is not None and "first" in definition.args
-        inner = self.selection(node.selection_set, child, pages)
-        return 1 + _rows(node, definition, in_page) * inner
+        # a field with a selection is one level deeper; introspection (and unknown fields,
+        # another rule's error) have no definition here and are not counted
+        counted = node.selection_set is not None and definition is not None
+        if counted:
+            self._check_depth(level)
+        inner = self.selection(node.selection_set, child, level + counted, pages)
+        return Measure(
+            cost=1 + _rows(node, definition, in_page) * inner.cost,
+            depth=inner.depth + counted,
+            aliases=inner.aliases + (1 if node.alias else 0),
+        )
 
-
-def cost_rule(limit: int) -> type[ValidationRule]:
-    class CostLimit(ValidationRule):
-        def enter_operation_definition(self, node: OperationDefinitionNode, *_: object) -> None:
-            root = self.context.schema.get_root_type(node.operation)
-            cost = _Pricer(self.context).selection(node.selection_set, root)
-            if cost > limit:
-                self.report_error(
-                    GraphQLError(
-                        f"this operation could return about {cost} values, more than the "
-                        f"limit of {limit}; ask for fewer rows (first) or fewer fields",
-                        node,
-                        extensions={"code": "QUERY_TOO_COMPLEX", "cost": cost, "limit": limit},
-                    )
+    def _check_depth(self, depth: int) -> None:
+        if depth > self.limits.depth:
+            raise LimitExceeded(
+                GraphQLError(
+                    f"'{self.name}' exceeds the maximum operation depth of {self.limits.depth}",
+                    extensions={"code": "QUERY_TOO_COMPLEX", "limit": self.limits.depth},
                 )
+            )
 
-    return CostLimit
+    def _check(self, cost: int, aliases: int) -> None:
+        if cost > self.limits.cost:
+            raise LimitExceeded(
+                GraphQLError(
+                    f"this operation could return more than {self.limits.cost} values; "
+                    "ask for fewer rows (first) or fewer fields",
+                    extensions={
+                        "code": "QUERY_TOO_COMPLEX",
+                        "cost": cost,
+                        "limit": self.limits.cost,
+                    },
+                )
+            )
+        if aliases > self.limits.aliases:
+            raise LimitExceeded(
+                GraphQLError(
+                    f"more than {self.limits.aliases} aliases in this operation; "
+                    "send fewer or split the operation",
+                    extensions={"code": "QUERY_TOO_COMPLEX", "limit": self.limits.aliases},
+                )
+            )
+
+
+def limits_rule(limits: Limits) -> type[ValidationRule]:
+    class OperationLimits(ValidationRule):
+        def enter_document(self, node: DocumentNode, *_: object) -> None:
+            measurer = Measurer(self.context.schema, node, limits)
+            for definition in node.definitions:
+                if isinstance(definition, OperationDefinitionNode):
+                    try:
+                        measurer.operation(definition)
+                    except LimitExceeded as exceeded:
+                        self.report_error(exceeded.error)
+                        return
+
+    return OperationLimits
 
 
 CACHED_DOCUMENTS = 256
@@ -142,11 +242,7 @@ def limit_extensions(limits: Limits) -> list[Callable[[], SchemaExtension]]:
     documents over and over; validating one cost a third of a list request's CPU). The
     validation cache is keyed by the rule classes too, so they are made once, here.
     """
-    rules: list[type[ASTValidationRule]] = [
-        depth_limit(limits.depth, None),
-        alias_limit(limits.aliases),
-        cost_rule(limits.cost),
-    ]
+    rules: list[type[ASTValidationRule]] = [limits_rule(limits)]
     if not limits.introspection:
         rules.append(NoSchemaIntrospectionCustomRule)
     return [

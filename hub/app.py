@@ -16,6 +16,7 @@ from hub.auth.middleware import AuthMiddleware
 from hub.body_limit import BodyLimit
 from hub.children import photos
 from hub.events import sse
+from hub.graphql import ide
 from hub.graphql.view import HubGraphQL
 from hub.runtime import Runtime
 from hub.settings import Settings
@@ -36,6 +37,8 @@ def create_app(settings: Settings, *, database_url: str) -> Starlette:
     ]
     if runtime.dev_issuer is not None:
         routes += dev_routes.routes(runtime, runtime.dev_issuer)
+    if settings.graphiql_enabled:
+        routes += ide.routes()
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:

@@ -203,7 +203,7 @@ def _print_demo_banner(settings: Settings) -> None:
     base = f"http://{settings.host}:{settings.port}"
     lines = [
         "",
-        f"  The hub is up:  {base}/graphql   (GraphiQL in a browser)",
+        f"  The hub is up:  {base}/graphql   (GraphiQL: {base}/graphiql)",
         f"  Health:         {base}/healthz   {base}/readyz",
         "",
         "  Example tokens (12 h), one per demo organisation; send as 'Authorization: Bearer ...':",

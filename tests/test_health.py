@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncpg
+import pytest
 
 from tests.conftest import RunningHub
 
@@ -24,10 +25,35 @@ async def test_readyz_reports_pending_migrations(hub: RunningHub, db: asyncpg.Co
     assert response.json()["migrations"] == "pending"
 
 
-async def test_graphiql_is_served_to_a_browser_in_dev(hub: RunningHub) -> None:
-    response = await hub.http.get("/graphql", headers={"accept": "text/html"})
+async def test_graphiql_is_served_to_a_browser_in_dev_from_a_route_of_its_own(
+    hub: RunningHub,
+) -> None:
+    opened = await hub.http.get("/graphql", headers={"accept": "text/html"})
+    assert opened.status_code == 307
+    assert opened.headers["location"] == "/graphiql"
+    response = await hub.http.get("/graphiql", headers={"accept": "text/html"})
     assert response.status_code == 200
     assert "graphiql" in response.text.lower()
+    assert 'new URL("/graphql"' in response.text  # the page talks to the endpoint
+
+
+@pytest.mark.parametrize(
+    "query_string",
+    [
+        "query=%7B%20me%20%7B%20sub%20%7D%20%7D",
+        "%71uery=%7B%20me%20%7B%20sub%20%7D%20%7D",  # "query" percent-encoded
+        "qu%65ry=%7B%20me%20%7B%20sub%20%7D%20%7D",
+        "query=%7B__typename%7D&x=1",
+        "QUERY=%7B%20me%20%7B%20sub%20%7D%20%7D",
+    ],
+)
+async def test_no_graphql_operation_runs_without_a_token_whatever_its_encoding(
+    hub: RunningHub, query_string: str
+) -> None:
+    for accept in ("text/html", "application/json", "*/*"):
+        response = await hub.http.get(f"/graphql?{query_string}", headers={"accept": accept})
+        assert response.status_code == 401, (query_string, accept)
+        assert response.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
 
 
 async def test_only_the_graphiql_page_itself_is_served_without_a_token(hub: RunningHub) -> None:

@@ -1,8 +1,10 @@
 """Authenticate at the edge: a valid bearer token becomes `scope["principal"]`.
 
-Only the GraphQL endpoint (and later the auditors' export) needs a principal; health
-checks, the dev issuer's endpoints and the GraphiQL page do not. WebSockets authenticate
-in `connection_init` instead (see `hub.graphql.view`).
+Every request under /graphql (whatever its method, headers or encoding), the auditors'
+export and photos need a principal; health checks, the console's static files, the dev
+issuer's endpoints and the GraphiQL page (dev only, at /graphiql) do not. WebSockets
+authenticate in `connection_init` instead (see `hub.graphql.view`). In dev a browser
+opening /graphql itself (no query string at all) is sent to /graphiql; nothing runs.
 """
 
 from __future__ import annotations
@@ -18,16 +20,20 @@ PROTECTED = ("/graphql", "/audit/", "/photos/")
 PURPOSE_HEADER = b"x-hub-purpose"
 
 
-def _wants_ide(scope: Scope) -> bool:
-    """A browser asking for the GraphiQL page itself (it sends its token per request)."""
-    if (
-        scope["path"] != "/graphql"
-        or scope["method"] != "GET"
-        or b"query=" in scope.get("query_string", b"")
-    ):
+IDE_PATH = "/graphiql"
+
+
+def _opens_ide(scope: Scope) -> bool:
+    """A browser opening /graphql itself: no query string, so no operation to run."""
+    if scope["path"] != "/graphql" or scope["method"] != "GET" or scope.get("query_string"):
         return False
-    accept = dict(scope["headers"]).get(b"accept", b"")
-    return b"text/html" in accept
+    return b"text/html" in dict(scope["headers"]).get(b"accept", b"")
+
+
+async def _redirect(send: Send, location: str) -> None:
+    headers = [(b"location", location.encode()), (b"content-length", b"0")]
+    await send({"type": "http.response.start", "status": 307, "headers": headers})
+    await send({"type": "http.response.body", "body": b""})
 
 
 async def _refuse(send: Send, error: HubError) -> None:
@@ -46,10 +52,14 @@ class AuthMiddleware:
     def __init__(self, app: ASGIApp, runtime: Runtime) -> None:
         self.app = app
         self.runtime = runtime
+        self.ide = runtime.settings.graphiql_enabled
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not scope["path"].startswith(PROTECTED) or _wants_ide(scope):
+        if scope["type"] != "http" or not scope["path"].startswith(PROTECTED):
             await self.app(scope, receive, send)
+            return
+        if self.ide and _opens_ide(scope):
+            await _redirect(send, IDE_PATH)
             return
         headers = dict(scope["headers"])
         authorization = headers.get(b"authorization")

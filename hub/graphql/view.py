@@ -41,6 +41,7 @@ WS_UNAUTHORIZED = 4403
 WS_TOO_MANY = 4429
 WS_GOING_AWAY = 1001
 _GOING_AWAY = "the hub is restarting; reconnect and resume from your last cursor"
+_NO_PRINCIPAL = "no access token; send 'Authorization: Bearer <token>'"
 _MAX_REASON = 120  # a close reason has at most 123 bytes
 _HTTP_CODES = {400: "BAD_REQUEST", 404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}
 
@@ -149,7 +150,7 @@ class HubGraphQL(GraphQL[Context, None]):
         s = runtime.settings
         super().__init__(
             runtime.schema,
-            graphql_ide="graphiql" if s.graphiql_enabled else None,
+            graphql_ide=None,  # served by hub.graphql.ide at /graphiql, in dev only
             keep_alive=True,
             keep_alive_interval=s.ws_heartbeat,
             connection_init_wait_timeout=timedelta(seconds=s.ws_init_timeout),
@@ -174,6 +175,12 @@ class HubGraphQL(GraphQL[Context, None]):
     async def run(  # type: ignore[override]
         self, request: Request | WebSocket, context: Any = UNSET, root_value: Any = UNSET
     ) -> Response | WebSocket:
+        if isinstance(request, Request) and request.scope.get("principal") is None:
+            # the middleware refuses first; this holds if a route ever bypasses it
+            body = {
+                "errors": [{"message": _NO_PRINCIPAL, "extensions": {"code": "UNAUTHENTICATED"}}]
+            }
+            return JSONResponse(body, status_code=401)
         try:
             return await super().run(request, context, root_value)
         except (HTTPException, HubError) as exc:

@@ -126,6 +126,7 @@ def test_prod_has_no_dev_issuer_endpoints() -> None:
 
 
 async def test_graphiql_is_off_in_prod() -> None:
+    from hub.app import create_app
     from hub.graphql.view import HubGraphQL
     from hub.runtime import Runtime
     from hub.settings import Environment, Settings
@@ -134,4 +135,9 @@ async def test_graphiql_is_off_in_prod() -> None:
         Settings(env=Environment.PROD, oidc_issuer="https://idp.example"), "postgresql://unused/db"
     )
     assert HubGraphQL(runtime).graphql_ide is None
+    app = create_app(
+        Settings(env=Environment.PROD, oidc_issuer="https://idp.example"),
+        database_url="postgresql://unused/db",
+    )
+    assert "/graphiql" not in {getattr(r, "path", "") for r in app.routes}
     assert httpx  # the real client is used by the HTTP tests above

@@ -10,9 +10,12 @@ from typing import Any
 
 import httpx
 import pytest
+from graphql import OperationDefinitionNode, parse
 
 from hub.auth.dev_issuer import DEV_ISSUER
+from hub.graphql.limits import LimitExceeded, Limits, Measurer
 from hub.graphql.persisted import digest
+from hub.graphql.schema import build_schema
 from hub.settings import Environment
 from tests.conftest import RunningHub, run_hub
 
@@ -162,8 +165,11 @@ async def test_prod_refuses_introspection_and_suggests_no_field_names(
 
 async def test_prod_serves_no_graphiql_page(prod_hub: RunningHub) -> None:
     response = await prod_hub.http.get("/graphql", headers={"accept": "text/html"})
-    assert response.status_code == 404
+    assert response.status_code == 401  # no token, no page
     assert "graphiql" not in response.text.lower()
+    page = await prod_hub.http.get("/graphiql", headers={"accept": "text/html"})
+    assert page.status_code == 404
+    assert "graphiql" not in page.text.lower()
 
 
 async def test_dev_suggests_field_names(hub: RunningHub) -> None:
@@ -201,3 +207,39 @@ async def test_variables_that_are_not_an_object_are_a_json_error(hub: RunningHub
     assert response.status_code == 400
     assert "Traceback" not in response.text
     assert _codes(response.json()) == ["BAD_REQUEST"]
+
+
+def _doubling_fragments(levels: int) -> str:
+    """A fragment spread twice per level: 2^levels expansions in a document of a few KB."""
+    fragments = ["fragment F0 on Case { id status }"]
+    fragments += [f"fragment F{i} on Case {{ ...F{i - 1} ...F{i - 1} }}" for i in range(1, levels)]
+    return f'query {{ case(id: "x") {{ ...F{levels - 1} }} }}\n' + "\n".join(fragments)
+
+
+@pytest.mark.parametrize("levels", [10, 20, 40])
+def test_measuring_a_document_visits_each_fragment_once_whatever_it_expands_to(
+    levels: int,
+) -> None:
+    document = parse(_doubling_fragments(levels))
+    measurer = Measurer(build_schema()._schema, document, Limits(cost=2**levels * 10))
+    operation = next(d for d in document.definitions if isinstance(d, OperationDefinitionNode))
+    measure = measurer.operation(operation)
+    assert measure.cost == 1 + 2**levels  # priced as the expansion it is
+    # the root field, its spread, two spreads per level above F0, F0's two fields: each once
+    assert measurer.visited == 1 + 1 + 2 * (levels - 1) + 2
+
+
+def test_measuring_stops_at_the_first_passed_limit() -> None:
+    aliases = "{ " + " ".join(f"a{i}: me {{ sub }}" for i in range(1000)) + " }"
+    document = parse(aliases)
+    measurer = Measurer(build_schema()._schema, document, Limits(aliases=30))
+    operation = next(d for d in document.definitions if isinstance(d, OperationDefinitionNode))
+    with pytest.raises(LimitExceeded):
+        measurer.operation(operation)
+    assert measurer.visited <= 31 * 2
+
+
+async def test_a_fragment_bomb_is_refused_while_health_checks_answer(hub: RunningHub) -> None:
+    body = await _refused_while_normal_traffic_goes_on(hub, _doubling_fragments(24))
+    assert _codes(body) == ["QUERY_TOO_COMPLEX"]
+    assert (await hub.http.get("/healthz")).status_code == 200

@@ -29,22 +29,24 @@ SELECT k.*, ch.responsible_municipality_id, ch.residence_id, ch.guardian_sub, st
   CROSS JOIN LATERAL (SELECT k.status AS st) s
 """
 
+# Case rows are scoped by their CASE_STATUS (the service passes that scope), which is
+# also what the status and municipality filters act on.
 _FILTER = """
-   AND (cardinality($8::text[]) = 0 OR k.status = ANY($8::text[]))
-   AND ($9::text IS NULL OR ch.responsible_municipality_id = $9)
-   AND ($10::uuid IS NULL OR k.child_id = $10)
+   AND (cardinality($4::text[]) = 0 OR k.status = ANY($4::text[]))
+   AND ($5::text IS NULL OR ch.responsible_municipality_id = $5)
+   AND ($6::uuid IS NULL OR k.child_id = $6)
 """
 
-_BY_IDS = f"{_SELECT} WHERE {SCOPE_PREDICATE} AND k.id = ANY($8::uuid[])"
-_BY_CHILDREN = f"""{_SELECT} WHERE {SCOPE_PREDICATE} AND k.child_id = ANY($8::uuid[])
+_BY_IDS = f"{_SELECT} WHERE {SCOPE_PREDICATE} AND k.id = ANY($4::uuid[])"
+_BY_CHILDREN = f"""{_SELECT} WHERE {SCOPE_PREDICATE} AND k.child_id = ANY($4::uuid[])
  ORDER BY k.opened_at DESC, k.id DESC"""
 
 _PAGE = f"""{_SELECT}
  WHERE {SCOPE_PREDICATE} {_FILTER}
-   AND ($11::uuid IS NULL OR (k.opened_at, k.id) <
-        (SELECT a.opened_at, a.id FROM cases a WHERE a.id = $11))
+   AND ($7::uuid IS NULL OR (k.opened_at, k.id) <
+        (SELECT a.opened_at, a.id FROM cases a WHERE a.id = $7))
  ORDER BY k.opened_at DESC, k.id DESC
- LIMIT $12
+ LIMIT $8
 """
 _COUNT = f"SELECT count(*) FROM ({_SELECT} WHERE {SCOPE_PREDICATE} {_FILTER}) n"
 

@@ -9,8 +9,16 @@ from hub.cases import repository
 from hub.cases.models import Case, CaseFilter, Sighting
 from hub.db.paging import PageRequest
 from hub.db.session import Session
+from hub.policy.categories import DataCategory
 from hub.policy.engine import Policy
+from hub.policy.scope import RowScope
 from hub.policy.visible import Visible
+
+
+def _scope(policy: Policy, principal: Principal) -> RowScope:
+    """A case shows only where its CASE_STATUS may be read (a consent that covers only
+    the description shows the child, never that a case exists)."""
+    return policy.scope(principal).for_category(DataCategory.CASE_STATUS)
 
 
 def _visible(policy: Policy, principal: Principal, case: Case) -> Visible[Case]:
@@ -20,21 +28,21 @@ def _visible(policy: Policy, principal: Principal, case: Case) -> Visible[Case]:
 async def visible_by_ids(
     db: Session, policy: Policy, principal: Principal, ids: list[uuid.UUID]
 ) -> dict[uuid.UUID, Visible[Case]]:
-    found = await repository.by_ids(db, policy.scope(principal), ids)
+    found = await repository.by_ids(db, _scope(policy, principal), ids)
     return {i: _visible(policy, principal, c) for i, c in found.items()}
 
 
 async def visible_by_children(
     db: Session, policy: Policy, principal: Principal, child_ids: list[uuid.UUID]
 ) -> dict[uuid.UUID, list[Visible[Case]]]:
-    found = await repository.by_children(db, policy.scope(principal), child_ids)
+    found = await repository.by_children(db, _scope(policy, principal), child_ids)
     return {i: [_visible(policy, principal, c) for c in cs] for i, cs in found.items()}
 
 
 async def page(
     db: Session, policy: Policy, principal: Principal, where: CaseFilter, request: PageRequest
 ) -> tuple[list[Visible[Case]], int]:
-    rows, total = await repository.page(db, policy.scope(principal), where, request)
+    rows, total = await repository.page(db, _scope(policy, principal), where, request)
     return [_visible(policy, principal, c) for c in rows], total
 
 

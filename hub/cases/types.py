@@ -37,7 +37,7 @@ class Sighting:
 @strawberry.type(name="Case", description="One missing episode of one child.")
 class CaseType:
     id: strawberry.ID
-    version: int = strawberry.field(description="Pass as expectedVersion to detect races.")
+    version: int | None = shared(C.CASE_STATUS, "Pass as expectedVersion to detect races.")
     status: CaseStatusType | None = shared(C.CASE_STATUS)  # type: ignore[valid-type]
     opened_at: datetime | None = shared(C.CASE_STATUS)
     police_report_number: str | None = shared(C.CASE_STATUS)

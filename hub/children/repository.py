@@ -20,31 +20,44 @@ from hub.children.models import (
 from hub.db.paging import PageRequest
 from hub.db.session import Db
 from hub.errors import Conflict
+from hub.policy.categories import DataCategory
 from hub.policy.facts import RowFacts
 from hub.policy.scope import RowScope
 
-# The scope predicate: $1 organisation, $2 sub, $3..$7 the states in which each relation
-# shows rows (responsible, residence, guardian, any, consent). `ch` is the child, `st`
-# the state the policy conditions on. Shared with the case repository.
-SCOPE_PREDICATE = """(
-       (ch.responsible_municipality_id = $1 AND st = ANY($3::text[]))
-    OR (ch.residence_id = $1 AND st = ANY($4::text[]))
-    OR (ch.guardian_sub = $2 AND st = ANY($5::text[]))
-    OR st = ANY($6::text[])
-    OR (st = ANY($7::text[]) AND EXISTS (
-            SELECT 1 FROM consents co
-             WHERE co.child_id = ch.id AND co.recipient_organisation_id = $1
-               AND co.revoked_at IS NULL AND co.valid_from <= now()
-               AND (co.valid_until IS NULL OR co.valid_until > now())))
+# A consent valid now, given to organisation $1 for the child `ch`.
+VALID_CONSENT = """co.child_id = ch.id AND co.recipient_organisation_id = $1
+       AND co.revoked_at IS NULL AND co.valid_from <= now()
+       AND (co.valid_until IS NULL OR co.valid_until > now())"""
+
+# The asking organisation's relation to the child `ch`, as `hub.policy.engine` decides it:
+# $1 organisation, $2 sub; the guardian relation only for a god man (a mark in `cells`).
+_RELATION = """(CASE WHEN ch.responsible_municipality_id = $1 THEN 'responsible_municipality'
+       WHEN ch.residence_id = $1 THEN 'residence'
+       WHEN ch.guardian_sub = $2 AND 'guardian' = ANY({cells}::text[]) THEN 'guardian'
+       ELSE 'none' END)"""
+
+
+def scope_predicate(cells: str) -> str:
+    """The scope predicate over the cells in parameter `cells` (see `hub.policy.scope`):
+    the row's relation and state `st` is a cell, or a valid consent covers a category
+    that the cell opens with consent. Shared with the case repository."""
+    relation = _RELATION.format(cells=cells)
+    return f"""(
+       {relation} || ':' || st = ANY({cells}::text[])
+    OR EXISTS (
+        SELECT 1 FROM consents co, unnest(co.categories) cc
+         WHERE {VALID_CONSENT}
+           AND {relation} || '+:' || st || ':' || cc = ANY({cells}::text[]))
 )"""
+
+
+SCOPE_PREDICATE = scope_predicate("$3")
 
 # Per row, for the asking principal: categories a valid consent opens to its organisation
 # ($1) and those its own emergency access ($1, $2) opens on the child's cases.
-CONSENTED = """ARRAY(
+CONSENTED = f"""ARRAY(
     SELECT DISTINCT cat FROM consents co, unnest(co.categories) cat
-     WHERE co.child_id = ch.id AND co.recipient_organisation_id = $1
-       AND co.revoked_at IS NULL AND co.valid_from <= now()
-       AND (co.valid_until IS NULL OR co.valid_until > now())) AS consented"""
+     WHERE {VALID_CONSENT}) AS consented"""
 _EMERGENCY = """ARRAY(
     SELECT DISTINCT ea.category FROM emergency_access ea JOIN cases ek ON ek.id = ea.case_id
      WHERE ek.child_id = ch.id AND ea.organisation_id = $1 AND ea.sub = $2
@@ -59,20 +72,22 @@ SELECT ch.*, st, {CONSENTED}, {_EMERGENCY}
   CROSS JOIN LATERAL (SELECT COALESCE(oc.status, 'NONE') AS st) s
 """
 
-_FILTER = """
-   AND ($8::text IS NULL OR ch.responsible_municipality_id = $8)
-   AND ($9::text IS NULL OR ch.residence_id = $9)
-   AND ($10::bool IS NULL OR (oc.status IS NOT NULL) = $10)
+# A filter matches only rows whose category it acts on the caller may read: the
+# municipality and an open case are CASE_STATUS (cells $7), the residence PLACEMENT ($8).
+_FILTER = f"""
+   AND ($4::text IS NULL OR (ch.responsible_municipality_id = $4 AND {scope_predicate("$7")}))
+   AND ($5::text IS NULL OR (ch.residence_id = $5 AND {scope_predicate("$8")}))
+   AND ($6::bool IS NULL OR ((oc.status IS NOT NULL) = $6 AND {scope_predicate("$7")}))
 """
 
-_BY_IDS = f"{_SELECT} WHERE {SCOPE_PREDICATE} AND ch.id = ANY($8::uuid[])"
+_BY_IDS = f"{_SELECT} WHERE {SCOPE_PREDICATE} AND ch.id = ANY($4::uuid[])"
 
 _PAGE = f"""{_SELECT}
  WHERE {SCOPE_PREDICATE} {_FILTER}
-   AND ($11::uuid IS NULL OR (ch.created_at, ch.id) >
-        (SELECT a.created_at, a.id FROM children a WHERE a.id = $11))
+   AND ($9::uuid IS NULL OR (ch.created_at, ch.id) >
+        (SELECT a.created_at, a.id FROM children a WHERE a.id = $9))
  ORDER BY ch.created_at, ch.id
- LIMIT $12
+ LIMIT $10
 """
 
 _COUNT = f"SELECT count(*) FROM ({_SELECT} WHERE {SCOPE_PREDICATE} {_FILTER}) n"
@@ -132,7 +147,13 @@ async def by_ids(db: Db, scope: RowScope, ids: Sequence[uuid.UUID]) -> dict[uuid
 async def page(
     db: Db, scope: RowScope, where: ChildFilter, request: PageRequest
 ) -> tuple[list[Child], int]:
-    filters = (where.responsible_municipality_id, where.residence_id, where.has_open_case)
+    filters = (
+        where.responsible_municipality_id,
+        where.residence_id,
+        where.has_open_case,
+        scope.cells_for(DataCategory.CASE_STATUS),
+        scope.cells_for(DataCategory.PLACEMENT),
+    )
     rows = await db.fetch(_PAGE, *scope.sql_args(), *filters, request.after, request.limit)
     total = await db.fetchval(_COUNT, *scope.sql_args(), *filters)
     return [_model(r) for r in rows], int(total)
@@ -186,7 +207,7 @@ async def insert_many(db: Db, children: list[Child]) -> None:
     await db.executemany(_INSERT, [_insert_args(c) for c in children])
 
 
-_FACTS = f"{_SELECT} WHERE ch.id = $3"
+_FACTS = f"{_SELECT} WHERE ch.id = $3"  # uses $1 and $2 only
 
 
 async def policy_facts(

@@ -21,6 +21,7 @@ from hub.events import repository
 from hub.events.bus import SlowConsumer
 from hub.events.models import CaseEvent
 from hub.graphql.context import Context, Operation
+from hub.policy.categories import DataCategory
 from hub.policy.visible import Visible
 
 REPLAY_BATCH = 200
@@ -88,7 +89,8 @@ async def deliveries(
             visible = await cases.visible_one(
                 context.session, context.policy, context.principal, event.case_id
             )
-            if visible is None:
+            if visible is None or not visible.view.allows(DataCategory.CASE_STATUS):
+                # an event says that something happened to a case: CASE_STATUS
                 await context.end_operation(token)
                 token = None
                 continue

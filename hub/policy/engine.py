@@ -12,10 +12,10 @@ from hub.auth.principal import Principal, Purpose, Role
 from hub.errors import Forbidden
 from hub.organisations.models import Organisation, OrganisationKind
 from hub.policy.categories import DataCategory
-from hub.policy.enforcer import ALL_STATES, Decision, DecisionKey, Enforcer
+from hub.policy.enforcer import Decision, DecisionKey, Enforcer
 from hub.policy.facts import RowFacts
 from hub.policy.rules import Relation
-from hub.policy.scope import STATES, RowScope, ScopeParams
+from hub.policy.scope import GUARDIAN_MARK, STATES, RowScope, ScopeParams
 from hub.policy.view import FULL_VIEW, RowView, Withholding
 from hub.telemetry import instruments
 
@@ -39,24 +39,12 @@ class AuditScope:
     organisation_id: str | None  # None: the whole network
 
 
-@dataclass(frozen=True, slots=True)
-class _ScopeShape:
-    responsible: tuple[str, ...]
-    residence: tuple[str, ...]
-    guardian: tuple[str, ...]
-    other: tuple[str, ...]
-    consent: tuple[str, ...]
-
-
-_NOTHING = _ScopeShape((), (), (), (), ())
-
-
 class Policy:
     def __init__(self, enforcer: Enforcer | None = None, *, bypass: bool = False) -> None:
         """`bypass` discloses everything; only the benchmark builds such a policy."""
         self.enforcer = enforcer or Enforcer()
         self._bypass = bypass
-        self._shape = lru_cache(maxsize=256)(self._scope_shape)
+        self._cells = lru_cache(maxsize=1024)(self._scope_cells)
         self._views: dict[tuple[object, ...], RowView] = {}
 
     def relation(self, principal: Principal, facts: RowFacts) -> Relation:
@@ -161,52 +149,50 @@ class Policy:
         )
         return RowView(frozenset(allowed), tuple(withheld), bases, emergency)
 
-    def _any_allowed(
-        self, kind: str, relation: Relation, state: str, purpose: str, consent: bool
-    ) -> bool:
-        return any(
-            self.enforcer.decide(
-                DecisionKey(kind, relation.value, c.value, state, consent, False, purpose)
-            ).allowed
-            for c in _CATEGORIES
-        )
+    def _scope_cells(
+        self, kind: str, purpose: str, guardian: bool, categories: frozenset[DataCategory]
+    ) -> tuple[str, ...]:
+        """Every (relation, state) in which one of `categories` may be read, and those in
+        which only a consent covering one of them opens it (see `hub.policy.scope`)."""
 
-    def _scope_shape(self, kind: str, purpose: str, guardian: bool) -> _ScopeShape:
-        def states(relation: Relation, *, consent: bool = False) -> tuple[str, ...]:
-            return tuple(
-                s for s in STATES if self._any_allowed(kind, relation, s, purpose, consent)
-            )
+        def allowed(relation: Relation, state: str, category: DataCategory, consent: bool) -> bool:
+            key = DecisionKey(kind, relation.value, category.value, state, consent, False, purpose)
+            return self.enforcer.decide(key).allowed
 
-        other = states(Relation.NONE)
-        return _ScopeShape(
-            responsible=states(Relation.RESPONSIBLE_MUNICIPALITY),
-            residence=states(Relation.RESIDENCE),
-            guardian=states(Relation.GUARDIAN) if guardian else (),
-            other=other,
-            consent=tuple(s for s in states(Relation.NONE, consent=True) if s not in other),
-        )
+        cells = [GUARDIAN_MARK] if guardian else []
+        for relation in Relation:
+            if relation is Relation.GUARDIAN and not guardian:
+                continue
+            for state in STATES:
+                if any(allowed(relation, state, c, False) for c in categories):
+                    cells.append(f"{relation.value}:{state}")
+                    continue
+                cells += [
+                    f"{relation.value}+:{state}:{c.value}"
+                    for c in sorted(categories)
+                    if allowed(relation, state, c, True)
+                ]
+        return tuple(cells)
 
     def scope(self, principal: Principal) -> RowScope:
-        """The rows `principal` may see at all, as parameters of one SQL predicate."""
+        """The rows `principal` may see at all, as parameters of one SQL predicate; with
+        the cells of each single category, for filters and case rows."""
         org = principal.organisation
         if self._bypass:
-            shape = _ScopeShape((), (), (), tuple(sorted(ALL_STATES)), ())
-        elif audits_only(principal):
-            shape = _NOTHING
-        else:
-            guardian = (
-                org.kind is OrganisationKind.GUARDIANSHIP and Role.GUARDIAN in principal.roles
-            )
-            shape = self._shape(org.kind.value, principal.purpose.value, guardian)
+            everywhere = tuple(f"{r.value}:{s}" for r in Relation for s in STATES)
+            by_category = dict.fromkeys(_CATEGORIES, everywhere)
+            return RowScope(ScopeParams(org.id, principal.sub, everywhere, by_category))
+        if audits_only(principal):
+            by_category = dict.fromkeys(_CATEGORIES, ())
+            return RowScope(ScopeParams(org.id, principal.sub, (), by_category))
+        guardian = org.kind is OrganisationKind.GUARDIANSHIP and Role.GUARDIAN in principal.roles
+        key = (org.kind.value, principal.purpose.value, guardian)
         return RowScope(
             ScopeParams(
                 organisation_id=org.id,
                 sub=principal.sub,
-                responsible_states=shape.responsible,
-                residence_states=shape.residence,
-                guardian_states=shape.guardian,
-                other_states=shape.other,
-                consent_states=shape.consent,
+                cells=self._cells(*key, frozenset(_CATEGORIES)),
+                by_category={c: self._cells(*key, frozenset((c,))) for c in _CATEGORIES},
             )
         )
 

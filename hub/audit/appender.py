@@ -5,8 +5,10 @@ own: the chain head's row lock, an insert and a WAL flush, one request after ano
 (the lock gives the chain its order). Under load the lock is the queue. The appender
 takes every record that arrived while the previous batch was being written and writes
 them all in one transaction: one lock, one insert, one flush. Each caller still waits
-until its own record is durable before any data leaves the hub; when the batch fails,
-every caller in it gets the error and sends nothing.
+until its own record is durable before any data leaves the hub; when the database refuses
+a batch, each record is written again alone, so only a caller whose own record cannot
+be written gets the error (and sends nothing); when the database cannot be reached,
+every caller in the batch gets the error.
 
 Writes (mutations) keep their record inside their own transaction, as before.
 """
@@ -68,24 +70,54 @@ class AuditAppender:
             if self._closing:
                 return
 
-    async def _write(self, batch: list[tuple[Recorder, asyncio.Future[None]]]) -> None:
-        def entries(at: datetime) -> list[NewAuditEntry]:
-            return [e for audit, _ in batch for e in audit.entries(at)]
-
+    async def _write(
+        self,
+        batch: list[tuple[Recorder, asyncio.Future[None]]],
+        made: dict[int, list[NewAuditEntry]] | None = None,
+    ) -> None:
+        # a recorder hands out its entries once; a retry writes the ones it made
+        made = {} if made is None else made
         try:
-            async with (
-                self._pool.acquire(timeout=self._acquire_timeout) as conn,
-                conn.transaction(),
-            ):
-                await repository.append(conn, entries)
+            await self._commit(batch, made)
+        except asyncpg.PostgresError as refused:
+            if len(batch) == 1:
+                raise_into(batch, refused)
+                return
+            # one record the database refuses must not fail the others: each alone
+            for one in batch:
+                await self._write([one], made)
+            return
         except BaseException as exc:  # every caller of the batch withholds its data
-            for _, future in batch:
-                if not future.done():
-                    future.set_exception(exc if isinstance(exc, Exception) else RuntimeError())
+            raise_into(batch, exc)
             if not isinstance(exc, Exception):
                 raise
             return
-        self.batches += 1
         for _, future in batch:
             if not future.done():
                 future.set_result(None)
+
+    async def _commit(
+        self,
+        batch: list[tuple[Recorder, asyncio.Future[None]]],
+        made: dict[int, list[NewAuditEntry]],
+    ) -> None:
+        def entries(at: datetime) -> list[NewAuditEntry]:
+            for audit, _ in batch:
+                if id(audit) not in made:
+                    made[id(audit)] = audit.entries(at)
+            return [e for audit, _ in batch for e in made[id(audit)]]
+
+        async with (
+            self._pool.acquire(timeout=self._acquire_timeout) as conn,
+            conn.transaction(),
+        ):
+            await repository.append(conn, entries)
+        self.batches += 1
+
+
+def raise_into(
+    batch: list[tuple[Recorder, asyncio.Future[None]]], exc: BaseException | None
+) -> None:
+    for _, future in batch:
+        if not future.done():
+            future.set_exception(exc if isinstance(exc, Exception) else RuntimeError())

@@ -25,6 +25,7 @@ from hub.db.session import Session
 from hub.errors import HubError, InvalidInput
 from hub.graphql.ids import parse_id
 from hub.runtime import Runtime
+from hub.text import is_unsafe
 
 log = logging.getLogger("hub.audit")
 
@@ -86,6 +87,9 @@ def _filter(request: Request) -> AuditFilter:
     q = request.query_params
     known = {"childId", "caseId", "organisation", "sub", "purpose", "kind", "flag", "from", "to"}
     unknown = sorted(set(q) - known)
+    bad = next((k for k, v in q.multi_items() if is_unsafe(k) or is_unsafe(v)), None)
+    if bad is not None:
+        raise InvalidInput("text may not contain NUL characters or unpaired surrogates", field=bad)
     if unknown:
         raise InvalidInput(
             f"unknown filter {', '.join(unknown)}; use {', '.join(sorted(known))}",

@@ -6,6 +6,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from hub.text import clean
+
 
 class AuditKind(StrEnum):
     READ = "READ"  # a query disclosed (or withheld) data about a child
@@ -46,6 +48,11 @@ class NewAuditEntry:
     bases: dict[str, str] = field(default_factory=dict)
     flags: tuple[str, ...] = ()
     details: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # details carry a caller's words (a filter, a refusal's message): stored clean
+        # and capped, so one odd string can neither fail the shared commit nor bloat a row
+        object.__setattr__(self, "details", clean(self.details))
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import math
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -16,9 +17,12 @@ from joserfc.jwk import KeySet
 
 from hub.auth.jwks import JwksClient
 from hub.errors import Unauthenticated
+from hub.text import unsafe_text
 
 MAX_TOKEN_BYTES = 8192
 VERIFIED_TOKENS = 4096  # distinct tokens whose verified signature is remembered
+# no access token lives longer (`hub token --ttl` has the same bound)
+MAX_LIFETIME = 7 * 24 * 3600
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,8 +114,10 @@ class TokenValidator:
         if self._audience not in audiences:
             raise Unauthenticated(f"the token's audience (aud) does not include {self._audience!r}")
         exp = claims.get("exp")
-        if not isinstance(exp, int | float):
+        if not isinstance(exp, int | float) or isinstance(exp, bool):
             raise Unauthenticated("the token has no expiry (exp)")
+        if not math.isfinite(exp) or exp > now + MAX_LIFETIME:
+            raise Unauthenticated("the token's expiry (exp) is more than 7 days away")
         if exp + self._leeway < now:
             raise Unauthenticated("the token has expired (exp)")
         nbf = claims.get("nbf")
@@ -129,6 +135,11 @@ class TokenValidator:
         if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
             raise Unauthenticated("the token's roles claim is not a list of strings")
         purpose, name = claims.get("purpose"), claims.get("name")
+        bad = next(unsafe_text({"sub": sub, "org": org, "name": name, "purpose": purpose}), None)
+        if bad is not None or next(unsafe_text(roles), None) is not None:
+            raise Unauthenticated(
+                f"the token's {bad or 'roles'} claim holds a NUL or an unpaired surrogate"
+            )
         return Claims(
             sub=sub,
             org=org,

@@ -56,6 +56,7 @@ from strawberry.schema.schema import validate_document
 
 from hub.graphql.memo import IdentityMemo
 from hub.graphql.pagination import DEFAULT_PAGE, MAX_PAGE
+from hub.graphql.safe_input import SafeStrings, SafeVariables
 
 LIST_GUESS = 10
 
@@ -241,8 +242,9 @@ def limit_extensions(limits: Limits) -> list[Callable[[], SchemaExtension]]:
     Parsing and validation are cached per document text (frontends send the same few
     documents over and over; validating one cost a third of a list request's CPU). The
     validation cache is keyed by the rule classes too, so they are made once, here.
+    Variables are checked for unsafe text after validation, on every request.
     """
-    rules: list[type[ASTValidationRule]] = [limits_rule(limits)]
+    rules: list[type[ASTValidationRule]] = [limits_rule(limits), SafeStrings]
     if not limits.introspection:
         rules.append(NoSchemaIntrospectionCustomRule)
     return [
@@ -250,6 +252,7 @@ def limit_extensions(limits: Limits) -> list[Callable[[], SchemaExtension]]:
         functools.partial(ParserCache, maxsize=CACHED_DOCUMENTS),
         functools.partial(AddValidationRules, rules),
         functools.partial(ValidationMemo, IdentityMemo(CACHED_DOCUMENTS)),
+        SafeVariables,
     ]
 
 

@@ -148,6 +148,12 @@ async def test_a_token_signed_by_a_stranger_under_a_known_kid_is_refused(hub: Ru
         ({"org": "no-such-org"}, "the token's organisation (org) is not registered in the hub"),
         ({"roles": ["superuser"]}, "the token has an unknown role (roles)"),
         ({"purpose": "curiosity"}, "the purpose is unknown"),
+        ({"exp": 10**20}, "the token's expiry (exp) is more than 7 days away"),
+        ({"exp": 1e308}, "the token's expiry (exp) is more than 7 days away"),
+        ({"exp": True}, "the token has no expiry (exp)"),
+        ({"sub": "a\x00b"}, "the token's sub claim holds a NUL or an unpaired surrogate"),
+        ({"name": "x\x00"}, "the token's name claim holds a NUL or an unpaired surrogate"),
+        ({"roles": ["caseworker\x00"]}, "the token's roles claim holds a NUL"),
     ],
 )
 async def test_a_token_failing_a_claim_check_names_the_check(

@@ -15,6 +15,7 @@ import strawberry
 
 from hub.audit import housekeeping
 from hub.audit.appender import AuditAppender
+from hub.audit.verifier import AuditVerifier
 from hub.auth.authenticator import Authenticator
 from hub.auth.dev_issuer import DEV_ISSUER, DevIssuer
 from hub.auth.jwks import JwksClient
@@ -48,6 +49,7 @@ class Runtime:
     scheduler: DeadlineScheduler | None = None
     _bus: EventBus | None = None
     appender: AuditAppender | None = None
+    verifier: AuditVerifier | None = None
 
     def __post_init__(self) -> None:
         s = self.settings
@@ -139,10 +141,12 @@ class Runtime:
                     lambda: (pool.get_size() - pool.get_idle_size(), pool.get_idle_size()),
                 )
             await housekeeping.ensure_partitions(self._pool)
+            self.verifier = AuditVerifier(self._pool)
             self.scheduler = DeadlineScheduler(
                 self._pool,
                 interval=s.scheduler_interval,
                 housekeeping=functools.partial(housekeeping.run, self._pool, s),
+                every_tick=self.verifier.step,
             )
             sweeping = asyncio.create_task(self.scheduler.run(), name="deadline-scheduler")
             try:
@@ -151,6 +155,7 @@ class Runtime:
                 sweeping.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await sweeping
+                await self.verifier.close()
                 await self._bus.stop()
                 await self.appender.close()
         finally:

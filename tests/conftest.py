@@ -17,7 +17,7 @@ import socket
 import sys
 import tempfile
 import threading
-from collections.abc import AsyncIterator, Generator, Iterator
+from collections.abc import AsyncIterator, Callable, Generator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -260,3 +260,14 @@ async def _stop(server: uvicorn.Server, task: asyncio.Task[None]) -> None:
 async def hub(db_url: str, data_dir: Path) -> AsyncIterator[RunningHub]:
     async with run_hub(db_url, data_dir) as running:
         yield running
+
+
+async def until(condition: Callable[[], bool], within: float = 10.0, what: str = "") -> None:
+    """Poll `condition` until it holds; fail naming `what` after `within` seconds."""
+    deadline = asyncio.get_running_loop().time() + within
+    for _ in itertools.count():
+        if condition():
+            return
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"still not true after {within} s: {what or condition}")
+        await asyncio.sleep(0.01)

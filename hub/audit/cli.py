@@ -35,7 +35,7 @@ def add_parsers(commands: Any) -> None:
 
 
 async def verify(settings: Settings, url: str) -> int:
-    from hub.audit import service
+    from hub.audit.verifier import AuditVerifier
 
     def progress(checked: int) -> None:
         if checked % _PROGRESS_EVERY == 0:
@@ -43,8 +43,10 @@ async def verify(settings: Settings, url: str) -> int:
 
     pool = await create_pool(url, min_size=1, max_size=1, role=settings.database_role)
     try:
-        async with pool.acquire() as conn:
-            result = await service.verify(conn, progress=progress)
+        # a full run, recorded: verifyAuditChain answers it until the next run
+        verifier = AuditVerifier(pool)
+        await verifier.request_full("hub audit verify", None)
+        result = (await verifier.tick(progress)).result
     finally:
         await pool.close()
     if result.ok:

@@ -253,13 +253,15 @@ async def access_report(
 
 # --- the chain -------------------------------------------------------------------------
 
-_ALL_IN_ORDER = f"SELECT {_COLUMNS} FROM audit_log ORDER BY seq"
+_IN_ORDER = f"SELECT {_COLUMNS} FROM audit_log WHERE seq > $1 ORDER BY seq"
 _LATEST_ANCHOR = "SELECT seq, hash FROM audit_anchors WHERE seq < $1 ORDER BY seq DESC LIMIT 1"
 _HEAD_NOW = "SELECT seq, hash FROM audit_head"
 
 
-async def in_order(conn: Any, *, batch: int = 2000) -> AsyncIterator[AuditEntry]:
-    async for row in conn.cursor(_ALL_IN_ORDER, prefetch=batch):
+async def in_order(
+    conn: Any, *, after_seq: int = 0, batch: int = 2000
+) -> AsyncIterator[AuditEntry]:
+    async for row in conn.cursor(_IN_ORDER, after_seq, prefetch=batch):
         yield _entry(row)
 
 

@@ -3,11 +3,14 @@ from __future__ import annotations
 import strawberry
 
 from hub.audit import service
+from hub.audit.models import AuditKind
 from hub.audit.types import (
     AccessSummaryType,
     AuditEntryConnection,
     AuditFilterInput,
     ChainVerificationType,
+    RequestFullAuditVerificationInput,
+    RequestFullAuditVerificationPayload,
     decode_seq,
 )
 from hub.errors import InvalidInput
@@ -55,8 +58,37 @@ class AuditQuery:
         )
         return [AccessSummaryType.of(s) for s in found]
 
-    @strawberry.field(description="Re-hash the whole audit trail and report the first broken link.")
+    @strawberry.field(
+        description="The latest verification of the audit chain (it runs in the background; "
+        "the county board's auditor may ask for a full run)."
+    )
     async def verify_audit_chain(self, info: Info) -> ChainVerificationType:
         ctx = info.context
-        service.require_auditor(ctx.policy, ctx.principal)
-        return ChainVerificationType.of(await service.verify_with(ctx.pool))
+        ctx.policy.authorize_auditor(ctx.principal, "verifyAuditChain")
+        assert ctx.verifier is not None, "the runtime makes the verifier"
+        ctx.audit.record(AuditKind.AUDIT, "verifyAuditChain")
+        latest = await ctx.verifier.latest()
+        return ChainVerificationType.of(latest.result, latest.finished_at, latest.full)
+
+
+@strawberry.type
+class AuditMutation:
+    @strawberry.mutation(
+        description="Re-hash the whole audit trail in the background (the county board's "
+        "auditor); verifyAuditChain answers the result when it has finished."
+    )
+    async def request_full_audit_verification(
+        self, info: Info, input: RequestFullAuditVerificationInput
+    ) -> RequestFullAuditVerificationPayload:
+        ctx = info.context
+        ctx.policy.authorize_auditor(ctx.principal, "requestFullAuditVerification")
+        assert ctx.verifier is not None, "the runtime makes the verifier"
+        p = ctx.principal
+        ctx.audit.record(
+            AuditKind.AUDIT,
+            "requestFullAuditVerification",
+            details={"reason": input.reason} if input.reason else None,
+        )
+        queued = await ctx.verifier.request_full(p.sub, p.organisation_id)
+        await ctx.verifier.step()
+        return RequestFullAuditVerificationPayload(queued=queued)

@@ -82,7 +82,19 @@ def require_auditor(policy: Policy, principal: Principal) -> None:
 async def verify(
     conn: asyncpg.Connection | Any, progress: Callable[[int], None] | None = None
 ) -> ChainVerification:
-    """Walk the whole trail in order and re-hash every row; the first broken link wins.
+    """Walk the whole trail in order and re-hash every row; the first broken link wins."""
+    result, _ = await walk(conn, progress)
+    return result
+
+
+async def walk(
+    conn: asyncpg.Connection | Any,
+    progress: Callable[[int], None] | None = None,
+    *,
+    since: tuple[int, str] | None = None,
+) -> tuple[ChainVerification, str]:
+    """Re-hash the rows after `since` (a verified seq and its hash; None: the whole
+    trail) in order; the result and the hash of the last row that verified.
 
     A row is broken when its content does not give its hash, when it does not point at
     the row before it, or when a sequence number is missing (a deleted row). The end of
@@ -90,10 +102,9 @@ async def verify(
     """
     checked = 0
     first: int | None = None
-    prev_seq: int | None = None
-    prev_hash = chain.GENESIS
+    prev_seq, prev_hash = since if since else (None, chain.GENESIS)
     async with conn.transaction(isolation="repeatable_read", readonly=True):
-        rows = repository.in_order(conn)
+        rows = repository.in_order(conn, after_seq=since[0] if since else 0)
         while True:
             try:
                 row = await anext(rows)
@@ -102,22 +113,23 @@ async def verify(
             except ValueError:  # a kind the hub never writes: edited behind its back
                 broken = (prev_seq or 0) + 1
                 reason = f"row {broken} holds a value the hub never writes"
-                return ChainVerification(False, checked, first, prev_seq, broken, reason)
+                return ChainVerification(False, checked, first, prev_seq, broken, reason), prev_hash
             if first is None:
                 first = row.seq
-                anchor = await repository.anchor_before(conn, row.seq)
-                prev_seq, prev_hash = anchor if anchor else (0, chain.GENESIS)
+                if since is None:
+                    anchor = await repository.anchor_before(conn, row.seq)
+                    prev_seq, prev_hash = anchor if anchor else (0, chain.GENESIS)
             problem = _problem(row, prev_seq, prev_hash)
             if problem:
                 broken, reason = problem
-                return ChainVerification(False, checked, first, prev_seq, broken, reason)
+                return ChainVerification(False, checked, first, prev_seq, broken, reason), prev_hash
             checked += 1
             prev_seq, prev_hash = row.seq, row.hash
             if progress is not None:
                 progress(checked)
         head_seq, head_hash = await repository.head(conn)
     if (head_seq, head_hash) != ((prev_seq or 0), prev_hash):
-        return ChainVerification(
+        result = ChainVerification(
             False,
             checked,
             first,
@@ -125,7 +137,8 @@ async def verify(
             (prev_seq or 0) + 1,
             f"the chain's head is at {head_seq}, but the trail ends at {prev_seq or 0}",
         )
-    return ChainVerification(True, checked, first, prev_seq, None, None)
+        return result, prev_hash
+    return ChainVerification(True, checked, first, prev_seq, None, None), prev_hash
 
 
 def _problem(row: AuditEntry, prev_seq: int | None, prev_hash: str) -> tuple[int, str] | None:
@@ -138,8 +151,3 @@ def _problem(row: AuditEntry, prev_seq: int | None, prev_hash: str) -> tuple[int
     if chain.link(row.prev_hash, row.seq, row.at, repository.content(row)) != row.hash:
         return row.seq, f"row {row.seq} was altered: its content does not give its hash"
     return None
-
-
-async def verify_with(pool: asyncpg.Pool) -> ChainVerification:
-    async with pool.acquire() as conn:
-        return await verify(conn)

@@ -191,10 +191,15 @@ class AccessSummaryType:
         )
 
 
-@strawberry.type(description="The result of re-hashing the whole audit trail.")
+@strawberry.type(
+    description="The latest verification of the audit chain, run in the background: "
+    "incremental runs re-hash the rows since the last verified one, a full run all rows."
+)
 class ChainVerificationType:
     ok: bool
-    checked: int = strawberry.field(description="Rows whose hash was recomputed.")
+    checked_at: datetime | None = strawberry.field(description="When the run finished.")
+    full: bool = strawberry.field(description="Whether the run re-hashed the whole trail.")
+    checked: int = strawberry.field(description="Rows whose hash this run recomputed.")
     first_seq: int | None
     last_seq: int | None
     first_broken_id: int | None = strawberry.field(
@@ -203,12 +208,30 @@ class ChainVerificationType:
     problem: str | None
 
     @classmethod
-    def of(cls, v: ChainVerification) -> ChainVerificationType:
+    def of(
+        cls, v: ChainVerification, checked_at: datetime | None = None, full: bool = True
+    ) -> ChainVerificationType:
         return cls(
             ok=v.ok,
+            checked_at=checked_at,
+            full=full,
             checked=v.checked,
             first_seq=v.first_seq,
             last_seq=v.last_seq,
             first_broken_id=v.first_broken_seq,
             problem=v.problem,
         )
+
+
+@strawberry.input
+class RequestFullAuditVerificationInput:
+    reason: str | None = strawberry.field(
+        default=None, description="Why a full run is wanted (kept in the audit trail)."
+    )
+
+
+@strawberry.type
+class RequestFullAuditVerificationPayload:
+    queued: bool = strawberry.field(
+        description="False when a full run was already waiting or running (this joins it)."
+    )

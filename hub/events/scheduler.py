@@ -29,7 +29,8 @@ HOUSEKEEPING_EVERY = 6 * 3600.0
 
 class DeadlineScheduler:
     """Also runs `housekeeping` (audit partitions, retention) on the leader, at its first
-    tick and then every few hours."""
+    tick and then every few hours, and `every_tick` (the audit chain's verification) on
+    every sweep."""
 
     def __init__(
         self,
@@ -37,10 +38,12 @@ class DeadlineScheduler:
         *,
         interval: float,
         housekeeping: Callable[[], Awaitable[None]] | None = None,
+        every_tick: Callable[[], Awaitable[object]] | None = None,
     ) -> None:
         self._pool = pool
         self._interval = interval
         self._housekeeping = housekeeping
+        self._every_tick = every_tick
         self._housekeeping_due = 0.0
         self._leader: asyncpg.pool.PoolConnectionProxy[Any] | None = None
         self.sweeps = 0
@@ -82,12 +85,14 @@ class DeadlineScheduler:
             return False
         async with self._pool.acquire() as conn, conn.transaction():
             due, overdue = await service.sweep(conn)
-        self.sweeps += 1
         if due or overdue:
             log.info("deadlines: %d due, %d overdue", len(due), len(overdue))
         if self._housekeeping is not None and time.monotonic() >= self._housekeeping_due:
             self._housekeeping_due = time.monotonic() + HOUSEKEEPING_EVERY
             await self._housekeeping()
+        if self._every_tick is not None:
+            await self._every_tick()
+        self.sweeps += 1
         return True
 
     async def run(self) -> None:

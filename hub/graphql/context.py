@@ -20,6 +20,7 @@ from hub.audit import recorder
 from hub.audit.appender import AuditAppender
 from hub.audit.models import AuditKind
 from hub.audit.recorder import Recorder
+from hub.audit.verifier import AuditVerifier
 from hub.audit.writing import commit_with_record, record_alone, recorder_for
 from hub.auth.principal import Principal
 from hub.db.session import Session
@@ -62,6 +63,7 @@ class Context:
     connection_params: dict[str, Any] | None = field(default=None)
     audit_enabled: bool = True  # off only in the benchmark's "without audit" runs
     appender: AuditAppender | None = None  # group commit for reads' records
+    verifier: AuditVerifier | None = None  # the audit chain's background verification
 
     @classmethod
     def of(cls, runtime: Runtime, request: Request | WebSocket) -> Context:
@@ -78,6 +80,7 @@ class Context:
             principal_or_none=request.scope.get("principal"),
             audit_enabled=runtime.audit_enabled,
             appender=runtime.appender,
+            verifier=runtime.verifier,
         )
 
     @property

@@ -11,7 +11,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
-from hub.audit.schema import AuditQuery
+from hub.audit.schema import AuditMutation, AuditQuery
 from hub.auth.schema import MeQuery
 from hub.cases.mutations import CaseMutation
 from hub.cases.schema import CaseQuery
@@ -41,7 +41,9 @@ Query = merge_types(
         AuditQuery,
     ),
 )
-Mutation = merge_types("Mutation", (ChildMutation, CaseMutation, TaskMutation, ConsentMutation))
+Mutation = merge_types(
+    "Mutation", (ChildMutation, CaseMutation, TaskMutation, ConsentMutation, AuditMutation)
+)
 
 
 class HubSchema(strawberry.Schema):

@@ -223,6 +223,13 @@ class Policy:
             return AuditScope(organisation_id=principal.organisation_id)
         raise Forbidden(f"policies/actions.csv lets no {kind} auditor read the audit trail")
 
+    def authorize_auditor(self, principal: Principal, action: str) -> None:
+        """FORBIDDEN unless an auditor whose organisation kind actions.csv lets `action`."""
+        self.audit_scope(principal)
+        kind = principal.organisation.kind.value
+        if self.enforcer.may(kind, Relation.NONE.value, action) is None:
+            raise Forbidden(f"policies/actions.csv lets no {kind} auditor {action}")
+
     def may(self, principal: Principal, action: str, facts: RowFacts) -> bool:
         try:
             self.authorize(principal, action, facts)

@@ -56,6 +56,8 @@ ACTIONS = frozenset(
         "statistics",
         "auditOwn",
         "auditNetwork",
+        "verifyAuditChain",
+        "requestFullAuditVerification",
     }
 )
 _KINDS = frozenset(k.value for k in OrganisationKind) | {WILDCARD}

@@ -9,10 +9,12 @@ from pathlib import Path
 import asyncpg
 import pytest
 
+from hub.audit.verifier import AuditVerifier
 from tests.audit.helpers import CHILD, MISSING_CHILD, STATUS_ONLY
-from tests.conftest import RunningHub
+from tests.conftest import RunningHub, until
 
-VERIFY = "{ verifyAuditChain { ok checked firstBrokenId problem } }"
+VERIFY = "{ verifyAuditChain { ok full checkedAt checked firstBrokenId problem } }"
+FULL = """mutation { requestFullAuditVerification(input: {reason: "test"}) { queued } }"""
 
 
 async def _activity(hub: RunningHub) -> None:
@@ -21,8 +23,14 @@ async def _activity(hub: RunningHub) -> None:
 
 
 async def _verify(hub: RunningHub) -> dict[str, object]:
+    """A full run, asked for as the county board's auditor, and its answer."""
     auditor = hub.token("lansstyrelsen-stockholm", "auditor")
+    await hub.query(auditor, FULL)
+    verifier = hub.runtime.verifier
+    assert verifier is not None
+    await verifier.tick()  # waits for the run the request started, if it is still going
     result: dict[str, object] = (await hub.query(auditor, VERIFY))["verifyAuditChain"]
+    assert result["full"] is True
     return result
 
 
@@ -124,3 +132,57 @@ def test_hub_audit_verify_reports_the_first_broken_link_and_exits_1(
     )
     assert broken.returncode == 1
     assert "broken at seq 3" in broken.stdout
+
+
+async def _settled(hub: RunningHub) -> AuditVerifier:
+    """The verifier, once the scheduler's first sweep (which starts a run) is behind us;
+    the next sweep is HUB_SCHEDULER_INTERVAL (15 s) away."""
+    verifier, scheduler = hub.runtime.verifier, hub.runtime.scheduler
+    assert verifier is not None
+    assert scheduler is not None
+    await until(lambda: scheduler.sweeps >= 1, what="the scheduler's first sweep")
+    await verifier.settle()  # the run that sweep started
+    await verifier.tick()
+    return verifier
+
+
+async def test_each_background_run_rehashes_only_the_rows_written_since_the_last(
+    hub: RunningHub, db: asyncpg.Connection
+) -> None:
+    verifier = await _settled(hub)
+    await _activity(hub)
+    first = await verifier.tick()
+    assert first.result.ok
+    assert first.result.last_seq == await db.fetchval("SELECT max(seq) FROM audit_log")
+    await _activity(hub)
+    head = await db.fetchval("SELECT max(seq) FROM audit_log")
+    second = await verifier.tick()
+    assert second.result.ok
+    assert second.result.first_seq == (first.result.last_seq or 0) + 1
+    assert second.result.checked == head - (first.result.last_seq or 0)
+    assert (await verifier.tick()).id == second.id  # nothing new: no run at all
+
+
+async def test_thirty_asks_for_the_verification_rehash_nothing_and_are_each_recorded(
+    hub: RunningHub, db: asyncpg.Connection
+) -> None:
+    verifier = await _settled(hub)
+    runs = verifier.runs
+    auditor = hub.token("stadsmissionen", "auditor", sub="auditor-1@stadsmissionen")
+    aliases = " ".join(f"v{i}: verifyAuditChain {{ ok checked checkedAt }}" for i in range(30))
+    answers = await hub.query(auditor, f"{{ {aliases} }}")
+    assert len({str(a) for a in answers.values()}) == 1
+    assert verifier.runs == runs
+    asked = await db.fetchval(
+        "SELECT count(*) FROM audit_log WHERE action = 'verifyAuditChain' AND sub = $1",
+        "auditor-1@stadsmissionen",
+    )
+    assert asked == 30
+
+
+async def test_only_the_county_boards_auditor_may_start_a_full_run(hub: RunningHub) -> None:
+    for org, role in (("stadsmissionen", "auditor"), ("stockholm", "caseworker")):
+        refused = (await hub.graphql(hub.token(org, role), FULL)).json()
+        assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN", org
+    board = await hub.query(hub.token("lansstyrelsen-stockholm", "auditor"), FULL)
+    assert board["requestFullAuditVerification"]["queued"] is True

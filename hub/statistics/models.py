@@ -3,7 +3,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-SUPPRESS_BELOW = 5
+MAX_DIMENSIONS = 2
 
 
 class Dimension(StrEnum):
@@ -17,9 +17,9 @@ class Dimension(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Cell:
-    values: tuple[tuple[Dimension, str], ...]
-    count: int | None  # None when suppressed
+    """One published cell: episodes opened in one calendar month with these values,
+    counted and perturbed (see `hub.statistics.perturbation`)."""
 
-    @property
-    def suppressed(self) -> bool:
-        return self.count is None
+    period: str  # YYYY-MM
+    values: tuple[tuple[Dimension, str], ...]
+    count: int

@@ -3,6 +3,7 @@ is ever spliced into the statement but the choice among these constants."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from datetime import date
 
@@ -25,18 +26,37 @@ EXPRESSIONS: dict[Dimension, str] = {
 }
 
 
+# counted by the calendar month in Stockholm, the county's own
+_MONTH = "to_char(k.opened_at AT TIME ZONE 'Europe/Stockholm', 'YYYY-MM')"
+
+
 async def episodes(
     db: Db, start: date, end: date, dimensions: Sequence[Dimension]
-) -> list[tuple[tuple[str, ...], int]]:
-    """Episodes opened from `start` to `end` (inclusive), counted per dimension values."""
+) -> dict[tuple[str, tuple[str, ...]], list[uuid.UUID]]:
+    """Episodes opened from `start` to `end` (inclusive, Stockholm time), per month and
+    dimension values: the ids in each cell."""
     columns = [f"({EXPRESSIONS[d]})::text" for d in dimensions]
     select = ", ".join(f"{c} AS d{i}" for i, c in enumerate(columns))
-    group = ", ".join(str(i + 1) for i in range(len(columns)))
+    group = ", ".join(str(i + 2) for i in range(len(columns)))
     sql = f"""
-        SELECT {select}, count(*) AS n
+        SELECT {_MONTH} AS month, {select}, array_agg(k.id ORDER BY k.id) AS ids
           FROM cases k JOIN children ch ON ch.id = k.child_id
-         WHERE k.opened_at >= $1::date AND k.opened_at < $2::date + 1
-         GROUP BY {group} ORDER BY {group}
+         WHERE k.opened_at >= ($1::date)::timestamp AT TIME ZONE 'Europe/Stockholm'
+           AND k.opened_at < ($2::date + 1)::timestamp AT TIME ZONE 'Europe/Stockholm'
+         GROUP BY 1, {group} ORDER BY 1, {group}
     """
     rows = await db.fetch(sql, start, end)
-    return [(tuple(r[f"d{i}"] for i in range(len(columns))), int(r["n"])) for r in rows]
+    return {
+        (r["month"], tuple(r[f"d{i}"] for i in range(len(columns)))): list(r["ids"]) for r in rows
+    }
+
+
+_SECRET = "SELECT value FROM hub_secrets WHERE name = $1"
+
+
+async def secret(db: Db, name: str) -> bytes:
+    """A secret every replica shares, made by the migrations."""
+    value = await db.fetchval(_SECRET, name)
+    if value is None:
+        raise RuntimeError(f"hub_secrets holds no {name!r}; run the migrations")
+    return bytes(value)

@@ -13,8 +13,9 @@ from hub.statistics.types import DimensionType, StatisticsCell
 @strawberry.type
 class StatisticsQuery:
     @strawberry.field(
-        description="Episodes opened between from and to (inclusive), counted by "
-        "the chosen dimensions. No identities; small cells suppressed."
+        description="Episodes opened in each calendar month from `from` (a month's first "
+        "day) to `to` (a month's last day), counted by one or two dimensions. No identities; "
+        "counts perturbed, small cells left out. Every question is audited."
     )
     async def statistics(
         self,
@@ -25,6 +26,6 @@ class StatisticsQuery:
     ) -> list[StatisticsCell]:
         ctx = info.context
         found = await service.cells(
-            ctx.session, ctx.policy, ctx.principal, from_, to, list(group_by)
+            ctx.session, ctx.policy, ctx.principal, ctx.audit, from_, to, list(group_by)
         )
         return [StatisticsCell.of(c) for c in found]

@@ -1,41 +1,65 @@
-"""Rules for statistics: who may ask, what a valid question is, which cells to suppress."""
+"""Rules for statistics: who may ask, what a valid question is, what may be published.
+
+Whole calendar months, at most two dimensions, one cell per month and values, each
+perturbed by the cell key method and left out when small (see
+`hub.statistics.perturbation`). Every question is recorded in the audit trail.
+"""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+import calendar
+from datetime import date
 
+from hub.audit.models import AuditKind
+from hub.audit.recorder import Recorder
 from hub.auth.principal import Principal
 from hub.db.session import Session
 from hub.errors import InvalidInput
 from hub.policy.engine import Policy
-from hub.statistics import repository
-from hub.statistics.models import SUPPRESS_BELOW, Cell, Dimension
+from hub.statistics import perturbation, repository
+from hub.statistics.models import MAX_DIMENSIONS, Cell, Dimension
 
-MAX_RANGE = timedelta(days=366 * 10)
+MAX_MONTHS = 120
+_SECRET = "statistics-record-key"
+
+
+def _months(start: date, end: date) -> int:
+    if start.day != 1:
+        raise InvalidInput("from must be the first day of a month", field="from")
+    if end.day != calendar.monthrange(end.year, end.month)[1]:
+        raise InvalidInput("to must be the last day of a month", field="to")
+    if start > end:
+        raise InvalidInput("from is after to", field="from")
+    months = (end.year - start.year) * 12 + end.month - start.month + 1
+    if months > MAX_MONTHS:
+        raise InvalidInput(f"ask for at most {MAX_MONTHS} months at a time", field="to")
+    return months
 
 
 async def cells(
     db: Session,
     policy: Policy,
     principal: Principal,
+    audit: Recorder,
     start: date,
     end: date,
     dimensions: list[Dimension],
 ) -> list[Cell]:
     policy.authorize(principal, "statistics", None)
-    if start > end:
-        raise InvalidInput("from is after to", field="from")
-    if end - start > MAX_RANGE:
-        raise InvalidInput("ask for at most ten years at a time", field="to")
-    if not dimensions or len(set(dimensions)) != len(dimensions):
+    _months(start, end)
+    if not 0 < len(dimensions) <= MAX_DIMENSIONS or len(set(dimensions)) != len(dimensions):
         raise InvalidInput(
-            "groupBy names each dimension at most once, and at least one", field="groupBy"
+            f"groupBy names one or {MAX_DIMENSIONS} different dimensions", field="groupBy"
         )
-    counted = await repository.episodes(db, start, end, dimensions)
-    return [
-        Cell(
-            values=tuple(zip(dimensions, values, strict=True)),
-            count=n if n >= SUPPRESS_BELOW else None,
-        )
-        for values, n in counted
-    ]
+    audit.record(
+        AuditKind.READ,
+        "statistics",
+        details={"from": start.isoformat(), "to": end.isoformat(), "groupBy": dimensions},
+    )
+    key = await repository.secret(db, _SECRET)
+    found = []
+    for (period, values), ids in (await repository.episodes(db, start, end, dimensions)).items():
+        count = perturbation.published([perturbation.record_key(key, i) for i in ids])
+        if count is not None:
+            found.append(Cell(period, tuple(zip(dimensions, values, strict=True)), count))
+    return found

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import strawberry
 
-from hub.statistics.models import SUPPRESS_BELOW, Cell, Dimension
+from hub.statistics.models import Cell, Dimension
+from hub.statistics.perturbation import SUPPRESS_BELOW
 
 DimensionType = strawberry.enum(Dimension, name="StatisticsDimension")
 
@@ -13,16 +14,24 @@ class StatisticsValue:
     value: str
 
 
-@strawberry.type(description=f"One cell; counts under {SUPPRESS_BELOW} are suppressed (null).")
+@strawberry.type(
+    description="Episodes opened in one calendar month with these values. The count is "
+    "perturbed (cell key method: the same episodes always give the same count); cells "
+    f"whose count would be under {SUPPRESS_BELOW} are not listed at all."
+)
 class StatisticsCell:
+    period: str = strawberry.field(description="The calendar month, YYYY-MM.")
     values: list[StatisticsValue]
-    count: int | None
-    suppressed: bool
+    count: int | None = strawberry.field(description="Never null: small cells are left out.")
+    suppressed: bool = strawberry.field(
+        description="Always false: suppressed cells are left out, not listed."
+    )
 
     @classmethod
     def of(cls, cell: Cell) -> StatisticsCell:
         return cls(
+            period=cell.period,
             values=[StatisticsValue(dimension=d, value=v) for d, v in cell.values],
             count=cell.count,
-            suppressed=cell.suppressed,
+            suppressed=False,
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from hub.errors import ConfigurationError
 from hub.events.bus import EventBus
 from hub.events.scheduler import DeadlineScheduler
 from hub.graphql.limits import Limits
+from hub.graphql.persisted import Safelist
 from hub.graphql.schema import build_schema
 from hub.organisations.registry import OrganisationRegistry
 from hub.policy.engine import Policy
@@ -38,6 +40,9 @@ class Runtime:
     settings: Settings
     database_url: str
     schema: strawberry.Schema = field(init=False)
+    safelist: Safelist | None = field(init=False, default=None)  # HUB_PERSISTED_ONLY
+    # open live connections (WebSockets and SSE streams) per user, org/sub
+    streams: Counter[str] = field(init=False, default_factory=Counter)
     policy: Policy = field(default_factory=Policy)
     audit_enabled: bool = True  # only the benchmark's "without audit" hub turns it off
     routines: Routines = field(default_factory=load_routines)
@@ -53,6 +58,7 @@ class Runtime:
 
     def __post_init__(self) -> None:
         s = self.settings
+        self.safelist = Safelist.load(s.persisted_only) if s.persisted_only else None
         self.schema = build_schema(
             Limits(
                 depth=s.max_depth,
@@ -60,6 +66,7 @@ class Runtime:
                 tokens=s.max_tokens,
                 cost=s.max_cost,
                 introspection=s.introspection_enabled,
+                persisted=self.safelist,
             ),
             traced=telemetry.enabled(),
         )

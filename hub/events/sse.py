@@ -4,7 +4,11 @@
 `Accept: text/event-stream`. Each result is an `event: next` whose `id:` is the event's
 cursor; a client that reconnects with `Last-Event-ID` resumes after it (the header fills
 the operation's `$after` variable). Idle streams get a comment line every 15 s so proxies
-keep them open. Authentication is the bearer token, checked at the edge like /graphql.
+keep them open. Authentication is the bearer token, checked at the edge like /graphql;
+the stream ends with an `event: error` (UNAUTHENTICATED) when the token expires. A
+stream counts toward the user's HUB_WS_MAX_CONNECTIONS like a WebSocket (more: 429).
+Only subscriptions are served here (a query or mutation: 400); with HUB_PERSISTED_ONLY
+only listed documents.
 """
 
 from __future__ import annotations
@@ -12,24 +16,49 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
-from graphql import GraphQLError
+from graphql import GraphQLError, OperationType, get_operation_ast, parse
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
+from hub.auth.principal import Principal
 from hub.graphql.context import Context
+from hub.graphql.persisted import NotPersisted
 from hub.runtime import Runtime
 
 HEARTBEAT = 15.0
-
-
-def _error(message: str, status: int = 400) -> JSONResponse:
-    return JSONResponse(
-        {"errors": [{"message": message, "extensions": {"code": "INVALID_INPUT"}}]}, status
+_EXPIRED = (
+    "event: error\ndata: "
+    + json.dumps(
+        {
+            "errors": [
+                {
+                    "message": "the token has expired (exp)",
+                    "extensions": {"code": "UNAUTHENTICATED"},
+                }
+            ]
+        }
     )
+    + "\n\n"
+)
+
+
+def _error(message: str, status: int = 400, code: str = "INVALID_INPUT") -> JSONResponse:
+    return JSONResponse({"errors": [{"message": message, "extensions": {"code": code}}]}, status)
+
+
+def _operation_type(query: str, name: object, max_tokens: int) -> OperationType | None:
+    """The type of the operation the document names (None: unparsable or not found)."""
+    try:
+        document = parse(query, max_tokens=max_tokens)
+    except GraphQLError:
+        return None
+    operation = get_operation_ast(document, name if isinstance(name, str) else None)
+    return operation.operation if operation else None
 
 
 async def _request(request: Request) -> dict[str, Any] | None:
@@ -71,12 +100,35 @@ def routes(runtime: Runtime) -> list[Route]:
         variables = body.get("variables") or {}
         if not isinstance(variables, dict):
             return _error("variables must be a JSON object")
+        query: str = body["query"]
+        if runtime.safelist is not None:
+            try:
+                query = runtime.safelist.resolve(query, body.get("extensions"))
+            except NotPersisted as refused:
+                return _error(refused.message, code=refused.code)
+        kind = _operation_type(query, body.get("operationName"), runtime.settings.max_tokens)
+        if kind is None:
+            return _error("the document does not parse or names no operation", code="BAD_REQUEST")
+        if kind is not OperationType.SUBSCRIPTION:
+            return _error(
+                f"this endpoint streams subscriptions; send a {kind.value} to /graphql",
+                code="BAD_REQUEST",
+            )
         resume = request.headers.get("last-event-id")
         if resume:
             variables = {**variables, "after": resume}
+        principal: Principal = request.scope["principal"]
+        user = f"{principal.organisation_id}/{principal.sub}"
+        limit = runtime.settings.ws_max_connections
+        if runtime.streams[user] >= limit:
+            return _error(
+                f"too many open connections for this user (limit {limit})",
+                429,
+                "TOO_MANY_CONNECTIONS",
+            )
         context = Context.of(runtime, request)
         results = await runtime.schema.subscribe(
-            body["query"],
+            query,
             variable_values=variables,
             context_value=context,
             operation_name=body.get("operationName"),
@@ -96,10 +148,16 @@ def routes(runtime: Runtime) -> list[Route]:
                     await frames.put(None)
 
             consumer = asyncio.create_task(consume())
+            runtime.streams[user] += 1
+            expires = principal.expires_at.timestamp()
             try:
                 while True:
+                    left = expires - time.time()
+                    if left <= 0:
+                        yield _EXPIRED
+                        return
                     try:
-                        frame = await asyncio.wait_for(frames.get(), HEARTBEAT)
+                        frame = await asyncio.wait_for(frames.get(), min(HEARTBEAT, left))
                     except TimeoutError:
                         yield ": keep-alive\n\n"
                         continue
@@ -108,6 +166,9 @@ def routes(runtime: Runtime) -> list[Route]:
                     yield frame
                 yield "event: complete\ndata:\n\n"
             finally:
+                runtime.streams[user] -= 1
+                if runtime.streams[user] <= 0:
+                    del runtime.streams[user]
                 consumer.cancel()
                 with contextlib.suppress(BaseException):
                     await consumer

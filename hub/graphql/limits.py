@@ -56,6 +56,7 @@ from strawberry.schema.schema import validate_document
 
 from hub.graphql.memo import IdentityMemo
 from hub.graphql.pagination import DEFAULT_PAGE, MAX_PAGE
+from hub.graphql.persisted import PersistedOnly, Safelist
 from hub.graphql.safe_input import SafeStrings, SafeVariables
 
 LIST_GUESS = 10
@@ -68,6 +69,7 @@ class Limits:
     tokens: int = 5000
     cost: int = 50_000
     introspection: bool = True
+    persisted: Safelist | None = None  # HUB_PERSISTED_ONLY: only these documents run
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,6 +255,7 @@ def limit_extensions(limits: Limits) -> list[Callable[[], SchemaExtension]]:
         functools.partial(AddValidationRules, rules),
         functools.partial(ValidationMemo, IdentityMemo(CACHED_DOCUMENTS)),
         SafeVariables,
+        *([functools.partial(PersistedOnly, limits.persisted)] if limits.persisted else []),
     ]
 
 

@@ -3,22 +3,33 @@
 The safelist is a JSON object mapping each document's SHA-256 (hex, of its exact text)
 to the document, as frontends' build tools write it. A request names a listed operation
 by `extensions.persistedQuery.sha256Hash` (the automatic-persisted-queries form) or
-sends a text that hashes to a listed one; anything else is refused before it is parsed.
+sends a text that hashes to a listed one. Each transport (HTTP, WebSocket, SSE) turns a
+named hash into its document; the `PersistedOnly` extension then refuses, on every
+transport alike, any document that is not listed, before it is validated or run.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
+
+from graphql import GraphQLError
+from strawberry.extensions import SchemaExtension
 
 from hub.errors import ConfigurationError, HubError
 
 
 class NotPersisted(HubError):
     code = "PERSISTED_QUERY_NOT_FOUND"
+
+
+NOT_PERSISTED = (
+    "this hub runs only persisted operations; send a known sha256 in "
+    "extensions.persistedQuery.sha256Hash"
+)
 
 
 def digest(document: str) -> str:
@@ -52,6 +63,9 @@ class Safelist:
     def __len__(self) -> int:
         return len(self._documents)
 
+    def holds(self, document: str | None) -> bool:
+        return document is not None and digest(document) in self._documents
+
     def resolve(self, query: str | None, extensions: Mapping[str, Any] | None) -> str:
         """The document a request may run, or NotPersisted."""
         wanted = _named_hash(extensions or {})
@@ -59,13 +73,26 @@ class Safelist:
             wanted = digest(query)
         if wanted is not None and wanted in self._documents:
             return self._documents[wanted]
-        raise NotPersisted(
-            "this hub runs only persisted operations; send a known sha256 in "
-            "extensions.persistedQuery.sha256Hash"
-        )
+        raise NotPersisted(NOT_PERSISTED)
 
 
 def _named_hash(extensions: Mapping[str, Any]) -> str | None:
     persisted = extensions.get("persistedQuery")
     named = persisted.get("sha256Hash") if isinstance(persisted, dict) else None
     return named if isinstance(named, str) else None
+
+
+class PersistedOnly(SchemaExtension):
+    """Refuse every document the safelist does not hold, whatever brought it."""
+
+    def __init__(self, safelist: Safelist) -> None:
+        super().__init__()
+        self._safelist = safelist
+
+    def on_validate(self) -> Iterator[None]:
+        ctx = self.execution_context
+        if not self._safelist.holds(ctx.query):
+            ctx.pre_execution_errors = [
+                GraphQLError(NOT_PERSISTED, extensions={"code": NotPersisted.code})
+            ]
+        yield

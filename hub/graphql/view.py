@@ -21,6 +21,7 @@ from typing import Any
 
 import orjson
 from cross_web import HTTPException
+from graphql import GraphQLError, GraphQLFormattedError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.websockets import WebSocket
@@ -29,12 +30,16 @@ from strawberry.http import GraphQLRequestData
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
 )
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
+    ErrorMessage as TransportError,
+)
 from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
+from strawberry.subscriptions.protocols.graphql_ws.types import ErrorMessage as LegacyError
 from strawberry.types.unset import UNSET
 
 from hub.errors import HubError, Unauthenticated
 from hub.graphql.context import Context
-from hub.graphql.persisted import Safelist
+from hub.graphql.persisted import NotPersisted
 from hub.runtime import Runtime
 
 WS_UNAUTHORIZED = 4403
@@ -112,7 +117,35 @@ async def _ping(handler: Any, interval: float) -> None:
             return
 
 
+def _persisted(handler: Any, payload: Any) -> HubError | None:
+    """Turn a named persisted operation into its document (in place), or the refusal."""
+    safelist = handler.view.safelist
+    if safelist is None or not isinstance(payload, dict):
+        return None
+    try:
+        payload["query"] = safelist.resolve(payload.get("query"), payload.get("extensions"))
+    except NotPersisted as refused:
+        return refused
+    return None
+
+
+def _refusal(exc: HubError) -> GraphQLFormattedError:
+    return GraphQLError(exc.message, extensions={"code": exc.code}).formatted
+
+
 class TransportWSHandler(_ExpiryMixin, BaseGraphQLTransportWSHandler[Context, None]):
+    async def handle_subscribe(self, message: Any) -> None:
+        refused = _persisted(self, message.get("payload"))
+        if refused is not None and self.connection_acknowledged:
+            error: TransportError = {
+                "id": message["id"],
+                "type": "error",
+                "payload": [_refusal(refused)],
+            }
+            await self.send_message(error)
+            return
+        await super().handle_subscribe(message)
+
     async def handle_connection_init(self, message: Any) -> None:
         if not self.connection_init_received:
             refusal = await _authenticate(self, message.get("payload"))
@@ -126,6 +159,18 @@ class TransportWSHandler(_ExpiryMixin, BaseGraphQLTransportWSHandler[Context, No
 
 
 class LegacyWSHandler(_ExpiryMixin, BaseGraphQLWSHandler[Context, None]):
+    async def handle_start(self, message: Any) -> None:
+        refused = _persisted(self, message.get("payload"))
+        if refused is not None and self.connection_acknowledged:
+            error: LegacyError = {
+                "id": message["id"],
+                "type": "error",
+                "payload": _refusal(refused),
+            }
+            await self.send_message(error)
+            return
+        await super().handle_start(message)
+
     async def handle_connection_init(self, message: Any) -> None:
         refusal = await _authenticate(self, message.get("payload"))
         if refusal is not None:
@@ -157,9 +202,9 @@ class HubGraphQL(GraphQL[Context, None]):
             max_subscriptions_per_connection=s.ws_max_subscriptions,
         )
         self.runtime = runtime
-        self.sockets: Counter[str] = Counter()  # open WebSockets per principal
+        self.sockets = runtime.streams  # open WebSockets and SSE streams per principal
         self.live: set[Any] = set()  # handlers of open WebSockets
-        self.safelist = Safelist.load(s.persisted_only) if s.persisted_only else None
+        self.safelist = runtime.safelist
 
     def encode_json(self, data: object) -> str:
         """orjson: a 500-row page spent 6 % of its CPU in the standard json encoder. Text,

@@ -5,12 +5,15 @@ from __future__ import annotations
 import base64
 import binascii
 import uuid
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from typing import Any
 
 from hub.auth.principal import Principal
+from hub.children import history_repository as history
 from hub.children import repository, service
-from hub.children.models import Child, Description, NewChild, RiskLevel
+from hub.children.models import Child, NewChild, RiskLevel
 from hub.children.repository import Photo
 from hub.db.session import Session
 from hub.errors import InvalidInput, NotFound
@@ -137,28 +140,39 @@ def _photo_url(value: str | None) -> str | None:
     return url
 
 
+_DESCRIPTION_TEXT = ("build", "hair", "eyes", "marks", "clothing")
+
+
 async def update_description(
     actor: ChildActor,
     child_id: uuid.UUID | None,
-    d: Description,
+    changes: Mapping[str, object],
     photo: tuple[str, str] | None = None,
 ) -> uuid.UUID:
+    """Change the fields named in `changes` (a None value clears one) and keep the
+    description they replace as history; a photo alone changes only the photo."""
     child = await _visible_child(actor, child_id, "updateDescription")
-    if d.height_cm is not None and not 50 <= d.height_cm <= 250:
-        raise InvalidInput("heightCm must be between 50 and 250", field="heightCm")
-    photo_url = _photo_url(d.photo_url)
+    cleaned: dict[str, Any] = {}
+    for name, value in changes.items():
+        if name == "height_cm":
+            if value is not None and not (isinstance(value, int) and 50 <= value <= 250):
+                raise InvalidInput("heightCm must be between 50 and 250", field="heightCm")
+            cleaned[name] = value
+        elif name == "photo_url":
+            cleaned[name] = _photo_url(value if isinstance(value, str) else None)
+        elif name in _DESCRIPTION_TEXT:
+            text_value = value if isinstance(value, str) else None
+            cleaned[name] = text(text_value, name, max_length=500, required=False)
+        else:
+            raise ValueError(f"not a field of the description: {name}")
     if photo is not None:
         photo_id = await repository.add_photo(actor.db, child.id, photo[0], _photo_bytes(*photo))
-        photo_url = f"/photos/{photo_id}"
-    cleaned = Description(
-        height_cm=d.height_cm,
-        **{
-            f: text(getattr(d, f), f, max_length=500, required=False)
-            for f in ("build", "hair", "eyes", "marks", "clothing")
-        },
-        photo_url=photo_url,
-    )
-    await repository.update_description(actor.db, child.id, cleaned)
+        cleaned["photo_url"] = f"/photos/{photo_id}"
+    if not cleaned:
+        raise InvalidInput("name at least one field of the description to change", field="input")
+    previous = await repository.lock_description(actor.db, child.id)
+    await history.keep(actor.db, child.id, previous, actor.principal.organisation_id)
+    await repository.update_description(actor.db, child.id, replace(previous, **cleaned))
     await events.record(actor.db, [actor.event(EventType.DESCRIPTION_UPDATED, child.id)])
     return child.id
 

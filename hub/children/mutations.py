@@ -9,7 +9,7 @@ import strawberry
 
 from hub.children import commands, service
 from hub.children.commands import ChildActor
-from hub.children.models import Description, NewChild
+from hub.children.models import NewChild
 from hub.children.types import ChildType, RiskLevelType, SexType
 from hub.graphql.context import Info
 from hub.graphql.ids import parse_id
@@ -40,15 +40,22 @@ class PhotoUpload:
 
 @strawberry.input
 class UpdateDescriptionInput:
+    """Only the fields given change; an explicit null clears one. The description they
+    replace is kept (Child.descriptionHistory)."""
+
     child_id: strawberry.ID
-    height_cm: int | None = None
-    build: str | None = None
-    hair: str | None = None
-    eyes: str | None = None
-    marks: str | None = None
-    clothing: str | None = None
-    photo_url: str | None = None
+    height_cm: int | None = strawberry.UNSET
+    build: str | None = strawberry.UNSET
+    hair: str | None = strawberry.UNSET
+    eyes: str | None = strawberry.UNSET
+    marks: str | None = strawberry.UNSET
+    clothing: str | None = strawberry.UNSET
+    photo_url: str | None = strawberry.UNSET
     photo: PhotoUpload | None = None
+
+    def changes(self) -> dict[str, object]:
+        fields = ("height_cm", "build", "hair", "eyes", "marks", "clothing", "photo_url")
+        return {f: getattr(self, f) for f in fields if getattr(self, f) is not strawberry.UNSET}
 
 
 @strawberry.input
@@ -120,15 +127,7 @@ class ChildMutation:
         child_id = await commands.update_description(
             _actor(info),
             parse_id(input.child_id),
-            Description(
-                height_cm=input.height_cm,
-                build=input.build,
-                hair=input.hair,
-                eyes=input.eyes,
-                marks=input.marks,
-                clothing=input.clothing,
-                photo_url=input.photo_url,
-            ),
+            input.changes(),
             (input.photo.content_type, input.photo.data) if input.photo else None,
         )
         return UpdateDescriptionPayload(child=await _child(info, child_id))

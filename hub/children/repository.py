@@ -227,9 +227,12 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id
 """
 _DESCRIPTION = """
 UPDATE children SET height_cm = $2, build = $3, hair = $4, eyes = $5, marks = $6,
-       clothing = $7, photo_url = coalesce($8, photo_url), version = version + 1,
-       updated_at = now()
+       clothing = $7, photo_url = $8, version = version + 1, updated_at = now()
  WHERE id = $1
+"""
+_LOCK_DESCRIPTION = """
+SELECT height_cm, build, hair, eyes, marks, clothing, photo_url FROM children
+ WHERE id = $1 FOR NO KEY UPDATE
 """
 _RISK = """
 UPDATE children SET risk_level = $2, risk_indicators = $3, risk_assessment = $4,
@@ -266,6 +269,14 @@ async def register(db: Db, c: NewChild) -> uuid.UUID:
     except asyncpg.UniqueViolationError:
         raise Conflict("a child with this dossier number is already registered") from None
     return uuid.UUID(str(new_id))
+
+
+async def lock_description(db: Db, child_id: uuid.UUID) -> Description:
+    """The description as it is now, locked until the transaction ends (two editors
+    never lose each other's fields)."""
+    row = await db.fetchrow(_LOCK_DESCRIPTION, child_id)
+    assert row is not None, "called for children already read as visible"
+    return Description(**dict(row))
 
 
 async def update_description(db: Db, child_id: uuid.UUID, d: Description) -> None:

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from hub.children.models import Child, ChildFilter, RiskLevel, Sex
+from hub.children.models import Description as DescriptionModel
 from hub.graphql.categories import Withheld, masked, shared, shared_resolver
 from hub.graphql.context import Info
 from hub.organisations.types import OrganisationType
@@ -30,6 +31,27 @@ class Description:
     marks: str | None
     clothing: str | None
     photo_url: str | None
+
+    @classmethod
+    def of(cls, d: DescriptionModel) -> Description:
+        return cls(
+            height_cm=d.height_cm,
+            build=d.build,
+            hair=d.hair,
+            eyes=d.eyes,
+            marks=d.marks,
+            clothing=d.clothing,
+            photo_url=d.photo_url,
+        )
+
+
+@strawberry.type(description="A description as it was before it was changed.")
+class DescriptionVersion:
+    description: Description
+    replaced_at: datetime = strawberry.field(description="When it was replaced.")
+    replaced_by: OrganisationType | None = strawberry.field(
+        description="The organisation that replaced it."
+    )
 
 
 @strawberry.type
@@ -84,6 +106,21 @@ class ChildType:
         found = await info.context.load.cases_of_child.load(self.row.id)
         return [CaseType.of(v) for v in found]
 
+    @shared_resolver(C.DESCRIPTION, "Earlier descriptions, newest first.")
+    async def description_history(self, info: Info) -> list[DescriptionVersion] | None:
+        registry = info.context.registry
+        versions = []
+        for v in await info.context.load.description_history.load(self.row.id):
+            by = await registry.get(v.replaced_by)
+            versions.append(
+                DescriptionVersion(
+                    description=Description.of(v.description),
+                    replaced_at=v.replaced_at,
+                    replaced_by=OrganisationType.of(by) if by else None,
+                )
+            )
+        return versions
+
     @strawberry.field(description="Consents about this child; null unless you may manage them.")
     async def consents(
         self, info: Info
@@ -116,15 +153,7 @@ class ChildType:
                 "languages": list(c.languages),
                 "dossier_number": c.dossier_number,
                 "placement_address": c.placement_address,
-                "description": Description(
-                    height_cm=d.height_cm,
-                    build=d.build,
-                    hair=d.hair,
-                    eyes=d.eyes,
-                    marks=d.marks,
-                    clothing=d.clothing,
-                    photo_url=d.photo_url,
-                ),
+                "description": Description.of(d),
                 "contacts": [Contact(kind=k.kind, value=k.value, note=k.note) for k in c.contacts],
                 "asylum_status": c.asylum_status,
                 "health": c.health,

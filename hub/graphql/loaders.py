@@ -25,6 +25,7 @@ class Loaders:
     ) -> None:
         self.registry = registry
         self.child = children.child_by_id(db, policy, principal)
+        self.description_history = children.description_history_by_child(db)
         self.case = cases.case_by_id(db, policy, principal)
         self.cases_of_child = cases.cases_by_child(db, policy, principal)
         self.sightings = cases.sightings_by_case(db)

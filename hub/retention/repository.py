@@ -36,6 +36,7 @@ _PSEUDONYMISE = [
     """UPDATE sightings SET place = '-', note = NULL
      WHERE case_id IN (SELECT id FROM cases WHERE child_id = ANY($1::uuid[]))""",
     "DELETE FROM photos WHERE child_id = ANY($1::uuid[])",
+    "DELETE FROM description_history WHERE child_id = ANY($1::uuid[])",
 ]
 
 

@@ -17,6 +17,7 @@ from hub.errors import InvalidInput
 from hub.graphql.context import Info
 from hub.graphql.ids import parse_id
 from hub.graphql.pagination import DEFAULT_PAGE, MAX_PAGE
+from hub.policy.actions import Action
 
 
 @strawberry.type
@@ -64,9 +65,9 @@ class AuditQuery:
     )
     async def verify_audit_chain(self, info: Info) -> ChainVerificationType:
         ctx = info.context
-        ctx.policy.authorize_auditor(ctx.principal, "verifyAuditChain")
+        ctx.policy.authorize_auditor(ctx.principal, Action.VERIFY_AUDIT_CHAIN)
         assert ctx.verifier is not None, "the runtime makes the verifier"
-        ctx.audit.record(AuditKind.AUDIT, "verifyAuditChain")
+        ctx.audit.record(AuditKind.AUDIT, Action.VERIFY_AUDIT_CHAIN)
         latest = await ctx.verifier.latest()
         return ChainVerificationType.of(latest.result, latest.finished_at, latest.full)
 
@@ -81,12 +82,12 @@ class AuditMutation:
         self, info: Info, input: RequestFullAuditVerificationInput
     ) -> RequestFullAuditVerificationPayload:
         ctx = info.context
-        ctx.policy.authorize_auditor(ctx.principal, "requestFullAuditVerification")
+        ctx.policy.authorize_auditor(ctx.principal, Action.REQUEST_FULL_AUDIT_VERIFICATION)
         assert ctx.verifier is not None, "the runtime makes the verifier"
         p = ctx.principal
         ctx.audit.record(
             AuditKind.AUDIT,
-            "requestFullAuditVerification",
+            Action.REQUEST_FULL_AUDIT_VERIFICATION,
             details={"reason": input.reason} if input.reason else None,
         )
         queued = await ctx.verifier.request_full(p.sub, p.organisation_id)

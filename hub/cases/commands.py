@@ -21,6 +21,7 @@ from hub.db.session import Session
 from hub.errors import Conflict, InvalidTransition, NotFound
 from hub.events import outbox as events
 from hub.events.models import EventType, NewEvent
+from hub.policy.actions import Action
 from hub.policy.engine import Policy
 from hub.routines import service as routines
 from hub.routines.config import Routines
@@ -44,7 +45,7 @@ class Actor:
         return NewEvent.by(self.principal, kind, child_id=case.child_id, case_id=case.id, **payload)
 
 
-async def _visible_case(actor: Actor, case_id: uuid.UUID | None, action: str) -> Case:
+async def _visible_case(actor: Actor, case_id: uuid.UUID | None, action: Action) -> Case:
     visible = await cases.visible_one(actor.db, actor.policy, actor.principal, case_id)
     if visible is None:
         raise NotFound(NO_CASE)
@@ -107,7 +108,7 @@ async def report_absent(
     if visible is None:
         raise NotFound(NO_CHILD)
     child = visible.row
-    actor.policy.authorize(actor.principal, "reportAbsent", child.facts)
+    actor.policy.authorize(actor.principal, Action.REPORT_ABSENT, child.facts)
     seen_at = past(last_seen_at, "lastSeenAt")
     place = required_text(last_seen_place, "lastSeenPlace", max_length=500)
     how = text(circumstances, "circumstances", max_length=4000, required=False)
@@ -142,7 +143,7 @@ async def report_absent(
 async def report_missing(
     actor: Actor, case_id: uuid.UUID | None, report_number: str, expected_version: int | None = None
 ) -> uuid.UUID:
-    case = await _visible_case(actor, case_id, "reportMissingToPolice")
+    case = await _visible_case(actor, case_id, Action.REPORT_MISSING_TO_POLICE)
     number = required_text(report_number, "policeReportNumber", max_length=40)
     came_from = await _move(actor, case, CaseStatus.REPORTED_MISSING, expected_version)
     await repository.set_reported_missing(
@@ -153,7 +154,7 @@ async def report_missing(
 
 
 async def register_avviken(actor: Actor, case_id: uuid.UUID | None) -> uuid.UUID:
-    case = await _visible_case(actor, case_id, "registerAvviken")
+    case = await _visible_case(actor, case_id, Action.REGISTER_AVVIKEN)
     locked = await repository.lock(actor.db, case.id)
     if locked.avviken_registered:
         raise Conflict("avviken is already registered for this case")
@@ -175,7 +176,7 @@ async def register_avviken(actor: Actor, case_id: uuid.UUID | None) -> uuid.UUID
 async def add_sighting(
     actor: Actor, case_id: uuid.UUID | None, seen_at: datetime, place: str, note: str | None
 ) -> uuid.UUID:
-    case = await _visible_case(actor, case_id, "addSighting")
+    case = await _visible_case(actor, case_id, Action.ADD_SIGHTING)
     when = past(seen_at, "seenAt")
     where = required_text(place, "place", max_length=500)
     what = text(note, "note", max_length=4000, required=False)
@@ -204,7 +205,7 @@ async def report_found(
     place: str,
     expected_version: int | None = None,
 ) -> uuid.UUID:
-    case = await _visible_case(actor, case_id, "reportFound")
+    case = await _visible_case(actor, case_id, Action.REPORT_FOUND)
     when = past(found_at, "foundAt")
     where = required_text(place, "place", max_length=500)
     came_from = await _move(actor, case, CaseStatus.FOUND, expected_version)
@@ -216,7 +217,7 @@ async def report_found(
 async def record_return_interview(
     actor: Actor, case_id: uuid.UUID | None, summary: str, expected_version: int | None = None
 ) -> uuid.UUID:
-    case = await _visible_case(actor, case_id, "recordReturnInterview")
+    case = await _visible_case(actor, case_id, Action.RECORD_RETURN_INTERVIEW)
     cleaned = required_text(summary, "summary", max_length=10_000)
     came_from = await _move(actor, case, CaseStatus.FOLLOW_UP, expected_version)
     await repository.set_return_interview(
@@ -229,7 +230,7 @@ async def record_return_interview(
 async def close_case(
     actor: Actor, case_id: uuid.UUID | None, outcome: Outcome, expected_version: int | None = None
 ) -> uuid.UUID:
-    case = await _visible_case(actor, case_id, "closeCase")
+    case = await _visible_case(actor, case_id, Action.CLOSE_CASE)
     came_from = await _move(actor, case, CaseStatus.CLOSED, expected_version)
     await repository.set_closed(actor.db, case.id, outcome, actor.principal.organisation_id)
     await _after_move(actor, case, came_from, CaseStatus.CLOSED, outcome=outcome.value)

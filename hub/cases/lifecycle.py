@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from hub.cases.models import CaseStatus as S
 from hub.errors import InvalidTransition
+from hub.policy.actions import Action
 
 MOVES: dict[S, frozenset[S]] = {
     S.ABSENT: frozenset({S.REPORTED_MISSING, S.FOUND}),
@@ -37,18 +38,18 @@ def check(current: S, wanted: S) -> None:
 
 
 # each lifecycle action and the state it moves the case to (None: a fact, no move)
-_ACTIONS: dict[str, S | None] = {
-    "reportMissingToPolice": S.REPORTED_MISSING,
-    "registerAvviken": None,
-    "addSighting": None,
-    "reportFound": S.FOUND,
-    "recordReturnInterview": S.FOLLOW_UP,
-    "closeCase": S.CLOSED,
+_ACTIONS: dict[Action, S | None] = {
+    Action.REPORT_MISSING_TO_POLICE: S.REPORTED_MISSING,
+    Action.REGISTER_AVVIKEN: None,
+    Action.ADD_SIGHTING: None,
+    Action.REPORT_FOUND: S.FOUND,
+    Action.RECORD_RETURN_INTERVIEW: S.FOLLOW_UP,
+    Action.CLOSE_CASE: S.CLOSED,
 }
-_FACT_STATES = {"registerAvviken": AVVIKEN_STATES, "addSighting": SIGHTING_STATES}
+_FACT_STATES = {Action.REGISTER_AVVIKEN: AVVIKEN_STATES, Action.ADD_SIGHTING: SIGHTING_STATES}
 
 
-def possible_actions(current: S) -> list[str]:
+def possible_actions(current: S) -> list[Action]:
     """The lifecycle actions a case in `current` admits, whoever asks."""
     return [
         action

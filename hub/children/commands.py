@@ -21,6 +21,7 @@ from hub.events import outbox as events
 from hub.events.models import EventType, NewEvent
 from hub.organisations.models import OrganisationKind
 from hub.organisations.registry import OrganisationRegistry
+from hub.policy.actions import Action
 from hub.policy.categories import DataCategory
 from hub.policy.engine import Policy
 from hub.policy.facts import RowFacts
@@ -72,7 +73,7 @@ async def register(actor: ChildActor, r: NewChild) -> uuid.UUID:
     )
     guardian = text(r.guardian_sub, "guardianSub", max_length=200, required=False)
     facts = RowFacts(municipality, residence, guardian, "NONE")
-    actor.policy.authorize(actor.principal, "registerChild", facts)
+    actor.policy.authorize(actor.principal, Action.REGISTER_CHILD, facts)
     child_id = await repository.register(
         actor.db,
         NewChild(
@@ -105,7 +106,7 @@ async def register(actor: ChildActor, r: NewChild) -> uuid.UUID:
     return child_id
 
 
-async def _visible_child(actor: ChildActor, child_id: uuid.UUID | None, action: str) -> Child:
+async def _visible_child(actor: ChildActor, child_id: uuid.UUID | None, action: Action) -> Child:
     visible = await service.visible_one(actor.db, actor.policy, actor.principal, child_id)
     if visible is None:
         raise NotFound(NO_CHILD)
@@ -151,7 +152,7 @@ async def update_description(
 ) -> uuid.UUID:
     """Change the fields named in `changes` (a None value clears one) and keep the
     description they replace as history; a photo alone changes only the photo."""
-    child = await _visible_child(actor, child_id, "updateDescription")
+    child = await _visible_child(actor, child_id, Action.UPDATE_DESCRIPTION)
     cleaned: dict[str, Any] = {}
     for name, value in changes.items():
         if name == "height_cm":
@@ -184,7 +185,7 @@ async def record_risk(
     indicators: list[str],
     assessment: str | None,
 ) -> uuid.UUID:
-    child = await _visible_child(actor, child_id, "recordRiskAssessment")
+    child = await _visible_child(actor, child_id, Action.RECORD_RISK_ASSESSMENT)
     signs = items(indicators, "indicators", max_items=30, max_length=200)
     await repository.record_risk(
         actor.db,

@@ -10,6 +10,7 @@ from hub.children.models import Description as DescriptionModel
 from hub.graphql.categories import Withheld, masked, shared, shared_resolver
 from hub.graphql.context import Info
 from hub.organisations.types import OrganisationType
+from hub.policy.actions import Action
 from hub.policy.categories import DataCategory as C
 from hub.policy.view import RowView
 from hub.policy.visible import Visible
@@ -128,7 +129,7 @@ class ChildType:
         from hub.consents.types import ConsentType
 
         ctx = info.context
-        if not ctx.policy.may(ctx.principal, "grantConsent", self.row.facts):
+        if not ctx.policy.may(ctx.principal, Action.GRANT_CONSENT, self.row.facts):
             return None
         now = datetime.now(UTC)
         return [ConsentType.of(c, now) for c in await ctx.load.consents.load(self.row.id)]

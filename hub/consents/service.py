@@ -15,6 +15,7 @@ from hub.errors import Conflict, Forbidden, InvalidInput, NotFound
 from hub.events import outbox
 from hub.events.models import EventType, NewEvent
 from hub.organisations.registry import OrganisationRegistry
+from hub.policy.actions import Action
 from hub.policy.categories import DataCategory
 from hub.policy.engine import Policy
 
@@ -38,7 +39,7 @@ async def grant(
     visible = await children.visible_one(db, policy, principal, child_id)
     if visible is None:
         raise NotFound(NO_CHILD)
-    policy.authorize(principal, "grantConsent", visible.row.facts)
+    policy.authorize(principal, Action.GRANT_CONSENT, visible.row.facts)
     if await registry.get(recipient_id) is None:
         raise InvalidInput("no organisation with this id", field="recipientOrganisationId")
     if not categories:
@@ -82,7 +83,7 @@ async def revoke(
     if consent is None:
         raise NotFound(NO_CONSENT)
     visible = await children.visible_one(db, policy, principal, consent.child_id)
-    if visible is None or not policy.may(principal, "revokeConsent", visible.row.facts):
+    if visible is None or not policy.may(principal, Action.REVOKE_CONSENT, visible.row.facts):
         raise NotFound(NO_CONSENT)  # a consent you may not manage looks like none at all
     if consent.revoked_at is not None:
         raise Conflict("this consent was already revoked")
@@ -104,7 +105,7 @@ async def request_emergency(
     visible = await cases.visible_one(db, policy, principal, case_id)
     if visible is None:
         raise NotFound(NO_CASE)
-    policy.authorize(principal, "requestEmergencyAccess", visible.row.facts)
+    policy.authorize(principal, Action.REQUEST_EMERGENCY_ACCESS, visible.row.facts)
     if len(reason.strip()) < MIN_REASON:
         raise InvalidInput(
             f"state the reason in at least {MIN_REASON} characters; it is reviewed", field="reason"

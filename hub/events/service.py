@@ -16,6 +16,7 @@ from hub.events import outbox, repository
 from hub.events.models import CaseEvent, EventType, NewEvent
 from hub.organisations.models import Organisation
 from hub.organisations.registry import OrganisationRegistry
+from hub.policy.actions import Action
 from hub.policy.engine import Policy
 
 NO_CASE = "no case with this id"
@@ -45,7 +46,7 @@ async def acknowledge(
     visible = await cases.visible_one(db, policy, principal, case_id)
     if visible is None:
         raise NotFound(NO_CASE)
-    policy.authorize(principal, "acknowledge", visible.row.facts)
+    policy.authorize(principal, Action.ACKNOWLEDGE, visible.row.facts)
     event = await repository.by_id(db, event_id)
     if event is None or event.case_id != visible.row.id:
         raise InvalidInput("this case has no event with that cursor", field="eventCursor")
@@ -74,7 +75,7 @@ async def acknowledgement_states(
     case: Case,
 ) -> list[AcknowledgementState] | None:
     """Per event of the case: who acknowledged, who not yet; None unless allowed to see."""
-    if not policy.may(principal, "viewAcknowledgements", case.facts):
+    if not policy.may(principal, Action.VIEW_ACKNOWLEDGEMENTS, case.facts):
         return None
     events = (await repository.by_cases(db, [case.id]))[case.id]
     acks = (await repository.acknowledgements_by_cases(db, [case.id]))[case.id]

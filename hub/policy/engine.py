@@ -11,6 +11,7 @@ from functools import lru_cache
 from hub.auth.principal import Principal, Purpose, Role
 from hub.errors import Forbidden
 from hub.organisations.models import Organisation, OrganisationKind
+from hub.policy.actions import Action
 from hub.policy.categories import DataCategory
 from hub.policy.enforcer import Decision, DecisionKey, Enforcer
 from hub.policy.facts import RowFacts
@@ -25,7 +26,7 @@ _ROW_VIEW = {"decision": "row_view"}
 _ALLOWED = {"decision": "action", "outcome": "allowed"}
 _DENIED = {"decision": "action", "outcome": "denied"}
 # Auditors read the audit trail, never case content; they may see aggregates.
-_AUDITOR_ACTIONS = frozenset({"statistics"})
+_AUDITOR_ACTIONS = frozenset({Action.STATISTICS})
 
 
 def audits_only(principal: Principal) -> bool:
@@ -196,7 +197,7 @@ class Policy:
             )
         )
 
-    def authorize(self, principal: Principal, action: str, facts: RowFacts | None) -> str:
+    def authorize(self, principal: Principal, action: Action, facts: RowFacts | None) -> str:
         """Allow `action` on the row or refuse with FORBIDDEN; the allowing rule's source."""
         if audits_only(principal) and action not in _AUDITOR_ACTIONS:
             instruments.decisions.add(1, _DENIED)
@@ -217,20 +218,20 @@ class Policy:
         kind = principal.organisation.kind.value
         if Role.AUDITOR not in principal.roles:
             raise Forbidden("reading the audit trail needs the auditor role")
-        if self.enforcer.may(kind, Relation.NONE.value, "auditNetwork"):
+        if self.enforcer.may(kind, Relation.NONE.value, Action.AUDIT_NETWORK):
             return AuditScope(organisation_id=None)
-        if self.enforcer.may(kind, Relation.NONE.value, "auditOwn"):
+        if self.enforcer.may(kind, Relation.NONE.value, Action.AUDIT_OWN):
             return AuditScope(organisation_id=principal.organisation_id)
         raise Forbidden(f"policies/actions.csv lets no {kind} auditor read the audit trail")
 
-    def authorize_auditor(self, principal: Principal, action: str) -> None:
+    def authorize_auditor(self, principal: Principal, action: Action) -> None:
         """FORBIDDEN unless an auditor whose organisation kind actions.csv lets `action`."""
         self.audit_scope(principal)
         kind = principal.organisation.kind.value
         if self.enforcer.may(kind, Relation.NONE.value, action) is None:
             raise Forbidden(f"policies/actions.csv lets no {kind} auditor {action}")
 
-    def may(self, principal: Principal, action: str, facts: RowFacts) -> bool:
+    def may(self, principal: Principal, action: Action, facts: RowFacts | None) -> bool:
         try:
             self.authorize(principal, action, facts)
         except Forbidden:

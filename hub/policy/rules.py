@@ -12,6 +12,7 @@ from pathlib import Path
 
 from hub.errors import ConfigurationError
 from hub.organisations.models import OrganisationKind
+from hub.policy.actions import Action
 from hub.policy.categories import DataCategory
 
 POLICY_DIR = Path(__file__).resolve().parents[2] / "policies"
@@ -35,31 +36,7 @@ class Condition(StrEnum):
     EMERGENCY = "emergency"
 
 
-ACTIONS = frozenset(
-    {
-        "registerChild",
-        "updateDescription",
-        "recordRiskAssessment",
-        "reportAbsent",
-        "reportMissingToPolice",
-        "registerAvviken",
-        "addSighting",
-        "reportFound",
-        "recordReturnInterview",
-        "closeCase",
-        "completeTask",
-        "acknowledge",
-        "grantConsent",
-        "revokeConsent",
-        "requestEmergencyAccess",
-        "viewAcknowledgements",
-        "statistics",
-        "auditOwn",
-        "auditNetwork",
-        "verifyAuditChain",
-        "requestFullAuditVerification",
-    }
-)
+ACTIONS = frozenset(a.value for a in Action)
 _KINDS = frozenset(k.value for k in OrganisationKind) | {WILDCARD}
 _RELATIONS = frozenset(r.value for r in Relation) | {ANY}
 _CATEGORIES = frozenset(c.value for c in DataCategory) | {WILDCARD}

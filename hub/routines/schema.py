@@ -21,7 +21,9 @@ class TaskQuery:
     ) -> Connection[TaskType]:
         ctx = info.context
         request = page_request(first, after)
-        rows, total = await service.mine(ctx.session, ctx.principal, overdue_only, request)
+        rows, total = await service.mine(
+            ctx.session, ctx.policy, ctx.principal, overdue_only, request
+        )
         return connection(rows, request, total, node=TaskType.of, row_id=lambda t: t.id)
 
 
@@ -30,5 +32,7 @@ class TaskMutation:
     @strawberry.mutation(description="Mark one of your organisation's tasks done.")
     async def complete_task(self, info: Info, input: CompleteTaskInput) -> CompleteTaskPayload:
         ctx = info.context
-        task = await service.complete(ctx.session, ctx.principal, parse_id(input.task_id))
+        task = await service.complete(
+            ctx.session, ctx.policy, ctx.principal, parse_id(input.task_id)
+        )
         return CompleteTaskPayload(task=TaskType.of(task))

@@ -11,6 +11,8 @@ from hub.db.session import Db
 from hub.errors import Conflict, NotFound
 from hub.events import outbox as events
 from hub.events.models import EventType, NewEvent
+from hub.policy.actions import Action
+from hub.policy.engine import Policy
 from hub.policy.facts import RowFacts
 from hub.routines import repository
 from hub.routines.config import Routines
@@ -86,7 +88,8 @@ async def settle(
         await repository.cancel_open(db, case_id)
 
 
-async def complete(db: Db, principal: Principal, task_id: uuid.UUID | None) -> Task:
+async def complete(db: Db, policy: Policy, principal: Principal, task_id: uuid.UUID | None) -> Task:
+    policy.authorize(principal, Action.COMPLETE_TASK, None)
     task = await repository.get_for_update(db, task_id) if task_id else None
     if task is None or task.responsible_organisation_id != principal.organisation_id:
         raise NotFound(NO_TASK)
@@ -98,8 +101,11 @@ async def complete(db: Db, principal: Principal, task_id: uuid.UUID | None) -> T
 
 
 async def mine(
-    db: Db, principal: Principal, overdue_only: bool, request: PageRequest
+    db: Db, policy: Policy, principal: Principal, overdue_only: bool, request: PageRequest
 ) -> tuple[list[Task], int]:
+    """The open tasks of the caller's organisation (actions.csv: myTasks, of any kind and
+    relation; never an auditor's or a role-less token's)."""
+    policy.authorize(principal, Action.MY_TASKS, None)
     return await repository.mine(db, principal.organisation_id, overdue_only, request)
 
 

@@ -15,6 +15,7 @@ from hub.audit.recorder import Recorder
 from hub.auth.principal import Principal
 from hub.db.session import Session
 from hub.errors import InvalidInput
+from hub.policy.actions import Action
 from hub.policy.engine import Policy
 from hub.statistics import perturbation, repository
 from hub.statistics.models import MAX_DIMENSIONS, Cell, Dimension
@@ -45,7 +46,7 @@ async def cells(
     end: date,
     dimensions: list[Dimension],
 ) -> list[Cell]:
-    policy.authorize(principal, "statistics", None)
+    policy.authorize(principal, Action.STATISTICS, None)
     _months(start, end)
     if not 0 < len(dimensions) <= MAX_DIMENSIONS or len(set(dimensions)) != len(dimensions):
         raise InvalidInput(
@@ -53,7 +54,7 @@ async def cells(
         )
     audit.record(
         AuditKind.READ,
-        "statistics",
+        Action.STATISTICS,
         details={"from": start.isoformat(), "to": end.isoformat(), "groupBy": dimensions},
     )
     key = await repository.secret(db, _SECRET)

@@ -1,0 +1,35 @@
+"""Every action the hub enforces, by the name `policies/actions.csv` gives it.
+
+The policy decides each through `Policy.authorize` (or `may`, or `authorize_auditor`);
+a rule in actions.csv naming anything else fails start-up, and a test checks that
+every action here has a rule and is enforced somewhere in the code.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Action(StrEnum):
+    REGISTER_CHILD = "registerChild"
+    UPDATE_DESCRIPTION = "updateDescription"
+    RECORD_RISK_ASSESSMENT = "recordRiskAssessment"
+    REPORT_ABSENT = "reportAbsent"
+    REPORT_MISSING_TO_POLICE = "reportMissingToPolice"
+    REGISTER_AVVIKEN = "registerAvviken"
+    ADD_SIGHTING = "addSighting"
+    REPORT_FOUND = "reportFound"
+    RECORD_RETURN_INTERVIEW = "recordReturnInterview"
+    CLOSE_CASE = "closeCase"
+    MY_TASKS = "myTasks"
+    COMPLETE_TASK = "completeTask"
+    ACKNOWLEDGE = "acknowledge"
+    VIEW_ACKNOWLEDGEMENTS = "viewAcknowledgements"
+    GRANT_CONSENT = "grantConsent"
+    REVOKE_CONSENT = "revokeConsent"
+    REQUEST_EMERGENCY_ACCESS = "requestEmergencyAccess"
+    STATISTICS = "statistics"
+    AUDIT_OWN = "auditOwn"
+    AUDIT_NETWORK = "auditNetwork"
+    VERIFY_AUDIT_CHAIN = "verifyAuditChain"
+    REQUEST_FULL_AUDIT_VERIFICATION = "requestFullAuditVerification"

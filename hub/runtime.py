@@ -137,7 +137,7 @@ class Runtime:
                 algorithms=s.token_algorithms,
                 leeway=s.token_leeway_seconds,
             )
-            self._authenticator = Authenticator(validator, self._registry)
+            self._authenticator = Authenticator(validator, self._registry, self.policy.may_declare)
             self.appender = AuditAppender(self._pool, acquire_timeout=s.pool_timeout)
             self._bus = EventBus(self.database_url, self._pool, queue_size=s.subscriber_queue)
             await self._bus.start()

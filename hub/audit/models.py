@@ -23,7 +23,7 @@ class AuditFlag(StrEnum):
     """What auditors want to look at first."""
 
     EMERGENCY = "EMERGENCY"  # disclosed under emergency access, or access opened
-    ENFORCEMENT = "ENFORCEMENT"  # placement disclosed for the enforcement purpose
+    ENFORCEMENT = "ENFORCEMENT"  # asked for the enforcement purpose (UtlL 17:1)
     OFF_HOURS = "OFF_HOURS"  # outside office hours (Stockholm time)
     BULK = "BULK"  # part of a request that touched more children than the bulk limit
 

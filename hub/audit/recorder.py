@@ -118,9 +118,6 @@ class Recorder:
                     touched.flags.add(AuditFlag.EMERGENCY)
             else:
                 touched.withheld.add(category)
-        purpose = self.principal.purpose if self.principal else None
-        if purpose is Purpose.ENFORCEMENT and DataCategory.PLACEMENT in touched.disclosed:
-            touched.flags.add(AuditFlag.ENFORCEMENT)
 
     def unseen(
         self, *, child_id: uuid.UUID | None = None, case_id: uuid.UUID | None = None
@@ -180,6 +177,8 @@ class Recorder:
             common.add(AuditFlag.OFF_HOURS)
         if len(self._touched) > self.policy.bulk_children:
             common.add(AuditFlag.BULK)
+        if self.principal is not None and self.principal.purpose is Purpose.ENFORCEMENT:
+            common.add(AuditFlag.ENFORCEMENT)  # every read and change under it
         found = [
             self._entry(
                 self.kind,
@@ -196,8 +195,7 @@ class Recorder:
         ]
         for entry in self._other:
             extra = set(entry.flags)
-            if AuditFlag.OFF_HOURS in common:
-                extra.add(AuditFlag.OFF_HOURS)
+            extra |= common & {AuditFlag.OFF_HOURS, AuditFlag.ENFORCEMENT}
             found.append(replace(entry, flags=tuple(sorted(extra))))
         self._touched, self._other = {}, []
         return found

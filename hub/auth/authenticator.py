@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from hub.auth.principal import Principal, Purpose, Role
 from hub.auth.tokens import TokenValidator
 from hub.errors import Unauthenticated
+from hub.organisations.models import OrganisationKind
 from hub.organisations.registry import OrganisationRegistry
 
 _ROLES = {r.value: r for r in Role}
@@ -21,14 +24,23 @@ def bearer_token(authorization: str | None) -> str:
 
 
 class Authenticator:
-    def __init__(self, validator: TokenValidator, registry: OrganisationRegistry) -> None:
+    def __init__(
+        self,
+        validator: TokenValidator,
+        registry: OrganisationRegistry,
+        may_declare: Callable[[OrganisationKind, Purpose], bool],
+    ) -> None:
+        """`may_declare`: the policy's word on which kinds may act for which purpose."""
         self._validator = validator
         self._registry = registry
+        self._may_declare = may_declare
 
     async def authenticate(
         self, authorization: str | None, purpose: str | None = None
     ) -> Principal:
-        """Validate the token; `purpose` (a header) overrides the token's own claim."""
+        """Validate the token. The token's `purpose` claim names the purposes it grants
+        (protection when it names none); `purpose` (a header) may choose among them,
+        never add one; and the policy says which kinds may declare which purpose."""
         claims = await self._validator.validate(bearer_token(authorization))
         organisation = await self._registry.get(claims.org)
         if organisation is None:
@@ -38,9 +50,20 @@ class Authenticator:
             raise Unauthenticated(
                 f"the token has an unknown role (roles); known roles: {', '.join(_ROLES)}"
             )
-        wanted = purpose or claims.purpose or Purpose.PROTECTION.value
-        if wanted not in _PURPOSES:
+        granted = claims.purposes or (Purpose.PROTECTION.value,)
+        wanted = purpose or granted[0]
+        if wanted not in _PURPOSES or any(p not in _PURPOSES for p in granted):
             raise Unauthenticated(f"the purpose is unknown; use one of: {', '.join(_PURPOSES)}")
+        if wanted not in granted:
+            raise Unauthenticated(
+                f"the token does not grant the purpose {wanted!r} (its purpose claim: "
+                f"{', '.join(granted)}); a header may narrow the purpose, never widen it"
+            )
+        if not self._may_declare(organisation.kind, _PURPOSES[wanted]):
+            raise Unauthenticated(
+                f"an organisation of kind {organisation.kind.value} may not act for the "
+                f"{wanted} purpose (policies/actions.csv)"
+            )
         return Principal(
             sub=claims.sub,
             organisation=organisation,

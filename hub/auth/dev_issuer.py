@@ -70,7 +70,7 @@ class DevIssuer:
         org: str,
         roles: list[str],
         ttl: int = DEFAULT_TTL,
-        purpose: str | None = None,
+        purpose: str | list[str] | None = None,
         name: str | None = None,
         extra: dict[str, Any] | None = None,
     ) -> str:

@@ -30,7 +30,7 @@ class Claims:
     sub: str
     org: str
     roles: tuple[str, ...]
-    purpose: str | None
+    purposes: tuple[str, ...]  # the purposes the token grants; empty: protection only
     name: str | None
     expires_at: datetime
 
@@ -144,7 +144,18 @@ class TokenValidator:
             sub=sub,
             org=org,
             roles=tuple(roles),
-            purpose=purpose if isinstance(purpose, str) else None,
+            purposes=_purposes(purpose),
             name=name if isinstance(name, str) else None,
             expires_at=datetime.fromtimestamp(exp, UTC),
         )
+
+
+def _purposes(claim: object) -> tuple[str, ...]:
+    """The `purpose` claim: one purpose, or a list of those the token grants."""
+    if isinstance(claim, str):
+        return (claim,)
+    if isinstance(claim, list) and all(isinstance(p, str) for p in claim):
+        return tuple(claim)
+    if claim is None:
+        return ()
+    raise Unauthenticated("the token's purpose claim is neither a string nor a list of them")

@@ -28,6 +28,7 @@ class Action(StrEnum):
     GRANT_CONSENT = "grantConsent"
     REVOKE_CONSENT = "revokeConsent"
     REQUEST_EMERGENCY_ACCESS = "requestEmergencyAccess"
+    DECLARE_ENFORCEMENT = "declareEnforcement"
     STATISTICS = "statistics"
     AUDIT_OWN = "auditOwn"
     AUDIT_NETWORK = "auditNetwork"

@@ -224,6 +224,16 @@ class Policy:
             return AuditScope(organisation_id=principal.organisation_id)
         raise Forbidden(f"policies/actions.csv lets no {kind} auditor read the audit trail")
 
+    def may_declare(self, kind: OrganisationKind, purpose: Purpose) -> bool:
+        """Whether organisations of `kind` may act for `purpose`: protection is every
+        organisation's; enforcement (UtlL 17:1) only where actions.csv says so."""
+        if purpose is Purpose.PROTECTION:
+            return True
+        return (
+            self.enforcer.may(kind.value, Relation.NONE.value, Action.DECLARE_ENFORCEMENT)
+            is not None
+        )
+
     def authorize_auditor(self, principal: Principal, action: Action) -> None:
         """FORBIDDEN unless an auditor whose organisation kind actions.csv lets `action`."""
         self.audit_scope(principal)

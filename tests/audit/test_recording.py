@@ -161,13 +161,15 @@ async def test_a_subscription_delivery_is_recorded_before_it_is_sent(
     assert "HEALTH" in row["withheld"]
 
 
-async def test_enforcement_reads_of_placement_and_emergency_access_are_flagged(
+async def test_every_read_under_enforcement_and_emergency_access_are_flagged(
     hub: RunningHub, db: asyncpg.Connection
 ) -> None:
     enforcement = hub.token("polisen-stockholm", "officer", sub="officer-11", purpose="enforcement")
     await hub.query(enforcement, CHILD, id=str(MISSING_CHILD))
-    [row] = await rows(db, "sub = 'officer-11'")
-    assert "ENFORCEMENT" in row["flags"]
+    await hub.query(enforcement, "{ cases(first: 3) { edges { node { status } } } }")
+    enforced = await rows(db, "sub = 'officer-11'")
+    assert len(enforced) >= 2  # the child, and cases with no placement in them
+    assert all("ENFORCEMENT" in r["flags"] for r in enforced)
 
     police = hub.token("polisen-stockholm", "officer", sub="officer-12")
     await hub.query(

@@ -42,8 +42,11 @@ def _signed(hub: RunningHub, claims: dict[str, Any], key: ECKey | None = None) -
     return jwt.encode({"alg": "ES256", "kid": key.kid}, claims, key)
 
 
-async def _refusal(hub: RunningHub, authorization: str | None) -> tuple[int, str]:
+async def _refusal(
+    hub: RunningHub, authorization: str | None, extra: dict[str, str] | None = None
+) -> tuple[int, str]:
     headers = {"authorization": authorization} if authorization is not None else {}
+    headers.update(extra or {})
     response = await hub.http.post("/graphql", json={"query": ME}, headers=headers)
     body = response.json()
     assert body["errors"][0]["extensions"]["code"] == (
@@ -63,13 +66,31 @@ async def test_a_valid_token_yields_the_principal_in_me(hub: RunningHub) -> None
     }
 
 
-async def test_purpose_comes_from_the_token_or_a_header(hub: RunningHub) -> None:
+async def test_purpose_comes_from_the_token_and_a_header_may_only_narrow_it(
+    hub: RunningHub,
+) -> None:
     token = hub.token("migrationsverket", purpose="enforcement")
     assert (await hub.query(token, ME))["me"]["purpose"] == "enforcement"
-    response = await hub.graphql(
-        hub.token("polisen-stockholm", "officer"), ME, headers={"x-hub-purpose": "enforcement"}
-    )
-    assert response.json()["data"]["me"]["purpose"] == "enforcement"
+    both = hub.token("polisen-stockholm", "officer", purpose=["protection", "enforcement"])
+    assert (await hub.query(both, ME))["me"]["purpose"] == "protection"
+    for wanted in ("enforcement", "protection"):
+        chosen = await hub.graphql(both, ME, headers={"x-hub-purpose": wanted})
+        assert chosen.json()["data"]["me"]["purpose"] == wanted
+
+    plain = hub.token("polisen-stockholm", "officer")  # no claim: protection only
+    status, message = await _refusal(hub, f"Bearer {plain}", {"x-hub-purpose": "enforcement"})
+    assert status == 401
+    assert message.startswith("the token does not grant the purpose 'enforcement'")
+
+
+@pytest.mark.parametrize("org", ["stockholm", "stadsmissionen", "hvb-solbacken"])
+async def test_only_the_kinds_the_policy_names_may_act_for_enforcement(
+    hub: RunningHub, org: str
+) -> None:
+    token = hub.token(org, purpose="enforcement")
+    status, message = await _refusal(hub, f"Bearer {token}")
+    assert status == 401
+    assert message.endswith("may not act for the enforcement purpose (policies/actions.csv)")
 
 
 async def test_no_token_is_refused(hub: RunningHub) -> None:

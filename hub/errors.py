@@ -48,6 +48,12 @@ class Conflict(HubError):
     code = "CONFLICT"
 
 
+class RateLimited(HubError):
+    """Too many of one thing from one person; `retryAfter` says when to try again."""
+
+    code = "RATE_LIMITED"
+
+
 class Unavailable(HubError):
     """A dependency (database, identity provider) cannot be reached right now."""
 

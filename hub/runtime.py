@@ -43,6 +43,7 @@ class Runtime:
     safelist: Safelist | None = field(init=False, default=None)  # HUB_PERSISTED_ONLY
     # open live connections (WebSockets and SSE streams) per user, org/sub
     streams: Counter[str] = field(init=False, default_factory=Counter)
+    replays: Counter[str] = field(init=False, default_factory=Counter)  # running, per user
     policy: Policy = field(default_factory=Policy)
     audit_enabled: bool = True  # only the benchmark's "without audit" hub turns it off
     routines: Routines = field(default_factory=load_routines)

@@ -52,6 +52,7 @@ class Settings:
     max_cost: int = 50_000
     max_body_bytes: int = 4 << 20  # a 2 MiB photo travels base64-encoded
     ws_max_subscriptions: int = 20
+    max_replays: int = 2  # replays from a cursor running at once, per user
     ws_max_connections: int = 20
     ws_init_timeout: float = 10.0
     persisted_only: Path | None = None
@@ -183,6 +184,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         max_body_bytes=_int(
             env, "HUB_MAX_BODY_BYTES", defaults.max_body_bytes, low=1024, high=1 << 30
         ),
+        max_replays=_int(env, "HUB_MAX_REPLAYS", defaults.max_replays, low=1, high=1000),
         ws_max_subscriptions=_int(
             env, "HUB_WS_MAX_SUBSCRIPTIONS", defaults.ws_max_subscriptions, low=1, high=10_000
         ),

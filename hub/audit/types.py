@@ -20,7 +20,7 @@ from hub.audit.models import (
     ChainVerification,
 )
 from hub.errors import InvalidInput
-from hub.graphql.categories import DataCategoryType
+from hub.graphql.categories import CATEGORY_COUNT, DataCategoryType, bounded
 from hub.graphql.ids import parse_id
 from hub.graphql.pagination import PageInfo
 from hub.policy.categories import DataCategory
@@ -110,7 +110,7 @@ class AuditEntryType:
     case_ids: list[strawberry.ID]
     disclosed: list[DataCategoryType]  # type: ignore[valid-type]
     withheld: list[DataCategoryType]  # type: ignore[valid-type]
-    legal_bases: list[LegalBasis]
+    legal_bases: list[LegalBasis] = bounded(CATEGORY_COUNT)
     flags: list[AuditFlagType]  # type: ignore[valid-type]
     details: JSON
     hash: str

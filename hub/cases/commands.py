@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from hub.auth.principal import Principal
 from hub.cases import lifecycle, repository
@@ -18,7 +18,7 @@ from hub.cases import service as cases
 from hub.cases.models import Case, CaseStatus, Outcome
 from hub.children import service as children
 from hub.db.session import Session
-from hub.errors import Conflict, InvalidTransition, NotFound
+from hub.errors import Conflict, InvalidTransition, NotFound, RateLimited
 from hub.events import outbox as events
 from hub.events.models import EventType, NewEvent
 from hub.policy.actions import Action
@@ -173,6 +173,11 @@ async def register_avviken(actor: Actor, case_id: uuid.UUID | None) -> uuid.UUID
     return case.id
 
 
+# one person, one case: a flood of sightings would bury the real ones
+SIGHTINGS = 10
+SIGHTING_WINDOW = timedelta(minutes=10)
+
+
 async def add_sighting(
     actor: Actor, case_id: uuid.UUID | None, seen_at: datetime, place: str, note: str | None
 ) -> uuid.UUID:
@@ -189,9 +194,14 @@ async def add_sighting(
                 "allowed": sorted(s.value for s in lifecycle.SIGHTING_STATES),
             },
         )
-    sighting = await repository.add_sighting(
-        actor.db, case.id, when, where, what, actor.principal.organisation_id
-    )
+    by = (actor.principal.organisation_id, actor.principal.sub)
+    if await repository.recent_sightings(actor.db, case.id, by, SIGHTING_WINDOW) >= SIGHTINGS:
+        raise RateLimited(
+            f"you have added {SIGHTINGS} sightings to this case in the last "
+            f"{SIGHTING_WINDOW.seconds // 60} minutes; add to an earlier one, or wait",
+            retryAfter=SIGHTING_WINDOW.seconds,
+        )
+    sighting = await repository.add_sighting(actor.db, case.id, when, where, what, by)
     await events.record(
         actor.db, [actor.event(EventType.SIGHTING_ADDED, case, sightingId=str(sighting))]
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import asyncpg
 
@@ -201,8 +201,13 @@ UPDATE cases SET status = 'CLOSED', closed_at = now(), outcome = $2, closed_by =
  WHERE id = $1
 """
 _ADD_SIGHTING = """
-INSERT INTO sightings (case_id, seen_at, place, note, reported_by) VALUES ($1, $2, $3, $4, $5)
-RETURNING id
+INSERT INTO sightings (case_id, seen_at, place, note, reported_by, reported_by_sub)
+VALUES ($1, $2, $3, $4, $5, $6) RETURNING id
+"""
+_RECENT_SIGHTINGS = """
+SELECT count(*) FROM sightings
+ WHERE case_id = $1 AND reported_by = $2 AND reported_by_sub = $3
+   AND created_at > now() - $4::interval
 """
 
 
@@ -262,6 +267,20 @@ async def set_closed(db: Db, case_id: uuid.UUID, outcome: Outcome, org: str) -> 
 
 
 async def add_sighting(
-    db: Db, case_id: uuid.UUID, seen_at: datetime, place: str, note: str | None, org: str
+    db: Db,
+    case_id: uuid.UUID,
+    seen_at: datetime,
+    place: str,
+    note: str | None,
+    by: tuple[str, str],
 ) -> uuid.UUID:
-    return uuid.UUID(str(await db.fetchval(_ADD_SIGHTING, case_id, seen_at, place, note, org)))
+    """`by`: the reporting organisation and person."""
+    found = await db.fetchval(_ADD_SIGHTING, case_id, seen_at, place, note, *by)
+    return uuid.UUID(str(found))
+
+
+async def recent_sightings(
+    db: Db, case_id: uuid.UUID, by: tuple[str, str], within: timedelta
+) -> int:
+    """How many sightings `by` (organisation, person) added to the case `within`."""
+    return int(await db.fetchval(_RECENT_SIGHTINGS, case_id, *by, within))

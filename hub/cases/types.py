@@ -8,9 +8,17 @@ import strawberry
 from hub.cases import lifecycle
 from hub.cases.models import Case, CaseFilter, CaseStatus, Outcome
 from hub.errors import InvalidInput
-from hub.graphql.categories import Withheld, masked, shared, shared_resolver
+from hub.graphql.categories import (
+    CATEGORY_COUNT,
+    Withheld,
+    bounded,
+    masked,
+    shared,
+    shared_resolver,
+)
 from hub.graphql.context import Info
 from hub.graphql.ids import parse_id
+from hub.graphql.pagination import MAX_PAGE
 from hub.graphql.settled import settled
 from hub.organisations.types import OrganisationType
 from hub.policy.categories import DataCategory as C
@@ -24,6 +32,11 @@ if TYPE_CHECKING:
 
 CaseStatusType = strawberry.enum(CaseStatus, name="CaseStatus")
 OutcomeType = strawberry.enum(Outcome, name="Outcome")
+
+
+DEFAULT_SIGHTINGS = 100
+MAX_TASKS = 50  # a case's routines make about fifteen
+MAX_EVENTS = 100
 
 
 @strawberry.type(description="An observation of the child while the case is open.")
@@ -53,8 +66,8 @@ class CaseType:
     found_place: str | None = shared(C.SIGHTINGS)
     circumstances: str | None = shared(C.RISK, "How the child left: what the residence knows.")
     return_interview: str | None = shared(C.RETURN_INTERVIEW, "Summary of the återkomstsamtal.")
-    withheld: list[Withheld] = strawberry.field(
-        description="Each category held back from the caller, once, with the reason."
+    withheld: list[Withheld] = bounded(
+        CATEGORY_COUNT, "Each category held back from the caller, once, with the reason."
     )
     view: strawberry.Private[RowView]
     row: strawberry.Private[Case]
@@ -76,33 +89,54 @@ class CaseType:
         org = await info.context.registry.get(self.row.opened_by)
         return OrganisationType.of(org) if org else None
 
-    @shared_resolver(C.SIGHTINGS)
-    async def sightings(self, info: Info) -> list[Sighting] | None:
+    @shared_resolver(C.SIGHTINGS, "In the order they were seen; `after` a sighting's id.")
+    async def sightings(
+        self, info: Info, first: int = DEFAULT_SIGHTINGS, after: strawberry.ID | None = None
+    ) -> list[Sighting] | None:
+        if not 0 <= first <= MAX_PAGE:
+            raise InvalidInput(f"first must be between 0 and {MAX_PAGE}", field="first")
         found = await info.context.load.sightings.load(self.row.id)
+        if after is not None:
+            ids = [str(s.id) for s in found]
+            if after not in ids:
+                raise InvalidInput("after is not a sighting of this case", field="after")
+            found = found[ids.index(after) + 1 :]
         return [
             Sighting(id=strawberry.ID(str(s.id)), seen_at=s.seen_at, place=s.place, note=s.note)
-            for s in found
+            for s in found[:first]
         ]
 
-    @shared_resolver(C.CASE_STATUS, "The routine tasks of this case, soonest deadline first.")
+    @shared_resolver(
+        C.CASE_STATUS,
+        "The routine tasks of this case, soonest deadline first.",
+        max_items=MAX_TASKS,
+    )
     async def tasks(
         self, info: Info
     ) -> list[Annotated[TaskType, strawberry.lazy("hub.routines.types")]] | None:
         from hub.routines.types import TaskType
 
-        return [TaskType.of(t) for t in await info.context.load.tasks.load(self.row.id)]
+        found = await info.context.load.tasks.load(self.row.id)
+        return [TaskType.of(t) for t in found[:MAX_TASKS]]
 
-    @shared_resolver(C.CASE_STATUS, "What happened, in order; `cursor` resumes a subscription.")
+    @shared_resolver(
+        C.CASE_STATUS,
+        f"What happened, in order: the latest {MAX_EVENTS} (caseEvents(after) replays all); "
+        "`cursor` resumes a subscription.",
+        max_items=MAX_EVENTS,
+    )
     async def events(
         self, info: Info
     ) -> list[Annotated[CaseEventType, strawberry.lazy("hub.events.types")]] | None:
         from hub.events.types import CaseEventType
 
-        return [CaseEventType.of(e) for e in await info.context.load.events.load(self.row.id)]
+        found = await info.context.load.events.load(self.row.id)
+        return [CaseEventType.of(e) for e in found[-MAX_EVENTS:]]
 
-    @strawberry.field(
-        description="Per event, who has acknowledged it and who has not; "
-        "null unless you are the responsible municipality."
+    @bounded(
+        MAX_EVENTS,
+        "Per event (the latest), who has acknowledged it and who has not; "
+        "null unless you are the responsible municipality.",
     )
     async def acknowledgements(
         self, info: Info
@@ -114,7 +148,9 @@ class CaseType:
         states = await service.acknowledgement_states(
             ctx.session, ctx.policy, ctx.registry, ctx.principal, self.row
         )
-        return None if states is None else [AcknowledgementStatus.of(s) for s in states]
+        return (
+            None if states is None else [AcknowledgementStatus.of(s) for s in states][-MAX_EVENTS:]
+        )
 
     @strawberry.field(
         description="The lifecycle mutations you may call on this case now: its state "

@@ -7,7 +7,14 @@ import strawberry
 
 from hub.children.models import Child, ChildFilter, RiskLevel, Sex
 from hub.children.models import Description as DescriptionModel
-from hub.graphql.categories import Withheld, masked, shared, shared_resolver
+from hub.graphql.categories import (
+    CATEGORY_COUNT,
+    Withheld,
+    bounded,
+    masked,
+    shared,
+    shared_resolver,
+)
 from hub.graphql.context import Info
 from hub.organisations.types import OrganisationType
 from hub.policy.actions import Action
@@ -21,6 +28,12 @@ if TYPE_CHECKING:
 
 SexType = strawberry.enum(Sex, name="Sex")
 RiskLevelType = strawberry.enum(RiskLevel, name="RiskLevel")
+
+
+MAX_CASES = 100
+MAX_HISTORY = 100
+MAX_CONSENTS = 100
+MAX_CONTACTS = 50
 
 
 @strawberry.type(description="The signalement: what searchers need to recognise the child.")
@@ -74,14 +87,14 @@ class ChildType:
     dossier_number: str | None = shared(C.IDENTITY, "Migrationsverket's dossier number.")
     placement_address: str | None = shared(C.PLACEMENT)
     description: Description | None = shared(C.DESCRIPTION)
-    contacts: list[Contact] | None = shared(C.CONTACTS)
+    contacts: list[Contact] | None = shared(C.CONTACTS, max_items=MAX_CONTACTS)
     asylum_status: str | None = shared(C.ASYLUM)
     health: str | None = shared(C.HEALTH)
     risk_level: RiskLevelType | None = shared(C.RISK)  # type: ignore[valid-type]
     risk_indicators: list[str] | None = shared(C.RISK)
     risk_assessment: str | None = shared(C.RISK)
-    withheld: list[Withheld] = strawberry.field(
-        description="Each category held back from the caller, once, with the reason."
+    withheld: list[Withheld] = bounded(
+        CATEGORY_COUNT, "Each category held back from the caller, once, with the reason."
     )
     view: strawberry.Private[RowView]
     row: strawberry.Private[Child]
@@ -98,20 +111,26 @@ class ChildType:
         org = await info.context.registry.get(self.row.residence_id)
         return OrganisationType.of(org) if org else None
 
-    @shared_resolver(C.CASE_STATUS, "Missing episodes of this child that the caller may see.")
+    @shared_resolver(
+        C.CASE_STATUS,
+        f"Missing episodes of this child that the caller may see, the latest {MAX_CASES}.",
+        max_items=MAX_CASES,
+    )
     async def cases(
         self, info: Info
     ) -> list[Annotated[CaseType, strawberry.lazy("hub.cases.types")]] | None:
         from hub.cases.types import CaseType
 
         found = await info.context.load.cases_of_child.load(self.row.id)
-        return [CaseType.of(v) for v in found]
+        return [CaseType.of(v) for v in found[:MAX_CASES]]
 
-    @shared_resolver(C.DESCRIPTION, "Earlier descriptions, newest first.")
+    @shared_resolver(
+        C.DESCRIPTION, f"Earlier descriptions, the latest {MAX_HISTORY}.", max_items=MAX_HISTORY
+    )
     async def description_history(self, info: Info) -> list[DescriptionVersion] | None:
         registry = info.context.registry
         versions = []
-        for v in await info.context.load.description_history.load(self.row.id):
+        for v in (await info.context.load.description_history.load(self.row.id))[:MAX_HISTORY]:
             by = await registry.get(v.replaced_by)
             versions.append(
                 DescriptionVersion(
@@ -122,7 +141,7 @@ class ChildType:
             )
         return versions
 
-    @strawberry.field(description="Consents about this child; null unless you may manage them.")
+    @bounded(MAX_CONSENTS, "Consents about this child; null unless you may manage them.")
     async def consents(
         self, info: Info
     ) -> list[Annotated[ConsentType, strawberry.lazy("hub.consents.types")]] | None:
@@ -132,7 +151,8 @@ class ChildType:
         if not ctx.policy.may(ctx.principal, Action.GRANT_CONSENT, self.row.facts):
             return None
         now = datetime.now(UTC)
-        return [ConsentType.of(c, now) for c in await ctx.load.consents.load(self.row.id)]
+        found = await ctx.load.consents.load(self.row.id)
+        return [ConsentType.of(c, now) for c in found[:MAX_CONSENTS]]
 
     @classmethod
     def of_found(cls, visible: Visible[Child] | None) -> ChildType | None:
@@ -155,7 +175,10 @@ class ChildType:
                 "dossier_number": c.dossier_number,
                 "placement_address": c.placement_address,
                 "description": Description.of(d),
-                "contacts": [Contact(kind=k.kind, value=k.value, note=k.note) for k in c.contacts],
+                "contacts": [
+                    Contact(kind=k.kind, value=k.value, note=k.note)
+                    for k in c.contacts[:MAX_CONTACTS]
+                ],
                 "asylum_status": c.asylum_status,
                 "health": c.health,
                 "risk_level": c.risk_level,

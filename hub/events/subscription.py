@@ -11,7 +11,7 @@ has already delivered, so there is no gap and no duplicate at the seam.
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from contextvars import Token
 
 from hub.audit.models import AuditKind
@@ -32,6 +32,10 @@ class SlowConsumerError(HubError):
     code = "SLOW_CONSUMER"
 
 
+class TooManyReplays(HubError):
+    code = "TOO_MANY_REPLAYS"
+
+
 async def _replay(context: Context, after: int) -> AsyncIterator[CaseEvent]:
     cursor = after
     while True:
@@ -45,12 +49,33 @@ async def _replay(context: Context, after: int) -> AsyncIterator[CaseEvent]:
 
 async def deliveries(
     context: Context, after: int | None, case_id: uuid.UUID | None
-) -> AsyncIterator[tuple[CaseEvent, Visible[object]]]:
+) -> AsyncGenerator[tuple[CaseEvent, Visible[object]], None]:
     """Events the subscriber may see, in order, each with its case as the subscriber sees it.
 
     While the consumer handles a yielded event, an operation (session and loaders) of its
     own is current; it ends when the consumer asks for the next one.
     """
+    user = f"{context.principal.organisation_id}/{context.principal.sub}"
+    limit = context.settings.max_replays
+    if after is not None:
+        # a replay reads the outbox from a cursor: one user may not run many at once
+        if context.replays[user] >= limit:
+            raise TooManyReplays(
+                f"you already replay {limit} subscriptions from a cursor; wait for one to "
+                "reach the live edge, or subscribe without after",
+                limit=limit,
+            )
+        context.replays[user] += 1
+    replaying = after is not None
+
+    def replayed() -> None:
+        nonlocal replaying
+        if replaying:
+            replaying = False
+            context.replays[user] -= 1
+            if context.replays[user] <= 0:
+                del context.replays[user]
+
     bus = context.bus
     subscriber, live_from = bus.subscribe()
     last = after if after is not None else live_from
@@ -61,6 +86,7 @@ async def deliveries(
             if after is not None:
                 async for event in _replay(context, after):
                     yield event
+            replayed()
             while True:
                 try:
                     yield await subscriber.next()
@@ -96,6 +122,7 @@ async def deliveries(
                 continue
             yield event, visible  # type: ignore[misc]
     finally:
+        replayed()
         bus.unsubscribe(subscriber)
         if token is not None:
             await context.end_operation(token)

@@ -7,6 +7,7 @@ import strawberry
 
 from hub.events.models import CaseEvent, EventType
 from hub.events.service import AcknowledgementState
+from hub.graphql.categories import ORGANISATIONS, bounded
 from hub.graphql.context import Info
 from hub.organisations.types import OrganisationType
 
@@ -65,8 +66,8 @@ class Acknowledged:
 @strawberry.type(description="Who has acknowledged one event, and who has not yet.")
 class AcknowledgementStatus:
     event: CaseEventType
-    acknowledged: list[Acknowledged]
-    pending: list[OrganisationType]
+    acknowledged: list[Acknowledged] = bounded(ORGANISATIONS)
+    pending: list[OrganisationType] = bounded(ORGANISATIONS)
 
     @classmethod
     def of(cls, state: AcknowledgementState) -> AcknowledgementStatus:

@@ -40,10 +40,27 @@ class Withheld:
 _KEY = "hub.category"
 
 
-def shared(category: DataCategory, description: str = "", **kwargs: Any) -> Any:
-    """A field carrying data of `category`."""
+MAX_ITEMS = "hub.max_items"
+# bounds of lists whose length the hub itself fixes
+CATEGORY_COUNT = len(DataCategory)
+ORGANISATIONS = 60  # one county network: 26 municipalities and some 30 others
+
+
+def bounded(max_items: int, description: str = "", **kwargs: Any) -> Any:
+    """A list field that holds at most `max_items` (the cost limit prices it by that)."""
+    return strawberry.field(description=description, metadata={MAX_ITEMS: max_items}, **kwargs)
+
+
+def shared(
+    category: DataCategory, description: str = "", *, max_items: int | None = None, **kwargs: Any
+) -> Any:
+    """A field carrying data of `category`; a list field names the most items it holds
+    (its resolver keeps to it; the cost limit prices the field by it)."""
     text = f"{description} [category: {category.value}]".strip()
-    return strawberry.field(description=text, metadata={_KEY: category}, **kwargs)
+    metadata: dict[str, object] = {_KEY: category}
+    if max_items is not None:
+        metadata[MAX_ITEMS] = max_items
+    return strawberry.field(description=text, metadata=metadata, **kwargs)
 
 
 _FIELDS: dict[type, dict[str, DataCategory]] = {}
@@ -134,7 +151,9 @@ def category_of(cls: type, field_name: str) -> DataCategory | None:
     return field_categories(cls).get(field_name)
 
 
-def shared_resolver(category: DataCategory, description: str = "") -> Callable[[R], Any]:
+def shared_resolver(
+    category: DataCategory, description: str = "", *, max_items: int | None = None
+) -> Callable[[R], Any]:
     """A resolver field carrying data of `category`; it answers `null` when withheld.
 
     The object must hold its `RowView` in a private `view` attribute (set by `masked`).
@@ -147,6 +166,6 @@ def shared_resolver(category: DataCategory, description: str = "") -> Callable[[
                 return None
             return await resolver(self, *args, **kwargs)
 
-        return shared(category, description, resolver=guarded)
+        return shared(category, description, resolver=guarded, max_items=max_items)
 
     return decorate

@@ -7,6 +7,7 @@ the `Transaction` extension for the operation's own task, never on the shared ob
 
 from __future__ import annotations
 
+from collections import Counter
 from contextvars import ContextVar, Token
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -64,6 +65,7 @@ class Context:
     audit_enabled: bool = True  # off only in the benchmark's "without audit" runs
     appender: AuditAppender | None = None  # group commit for reads' records
     verifier: AuditVerifier | None = None  # the audit chain's background verification
+    replays: Counter[str] = field(default_factory=Counter)  # running replays per user
 
     @classmethod
     def of(cls, runtime: Runtime, request: Request | WebSocket) -> Context:
@@ -81,6 +83,7 @@ class Context:
             audit_enabled=runtime.audit_enabled,
             appender=runtime.appender,
             verifier=runtime.verifier,
+            replays=runtime.replays,
         )
 
     @property

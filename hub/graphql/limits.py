@@ -9,8 +9,9 @@ walks, not 2^n. The walk stops as soon as a limit is passed.
 Cost: every field costs one, and a field that pages (has a `first` argument) multiplies
 what is under it by the rows it may return: its literal `first`, the largest page when
 `first` is a variable (values are not known at validation), the default page when it is
-left out; a plain list (a child's cases, a case's sightings) counts as LIST_GUESS items,
-except a page's own `edges`, already counted by its `first`. So
+left out (the argument's own default); a plain list of objects counts as the most items
+it may hold (`max_items` on the field, see `hub.graphql.categories.shared`; MAX_PAGE
+when a list declares none), except a page's own `edges`, already counted by its `first`. So
 `cases(first: 500) { edges { node { id status } } }` costs about 1,500, and pages of
 pages or `child { cases { child { cases ... } } }` are priced for what they could
 return, not for what this database holds today.
@@ -54,12 +55,11 @@ from strawberry.extensions import (
 )
 from strawberry.schema.schema import validate_document
 
+from hub.graphql.categories import MAX_ITEMS
 from hub.graphql.memo import IdentityMemo
 from hub.graphql.pagination import DEFAULT_PAGE, MAX_PAGE
 from hub.graphql.persisted import PersistedOnly, Safelist
 from hub.graphql.safe_input import SafeStrings, SafeVariables
-
-LIST_GUESS = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,10 +96,16 @@ def _rows(field: FieldNode, definition: GraphQLField | None, in_page: bool) -> i
                 return min(MAX_PAGE, max(1, int(argument.value.value)))
             if isinstance(argument.value, VariableNode):
                 return MAX_PAGE
-    if "first" in definition.args:
-        return DEFAULT_PAGE
-    is_list = isinstance(get_nullable_type(definition.type), GraphQLList)
-    return LIST_GUESS if is_list and not in_page else 1
+    first = definition.args.get("first")
+    if first is not None:
+        default = first.default_value
+        return default if isinstance(default, int) and default > 0 else DEFAULT_PAGE
+    if in_page or not isinstance(get_nullable_type(definition.type), GraphQLList):
+        return 1
+    field_definition = (definition.extensions or {}).get("strawberry-definition")
+    metadata = getattr(field_definition, "metadata", None) or {}
+    bound = metadata.get(MAX_ITEMS)
+    return bound if isinstance(bound, int) else MAX_PAGE
 
 
 class Measurer:
@@ -172,7 +178,8 @@ class Measurer:
         self, node: FieldNode, parent: GraphQLNamedType | None, level: int, in_page: bool
     ) -> Measure:
         definition = None
-        if isinstance(parent, GraphQLObjectType):
+        # introspection (bounded by the schema, off in prod) is priced a value a field
+        if isinstance(parent, GraphQLObjectType) and not parent.name.startswith("__"):
             definition = parent.fields.get(node.name.value)
         child = get_named_type(definition.type) if definition is not None else None
         pages = definition is not None and "first" in definition.args

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import strawberry
 
-from hub.statistics.models import Cell, Dimension
+from hub.graphql.categories import bounded
+from hub.statistics.models import MAX_DIMENSIONS, Cell, Dimension
 from hub.statistics.perturbation import SUPPRESS_BELOW
 
 DimensionType = strawberry.enum(Dimension, name="StatisticsDimension")
@@ -21,7 +22,7 @@ class StatisticsValue:
 )
 class StatisticsCell:
     period: str = strawberry.field(description="The calendar month, YYYY-MM.")
-    values: list[StatisticsValue]
+    values: list[StatisticsValue] = bounded(MAX_DIMENSIONS)
     count: int | None = strawberry.field(description="Never null: small cells are left out.")
     suppressed: bool = strawberry.field(
         description="Always false: suppressed cells are left out, not listed."

@@ -24,11 +24,3 @@ class Consent:
             and self.valid_from <= now
             and (self.valid_until is None or self.valid_until > now)
         )
-
-
-@dataclass(frozen=True, slots=True)
-class EmergencyGrant:
-    id: uuid.UUID
-    case_id: uuid.UUID
-    category: str
-    expires_at: datetime

@@ -8,7 +8,7 @@ from datetime import datetime
 
 import asyncpg
 
-from hub.consents.models import Consent, EmergencyGrant
+from hub.consents.models import Consent
 from hub.db.session import Db
 
 _COLUMNS = """id, child_id, recipient_organisation_id, categories, valid_from, valid_until,
@@ -24,11 +24,6 @@ UPDATE consents SET revoked_at = now(), revoked_by_sub = $2 WHERE id = $1 RETURN
 """
 _BY_CHILDREN = f"""
 SELECT {_COLUMNS} FROM consents WHERE child_id = ANY($1::uuid[]) ORDER BY granted_at DESC, id
-"""
-_GRANT_EMERGENCY = """
-INSERT INTO emergency_access (case_id, organisation_id, sub, category, reason, expires_at)
-VALUES ($1, $2, $3, $4, $5, now() + make_interval(mins => $6))
-RETURNING id, case_id, category, expires_at
 """
 
 
@@ -69,23 +64,6 @@ async def by_children(db: Db, child_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID,
     for row in await db.fetch(_BY_CHILDREN, list(child_ids)):
         found[row["child_id"]].append(_model(row))
     return found
-
-
-async def grant_emergency(
-    db: Db,
-    *,
-    case_id: uuid.UUID,
-    organisation_id: str,
-    sub: str,
-    category: str,
-    reason: str,
-    minutes: int,
-) -> EmergencyGrant:
-    row = await db.fetchrow(
-        _GRANT_EMERGENCY, case_id, organisation_id, sub, category, reason, minutes
-    )
-    assert row is not None
-    return EmergencyGrant(**dict(row))
 
 
 _ACTIVE_BY_RECIPIENT = """

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING
 
 import strawberry
 
@@ -10,21 +10,14 @@ from hub.consents.types import (
     ConsentType,
     GrantConsentInput,
     GrantConsentPayload,
-    RequestEmergencyAccessInput,
     RevokeConsentInput,
     RevokeConsentPayload,
 )
-from hub.errors import NotFound
 from hub.graphql.context import Info
 from hub.graphql.ids import parse_id
 
 if TYPE_CHECKING:
-    from hub.cases.types import CaseType
-
-
-@strawberry.type
-class RequestEmergencyAccessPayload:
-    case: Annotated[CaseType, strawberry.lazy("hub.cases.types")]
+    pass
 
 
 @strawberry.type
@@ -51,28 +44,3 @@ class ConsentMutation:
             ctx.session, ctx.policy, ctx.principal, parse_id(input.consent_id)
         )
         return RevokeConsentPayload(consent=ConsentType.of(consent, datetime.now(UTC)))
-
-    @strawberry.mutation(
-        description="Open one withheld category of one case for a short time "
-        "(nödåtkomst); the reason is reviewed."
-    )
-    async def request_emergency_access(
-        self, info: Info, input: RequestEmergencyAccessInput
-    ) -> RequestEmergencyAccessPayload:
-        from hub.cases import service as cases
-        from hub.cases.types import CaseType
-
-        ctx = info.context
-        case_id = await service.request_emergency(
-            ctx.session,
-            ctx.policy,
-            ctx.principal,
-            case_id=parse_id(input.case_id),
-            category=input.category,
-            reason=input.reason,
-            minutes=ctx.settings.emergency_minutes,
-        )
-        visible = await cases.visible_one(ctx.session, ctx.policy, ctx.principal, case_id)
-        if visible is None:
-            raise NotFound(service.NO_CASE)
-        return RequestEmergencyAccessPayload(case=CaseType.of(visible))

@@ -6,12 +6,11 @@ import uuid
 from datetime import UTC, datetime
 
 from hub.auth.principal import Principal
-from hub.cases import service as cases
 from hub.children import service as children
 from hub.consents import repository
 from hub.consents.models import Consent
 from hub.db.session import Session
-from hub.errors import Conflict, Forbidden, InvalidInput, NotFound
+from hub.errors import Conflict, InvalidInput, NotFound
 from hub.events import outbox
 from hub.events.models import EventType, NewEvent
 from hub.organisations.registry import OrganisationRegistry
@@ -90,51 +89,3 @@ async def revoke(
     revoked = await repository.revoke(db, consent.id, principal.sub)
     await _changed(db, principal, revoked, "revoked")
     return revoked
-
-
-async def request_emergency(
-    db: Session,
-    policy: Policy,
-    principal: Principal,
-    *,
-    case_id: uuid.UUID | None,
-    category: DataCategory,
-    reason: str,
-    minutes: int,
-) -> uuid.UUID:
-    visible = await cases.visible_one(db, policy, principal, case_id)
-    if visible is None:
-        raise NotFound(NO_CASE)
-    policy.authorize(principal, Action.REQUEST_EMERGENCY_ACCESS, visible.row.facts)
-    if len(reason.strip()) < MIN_REASON:
-        raise InvalidInput(
-            f"state the reason in at least {MIN_REASON} characters; it is reviewed", field="reason"
-        )
-    if not policy.emergency_opens(principal, visible.row.facts, category):
-        raise Forbidden(
-            f"emergency access cannot open {category.value} of this case for your organisation"
-        )
-    await repository.grant_emergency(
-        db,
-        case_id=visible.row.id,
-        organisation_id=principal.organisation_id,
-        sub=principal.sub,
-        category=category.value,
-        reason=reason.strip(),
-        minutes=minutes,
-    )
-    # the event says that access was opened, never the reason (that is for auditors)
-    await outbox.record(
-        db,
-        [
-            NewEvent.by(
-                principal,
-                EventType.EMERGENCY_ACCESS,
-                child_id=visible.row.child_id,
-                case_id=visible.row.id,
-                category=category.value,
-            )
-        ],
-    )
-    await db.flush()
-    return visible.row.id

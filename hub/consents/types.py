@@ -66,10 +66,3 @@ class RevokeConsentInput:
 @strawberry.type
 class RevokeConsentPayload:
     consent: ConsentType
-
-
-@strawberry.input
-class RequestEmergencyAccessInput:
-    case_id: strawberry.ID
-    category: DataCategoryType  # type: ignore[valid-type]
-    reason: str = strawberry.field(description="Why; reviewed by an auditor. 10+ characters.")

@@ -12,10 +12,13 @@ from hub.events import repository
 from hub.events.models import EventType, NewEvent
 
 
-async def record(db: Db, events: Sequence[NewEvent]) -> None:
+async def record(
+    db: Db, events: Sequence[NewEvent], *, audit_details: dict[str, Any] | None = None
+) -> None:
+    """`audit_details` go into the events' audit rows (chained), never into the events."""
     if not events:
         return
-    _audit(events)
+    _audit(events, audit_details or {})
     if isinstance(db, Session):
         pending = list(events)
 
@@ -27,7 +30,7 @@ async def record(db: Db, events: Sequence[NewEvent]) -> None:
     await repository.append(db, events)
 
 
-def _audit(events: Sequence[NewEvent]) -> None:
+def _audit(events: Sequence[NewEvent], extra: dict[str, Any]) -> None:
     """Every change a person makes is in the audit trail too, one row per event, in the
     same transaction (the operation's record is written just before it commits)."""
     audit = recorder.current()
@@ -41,5 +44,5 @@ def _audit(events: Sequence[NewEvent]) -> None:
             child_id=event.child_id,
             case_ids=[event.case_id] if event.case_id else [],
             flags=[AuditFlag.EMERGENCY] if emergency else [],
-            details=dict(event.payload),  # ids and states only, like the event itself
+            details={**event.payload, **extra},  # the event's ids and states, and `extra`
         )

@@ -18,6 +18,7 @@ from hub.cases.schema import CaseQuery
 from hub.children.mutations import ChildMutation
 from hub.children.schema import ChildQuery
 from hub.consents.schema import ConsentMutation
+from hub.emergency.schema import EmergencyMutation, EmergencyQuery
 from hub.events.schema import EventSubscription
 from hub.graphql.execution import HubExecutionContext
 from hub.graphql.extensions import CodedErrors, Transaction
@@ -39,10 +40,19 @@ Query = merge_types(
         TaskQuery,
         StatisticsQuery,
         AuditQuery,
+        EmergencyQuery,
     ),
 )
 Mutation = merge_types(
-    "Mutation", (ChildMutation, CaseMutation, TaskMutation, ConsentMutation, AuditMutation)
+    "Mutation",
+    (
+        ChildMutation,
+        CaseMutation,
+        TaskMutation,
+        ConsentMutation,
+        EmergencyMutation,
+        AuditMutation,
+    ),
 )
 
 

@@ -28,6 +28,8 @@ class Action(StrEnum):
     GRANT_CONSENT = "grantConsent"
     REVOKE_CONSENT = "revokeConsent"
     REQUEST_EMERGENCY_ACCESS = "requestEmergencyAccess"
+    EMERGENCY_NEEDS_REFERENCE = "emergencyAccessNeedsReference"
+    REVIEW_EMERGENCY_ACCESS = "reviewEmergencyAccess"
     DECLARE_ENFORCEMENT = "declareEnforcement"
     STATISTICS = "statistics"
     AUDIT_OWN = "auditOwn"

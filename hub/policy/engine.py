@@ -234,6 +234,12 @@ class Policy:
             is not None
         )
 
+    def emergency_needs_reference(self, principal: Principal) -> bool:
+        """Whether the principal's emergency access must name a reference (a report)."""
+        kind = principal.organisation.kind.value
+        rule = self.enforcer.may(kind, Relation.NONE.value, Action.EMERGENCY_NEEDS_REFERENCE)
+        return rule is not None
+
     def authorize_auditor(self, principal: Principal, action: Action) -> None:
         """FORBIDDEN unless an auditor whose organisation kind actions.csv lets `action`."""
         self.audit_scope(principal)

@@ -175,7 +175,8 @@ async def test_every_read_under_enforcement_and_emergency_access_are_flagged(
     await hub.query(
         police,
         """mutation($id: ID!) { requestEmergencyAccess(input: {caseId: $id, category: HEALTH,
-            reason: "Barnet behöver sin medicin, akut fara"}) { case { id } } }""",
+            reasonKind: LIFE_OR_HEALTH, reason: "Barnet behöver sin medicin, akut fara",
+            reference: "5000-K1-26"}) { case { id } } }""",
         id=str(MISSING_CASE),
     )
     await hub.query(

@@ -158,7 +158,7 @@ async def test_guessed_ids_aliases_and_nested_paths_never_reach_hidden_data(
     query = """query($a: ID!, $b: ID!) {
         x: case(id: $a) { id child { cases { id returnInterview } } }
         y: child(id: $b) { id cases { id } }
-        z: cases(first: 500) { edges { node { child { id cases { returnInterview
+        z: cases(first: 50) { edges { node { child { id cases { returnInterview
             child { id health placementAddress } } } } } } }"""
     data = await hub.query(other, query, a=CLOSED_CASE, b=CLOSED_CHILD)
     assert data["x"] is None
@@ -183,19 +183,22 @@ async def test_emergency_access_opens_one_category_for_one_person_with_a_reason(
     ask = """mutation($input: RequestEmergencyAccessInput!) {
         requestEmergencyAccess(input: $input) {
             case { id child { health } withheld { category } } } }"""
+    why = {"caseId": MISSING_CASE, "category": "HEALTH", "reasonKind": "LIFE_OR_HEALTH"}
     short = await hub.graphql(
-        police, ask, {"input": {"caseId": MISSING_CASE, "category": "HEALTH", "reason": "urgent"}}
+        police, ask, {"input": {**why, "reason": "urgent", "reference": "K1"}}
     )
     assert short.json()["errors"][0]["extensions"] == {"code": "INVALID_INPUT", "field": "reason"}
+    reason = "found unconscious at Slussen, needs medication history"
+    unreferenced = await hub.graphql(police, ask, {"input": {**why, "reason": reason}})
+    assert unreferenced.json()["errors"][0]["extensions"] == {
+        "code": "INVALID_INPUT",
+        "field": "reference",
+    }
 
     ok = await hub.query(
         police,
         ask,
-        input={
-            "caseId": MISSING_CASE,
-            "category": "HEALTH",
-            "reason": "found unconscious at Slussen, needs medication history",
-        },
+        input={**why, "reason": reason, "reference": "5000-K123456-26"},
     )
     assert ok["requestEmergencyAccess"]["case"]["id"] == MISSING_CASE
     child = await _child(hub, police, MISSING_CHILD)
@@ -214,7 +217,9 @@ async def test_emergency_access_opens_one_category_for_one_person_with_a_reason(
             "input": {
                 "caseId": MISSING_CASE,
                 "category": "RETURN_INTERVIEW",
+                "reasonKind": "OTHER",
                 "reason": "this category is not openable by police",
+                "reference": "5000-K123456-26",
             }
         },
     )

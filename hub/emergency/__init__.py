@@ -1,0 +1,1 @@
+"""Emergency access (nödåtkomst): opening a withheld category in an emergency, and its review."""

@@ -1,0 +1,150 @@
+"""Rules about emergency access: who may open what, with which reason, and its review.
+
+The reason (kind, words, and the police's report number) is written into the grant and
+into its chained audit row; the event that tells the network says only that access was
+opened. Every grant waits for an auditor's verdict (emergencyAccessGrants lists them).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from hub.audit.models import AuditKind
+from hub.audit.recorder import Recorder
+from hub.auth.principal import Principal
+from hub.cases import service as cases
+from hub.db.paging import PageRequest
+from hub.db.session import Session
+from hub.emergency import repository
+from hub.emergency.models import Grant, Reason, Verdict
+from hub.errors import Conflict, Forbidden, InvalidInput, NotFound
+from hub.events import outbox
+from hub.events.models import EventType, NewEvent
+from hub.policy.actions import Action
+from hub.policy.categories import DataCategory
+from hub.policy.engine import Policy
+from hub.validation import required_text, text
+
+NO_CASE = "no case with this id"
+NO_GRANT = "no emergency access grant with this id"
+MIN_REASON = 10
+
+
+def _reason(policy: Policy, principal: Principal, reason: Reason) -> Reason:
+    words = reason.text.strip()
+    if len(words) < MIN_REASON:
+        raise InvalidInput(
+            f"state the reason in at least {MIN_REASON} characters; it is reviewed", field="reason"
+        )
+    reference = text(reason.reference, "reference", max_length=100, required=False)
+    if reference is None and policy.emergency_needs_reference(principal):
+        raise InvalidInput(
+            "give the police report number (reference); the review checks it against the report",
+            field="reference",
+        )
+    return Reason(reason.kind, required_text(words, "reason", max_length=2000), reference)
+
+
+async def request(
+    db: Session,
+    policy: Policy,
+    principal: Principal,
+    *,
+    case_id: uuid.UUID | None,
+    category: DataCategory,
+    reason: Reason,
+    minutes: int,
+) -> uuid.UUID:
+    visible = await cases.visible_one(db, policy, principal, case_id)
+    if visible is None:
+        raise NotFound(NO_CASE)
+    policy.authorize(principal, Action.REQUEST_EMERGENCY_ACCESS, visible.row.facts)
+    stated = _reason(policy, principal, reason)
+    if not policy.emergency_opens(principal, visible.row.facts, category):
+        raise Forbidden(
+            f"emergency access cannot open {category.value} of this case for your organisation"
+        )
+    grant_id = await repository.grant(
+        db,
+        case_id=visible.row.id,
+        organisation_id=principal.organisation_id,
+        sub=principal.sub,
+        category=category.value,
+        reason=stated,
+        minutes=minutes,
+    )
+    event = NewEvent.by(
+        principal,
+        EventType.EMERGENCY_ACCESS,
+        child_id=visible.row.child_id,
+        case_id=visible.row.id,
+        category=category.value,
+    )
+    # the event says that access was opened; the reason is for the chained audit row only
+    await outbox.record(
+        db,
+        [event],
+        audit_details={
+            "grantId": str(grant_id),
+            "category": category.value,
+            "reasonKind": stated.kind.value,
+            "reason": stated.text,
+            "reference": stated.reference,
+        },
+    )
+    await db.flush()
+    return visible.row.id
+
+
+async def grants(
+    db: Session,
+    policy: Policy,
+    principal: Principal,
+    audit: Recorder,
+    *,
+    unreviewed_only: bool,
+    request: PageRequest,
+) -> tuple[list[Grant], int]:
+    """Grants an auditor may review: its organisation's and those on its children."""
+    scope = policy.audit_scope(principal).organisation_id
+    if request.after is not None and not await repository.in_scope(db, scope, request.after):
+        audit.record(AuditKind.DENIED, "emergencyAccessGrants", details={"code": "CURSOR"})
+        raise InvalidInput("after is not a cursor of this list", field="after")
+    audit.record(
+        AuditKind.AUDIT, "emergencyAccessGrants", details={"unreviewedOnly": unreviewed_only}
+    )
+    rows = await repository.page(db, scope, unreviewed_only, request.after, request.limit)
+    return rows, await repository.count(db, scope, unreviewed_only)
+
+
+async def review(
+    db: Session,
+    policy: Policy,
+    principal: Principal,
+    audit: Recorder,
+    *,
+    grant_id: uuid.UUID | None,
+    verdict: Verdict,
+    note: str | None,
+) -> Grant:
+    policy.authorize_auditor(principal, Action.REVIEW_EMERGENCY_ACCESS)
+    scope = policy.audit_scope(principal).organisation_id
+    found = await repository.by_id(db, grant_id) if grant_id else None
+    if found is None or not await repository.in_scope(db, scope, found.id):
+        raise NotFound(NO_GRANT)
+    if (found.organisation_id, found.sub) == (principal.organisation_id, principal.sub):
+        raise Forbidden("nobody reviews their own emergency access")
+    words = text(note, "note", max_length=4000, required=verdict is Verdict.NOT_JUSTIFIED)
+    by = (principal.sub, principal.organisation_id)
+    if not await repository.review(db, found.id, verdict, words, by):
+        raise Conflict("this grant has been reviewed already")
+    audit.record(
+        AuditKind.AUDIT,
+        "reviewEmergencyAccess",
+        child_id=found.child_id,
+        case_ids=[found.case_id],
+        details={"grantId": str(found.id), "verdict": verdict.value},
+    )
+    reviewed = await repository.by_id(db, found.id)
+    assert reviewed is not None
+    return reviewed

@@ -115,6 +115,7 @@ async def _start(url: str, data_dir: Path, switches: Sequence[str]) -> Replica:
     port = free_port()
     env = {
         **os.environ,
+        "HUB_ENV": "dev",  # the bench signs its tokens with the dev issuer
         "HUB_DATABASE_URL": url,
         "HUB_DATA_DIR": str(data_dir),
         "HUB_LOG_LEVEL": "WARNING",

@@ -15,7 +15,7 @@ from pathlib import Path
 import asyncpg
 
 from hub.errors import ConfigurationError
-from hub.settings import Settings, load_settings
+from hub.settings import Environment, Settings, load_settings, refuse_exposed_dev
 
 log = logging.getLogger("hub")
 
@@ -73,13 +73,17 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    settings = load_settings()
+    # serving is prod unless asked otherwise: no token for anyone who asks by accident
+    default = Environment.PROD if args.command == "serve" else Environment.DEV
+    settings = load_settings(default_env=default)
     overrides = {
         name: getattr(args, name)
         for name in ("host", "port", "data_dir")
         if getattr(args, name, None) is not None
     }
-    return settings.with_overrides(**overrides) if overrides else settings
+    settings = settings.with_overrides(**overrides) if overrides else settings
+    refuse_exposed_dev(settings)
+    return settings
 
 
 @contextlib.contextmanager
@@ -173,6 +177,14 @@ def _serve(settings: Settings, url: str, sock: socket.socket, pace: float | None
     from hub.telemetry.logs import configure_logging
 
     configure_logging(settings.log_level, settings.log_format)
+    if settings.env is Environment.DEV:
+        print(
+            "hub: HUB_ENV=dev: the dev token issuer is on (anyone here may get a token); "
+            "loopback only, never for real data",
+            file=sys.stderr,
+        )
+    else:
+        print(f"hub: HUB_ENV=prod: trusting tokens from {settings.oidc_issuer}", file=sys.stderr)
     flush_telemetry = telemetry.configure()
     app = create_app(settings, database_url=url)
     server = server_for(app, settings.log_level)

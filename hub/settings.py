@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -141,12 +142,15 @@ def _existing_file(env: Mapping[str, str], name: str) -> Path | None:
     return path
 
 
-def load_settings(env: Mapping[str, str] | None = None) -> Settings:
-    """Read settings from the environment; any bad value is one clear ConfigurationError."""
+def load_settings(
+    env: Mapping[str, str] | None = None, *, default_env: Environment = Environment.DEV
+) -> Settings:
+    """Read settings from the environment; any bad value is one clear ConfigurationError.
+    `default_env` applies when HUB_ENV is not set (`hub serve` passes prod)."""
     env = os.environ if env is None else env
     defaults = Settings()
     settings = Settings(
-        env=_enum(env, "HUB_ENV", defaults.env),
+        env=_enum(env, "HUB_ENV", default_env),
         database_url=_url(env, "HUB_DATABASE_URL", ("postgres://", "postgresql://")),
         data_dir=Path(env["HUB_DATA_DIR"]).expanduser()
         if env.get("HUB_DATA_DIR")
@@ -201,9 +205,26 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     if settings.log_format not in {"json", "text"}:
         raise ConfigurationError(f"HUB_LOG_FORMAT={settings.log_format!r}; use json or text")
     if settings.env is Environment.PROD and settings.oidc_issuer is None:
+        unset = "" if "HUB_ENV" in env else " (prod is the default of hub serve)"
         raise ConfigurationError(
-            "HUB_ENV=prod needs HUB_OIDC_ISSUER (the identity provider whose tokens the hub trusts)"
+            f"HUB_ENV=prod{unset} needs HUB_OIDC_ISSUER, the identity provider whose tokens "
+            "the hub trusts; for local development set HUB_ENV=dev, or run hub demo"
         )
     if settings.pool_min_size > settings.pool_max_size:
         raise ConfigurationError("HUB_POOL_MIN is larger than HUB_POOL_MAX")
     return settings
+
+
+def refuse_exposed_dev(settings: Settings) -> None:
+    """dev hands a token to anyone who asks (/dev/token): it listens on loopback only."""
+    if settings.env is not Environment.DEV:
+        return
+    try:
+        loopback = settings.host == "localhost" or ipaddress.ip_address(settings.host).is_loopback
+    except ValueError:
+        loopback = False
+    if not loopback:
+        raise ConfigurationError(
+            f"HUB_ENV=dev hands out tokens to anyone who asks, so it listens on loopback only, "
+            f"not {settings.host}; use HUB_ENV=prod with HUB_OIDC_ISSUER to serve others"
+        )

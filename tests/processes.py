@@ -22,7 +22,9 @@ def start_hub(db_url: str, data_dir: Path, **env: str) -> tuple[subprocess.Popen
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("HUB_", "OTEL_"))}
     process = subprocess.Popen(
         [sys.executable, "-m", "hub", "serve", "--port", str(port)],
-        env=clean | {"HUB_DATABASE_URL": db_url, "HUB_DATA_DIR": str(data_dir)} | env,
+        env=clean
+        | {"HUB_ENV": "dev", "HUB_DATABASE_URL": db_url, "HUB_DATA_DIR": str(data_dir)}
+        | env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

@@ -63,6 +63,19 @@ def test_prod_without_an_issuer_refuses_to_start() -> None:
     assert "HUB_OIDC_ISSUER" in line
 
 
+def test_serve_is_prod_unless_told_so_and_hands_out_no_tokens() -> None:
+    line = _one_error_line(_hub("serve"))
+    assert "HUB_ENV=prod (prod is the default of hub serve) needs HUB_OIDC_ISSUER" in line
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "192.0.2.10", "hub.example", "::"])
+def test_dev_refuses_to_listen_beyond_loopback(host: str) -> None:
+    line = _one_error_line(_hub("serve", "--host", host, env={"HUB_ENV": "dev"}))
+    assert f"loopback only, not {host}" in line
+    line = _one_error_line(_hub("demo", "--host", host))
+    assert "loopback only" in line
+
+
 def test_a_port_in_use_is_one_clear_line(tmp_path: Path) -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
@@ -75,7 +88,7 @@ def test_a_port_in_use_is_one_clear_line(tmp_path: Path) -> None:
                 str(port),
                 "--data-dir",
                 str(tmp_path),
-                env={"HUB_DATABASE_URL": "postgresql://u@127.0.0.1:9/x"},
+                env={"HUB_ENV": "dev", "HUB_DATABASE_URL": "postgresql://u@127.0.0.1:9/x"},
             )
         )
     assert f"port {port} on 127.0.0.1 is in use" in line

@@ -77,9 +77,17 @@ def _row(e: AuditEntry) -> list[str]:
     ]
 
 
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: str) -> str:
+    """A spreadsheet must not run a cell as a formula: quote one that could start one."""
+    return "'" + value if value.startswith(_FORMULA) else value
+
+
 def _csv(rows: list[list[str]]) -> str:
     out = io.StringIO()
-    csv.writer(out, lineterminator="\r\n").writerows(rows)
+    csv.writer(out, lineterminator="\r\n").writerows([[_cell(v) for v in r] for r in rows])
     return out.getvalue()
 
 

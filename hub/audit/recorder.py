@@ -170,6 +170,11 @@ class Recorder:
             **content,
         )
 
+    def forget_changes(self) -> None:
+        """The work was rolled back: its changes (and emergency access) never happened."""
+        undone = {AuditKind.MUTATION, AuditKind.EMERGENCY}
+        self._other = [e for e in self._other if e.kind not in undone]
+
     def entries(self, at: datetime) -> list[NewAuditEntry]:
         """Everything recorded, flagged as of `at`, and forget it (written once)."""
         common: set[AuditFlag] = set()
@@ -193,12 +198,35 @@ class Recorder:
             )
             for child_id, t in self._touched.items()
         ]
-        for entry in self._other:
+        for entry in _aggregated(self._other):
             extra = set(entry.flags)
             extra |= common & {AuditFlag.OFF_HOURS, AuditFlag.ENFORCEMENT}
             found.append(replace(entry, flags=tuple(sorted(extra))))
         self._touched, self._other = {}, []
         return found
+
+
+def _aggregated(entries: list[NewAuditEntry]) -> list[NewAuditEntry]:
+    """Refusals of the same thing in one request (thirty aliases of one hidden child) are
+    one row, with `count`; everything else stays as it is, in order."""
+    found: list[NewAuditEntry] = []
+    denied: dict[str, int] = {}  # key -> index in found
+    counts: dict[int, int] = {}
+    for entry in entries:
+        if entry.kind is not AuditKind.DENIED:
+            found.append(entry)
+            continue
+        key = repr((entry.action, entry.child_id, entry.case_ids, sorted(entry.details.items())))
+        if key in denied:
+            counts[denied[key]] += 1
+            continue
+        denied[key] = len(found)
+        counts[len(found)] = 1
+        found.append(entry)
+    return [
+        replace(e, details={**e.details, "count": counts[i]}) if counts.get(i, 1) > 1 else e
+        for i, e in enumerate(found)
+    ]
 
 
 _current: ContextVar[Recorder | None] = ContextVar("hub_audit_recorder", default=None)

@@ -43,6 +43,8 @@ async def commit_with_record(session: Session, audit: Recorder) -> None:
 
 
 async def record_alone(pool: asyncpg.Pool, audit: Recorder) -> None:
-    """Write the record in a transaction of its own (the work itself was rolled back)."""
+    """Write the record in a transaction of its own (the work itself was rolled back, so
+    the changes it recorded did not happen: only its reads and refusals are kept)."""
+    audit.forget_changes()
     if audit.pending:
         await commit_with_record(Session(pool), audit)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
@@ -85,15 +86,30 @@ def _withhold(result: Any, exc: Exception) -> None:
     ]
 
 
-def _coded(error: GraphQLError) -> GraphQLError:
+# graphql-core's hints name fields, arguments, types and enum values the caller did not ask
+# for ("Did you mean 'health'?"): a map of the schema, which prod does not hand out
+_SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
+
+
+def _coded(error: GraphQLError, suggestions: bool = True) -> GraphQLError:
     original = error.original_error
+    message = error.message if suggestions else _SUGGESTION.sub("", error.message)
     if original is None and error.extensions and "code" in error.extensions:
-        return error  # coded already (a stream's result passes here twice)
+        if message == error.message:
+            return error  # coded already (a stream's result passes here twice)
+        return GraphQLError(
+            message,
+            error.nodes,
+            error.source,
+            error.positions,
+            error.path,
+            extensions=error.extensions,
+        )
     if original is None:
         # parse and validation errors: the caller's own query, safe to echo
         code = "GRAPHQL_VALIDATION_FAILED"
         return GraphQLError(
-            error.message,
+            message,
             nodes=error.nodes,
             source=error.source,
             positions=error.positions,
@@ -118,17 +134,22 @@ def _coded(error: GraphQLError) -> GraphQLError:
 
 
 class CodedErrors(SchemaExtension):
-    """Give every error an `extensions.code`; mask anything that is not a HubError."""
+    """Give every error an `extensions.code`; mask anything that is not a HubError; in
+    prod (`suggestions` off) drop graphql-core's "Did you mean" hints."""
+
+    def __init__(self, *, suggestions: bool = True) -> None:
+        super().__init__()
+        self._suggestions = suggestions
 
     def on_operation(self) -> Iterator[None]:
         yield
         result = self.execution_context.result
         if result is not None and result.errors:
-            result.errors = [_coded(e) for e in result.errors]
+            result.errors = [_coded(e, self._suggestions) for e in result.errors]
 
     def on_stream_result(self, result: Any) -> Iterator[None]:
         """Each result a subscription (or other stream) sends: coded and masked too."""
         errors = getattr(result, "errors", None)
         if errors:
-            result.errors = [_coded(e) for e in errors]
+            result.errors = [_coded(e, self._suggestions) for e in errors]
         yield

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import strawberry
@@ -73,7 +74,12 @@ def build_schema(limits: Limits | None = None, *, traced: bool = False) -> straw
         mutation=Mutation,
         subscription=EventSubscription,
         execution_context_class=HubExecutionContext,
-        extensions=[*tracing, *limit_extensions(limits), Transaction, CodedErrors],
+        extensions=[
+            *tracing,
+            *limit_extensions(limits),
+            Transaction,
+            functools.partial(CodedErrors, suggestions=limits.introspection),
+        ],
         config=StrawberryConfig(disable_field_suggestions=not limits.introspection),
     )
 

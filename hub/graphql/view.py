@@ -172,6 +172,10 @@ class LegacyWSHandler(_ExpiryMixin, BaseGraphQLWSHandler[Context, None]):
         await super().handle_start(message)
 
     async def handle_connection_init(self, message: Any) -> None:
+        if self.socket_key is not None:
+            # as graphql-transport-ws does: one connection_init per socket
+            await self.websocket.close(code=WS_TOO_MANY, reason="Too many initialisation requests")
+            return
         refusal = await _authenticate(self, message.get("payload"))
         if refusal is not None:
             code, reason = refusal

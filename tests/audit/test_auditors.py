@@ -129,3 +129,17 @@ async def test_the_csv_export_refuses_bad_filters_and_non_auditors(hub: RunningH
     refused = await hub.http.get("/audit/export.csv", headers=worker)
     assert refused.status_code == 403
     assert (await hub.http.get("/audit/export.csv")).status_code == 401
+
+
+async def test_the_csv_export_never_hands_a_spreadsheet_a_formula(hub: RunningHub) -> None:
+    formula = '=HYPERLINK("http://evil.example","x")'
+    await hub.query(
+        hub.token("polisen-stockholm", "officer", sub=formula), CHILD, id=str(MISSING_CHILD)
+    )
+    auditor = hub.token("lansstyrelsen-stockholm", "auditor")
+    response = await hub.http.get(
+        "/audit/export.csv", params={"sub": formula}, headers={"authorization": f"Bearer {auditor}"}
+    )
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert rows
+    assert all(r["sub"] == "'" + formula for r in rows)

@@ -245,3 +245,33 @@ async def test_a_subscription_event_whose_record_fails_is_not_sent(
                 break
     assert data is None
     assert message["payload"]["errors"][0]["extensions"]["code"] == "UNAVAILABLE"
+
+
+async def test_a_rolled_back_mutation_leaves_no_change_in_the_trail(
+    hub: RunningHub, db: asyncpg.Connection
+) -> None:
+    police = hub.token("polisen-stockholm", "officer", sub="officer-rollback")
+    sightings = await db.fetchval("SELECT count(*) FROM sightings")
+    response = await hub.graphql(
+        police,
+        """mutation($id: ID!, $at: DateTime!) {
+            a: addSighting(input: {caseId: $id, seenAt: $at, place: "Slussen"}) { case { id } }
+            b: closeCase(input: {caseId: $id, outcome: RETURNED}) { case { id } } }""",
+        {"id": str(MISSING_CASE), "at": "2026-01-01T10:00:00Z"},
+    )
+    assert response.json()["errors"]
+    assert await db.fetchval("SELECT count(*) FROM sightings") == sightings  # rolled back
+    kinds = [r["kind"] for r in await rows(db, "sub = 'officer-rollback'")]
+    assert "MUTATION" not in kinds
+    assert "DENIED" in kinds  # the refusal stays
+
+
+async def test_thirty_asks_for_one_hidden_child_are_one_denied_row(
+    hub: RunningHub, db: asyncpg.Connection
+) -> None:
+    ngo = hub.token("stadsmissionen", "staff", sub="prober")
+    aliases = " ".join(f'c{i}: child(id: "{MISSING_CHILD}") {{ id }}' for i in range(30))
+    await hub.query(ngo, f"{{ {aliases} }}")
+    denied = await rows(db, "sub = 'prober' AND kind = 'DENIED'")
+    assert len(denied) == 1
+    assert denied[0]["details"]["count"] == 30

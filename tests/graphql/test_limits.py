@@ -163,6 +163,28 @@ async def test_prod_refuses_introspection_and_suggests_no_field_names(
     assert (await prod_hub.graphql(token, NORMAL)).status_code == 200
 
 
+@pytest.mark.parametrize(
+    ("document", "variables"),
+    [
+        ('{ case(idd: "x") { id } }', None),  # an argument
+        ("{ cases(filter: {status: [MISING]}) { totalCount } }", None),  # an enum value
+        (
+            "query($s: [CaseStatus!]) { cases(filter: {status: $s}) { totalCount } }",
+            {"s": ["FOUN"]},
+        ),
+        ("query($s: CaseStatuz) { me { sub } }", None),  # a type
+        ("{ me { ...F } } fragment F on Mee { sub }", None),
+    ],
+)
+async def test_prod_suggests_no_argument_enum_value_or_type(
+    prod_hub: RunningHub, document: str, variables: dict[str, Any] | None
+) -> None:
+    response = await prod_hub.graphql(prod_hub.token("stockholm"), document, variables)
+    errors = response.json()["errors"]
+    assert errors
+    assert not any("Did you mean" in e["message"] for e in errors), errors
+
+
 async def test_prod_serves_no_graphiql_page(prod_hub: RunningHub) -> None:
     response = await prod_hub.http.get("/graphql", headers={"accept": "text/html"})
     assert response.status_code == 401  # no token, no page

@@ -75,3 +75,20 @@ async def test_sockets_that_never_authenticate_are_closed_while_others_are_serve
         await ws.send(json.dumps({"type": "ping"}))
         assert json.loads(await asyncio.wait_for(ws.recv(), 5))["type"] == "pong"
         await ws.close()
+
+
+async def test_a_second_connection_init_on_the_legacy_protocol_is_refused(
+    hub: RunningHub,
+) -> None:
+    import json
+
+    from websockets.asyncio.client import connect
+
+    from tests.events.wsclient import closed
+
+    init = {"type": "connection_init", "payload": {"authorization": f"Bearer {hub.token('nacka')}"}}
+    async with connect(hub.ws_url, subprotocols=["graphql-ws"]) as ws:  # type: ignore[list-item]
+        await ws.send(json.dumps(init))
+        assert json.loads(await ws.recv())["type"] == "connection_ack"
+        await ws.send(json.dumps(init))
+        assert (await closed(ws))[0] == 4429

@@ -21,12 +21,23 @@ from graphql import (
     VariableNode,
 )
 
+from hub.audit import recorder
 from hub.audit.models import AuditKind
 from hub.audit.recorder import Recorder
+from hub.errors import InvalidInput
 
 _RECORDED = frozenset({"FORBIDDEN", "NOT_FOUND"})
 _CHILD_KEYS = frozenset({"childId"})
 _CASE_KEYS = frozenset({"caseId"})
+
+
+def refuse_cursor(list_name: str) -> InvalidInput:
+    """A page cursor that names no row of the caller's scope (another's, or none at all,
+    alike): recorded as a probe, answered as a bad cursor. Raise what it returns."""
+    audit = recorder.current()
+    if audit is not None:
+        audit.record(AuditKind.DENIED, list_name, details={"code": "CURSOR_OUT_OF_SCOPE"})
+    return InvalidInput("after is not a cursor of this list", field="after")
 
 
 def record_refusals(audit: Recorder, ctx: Any, errors: Iterable[GraphQLError]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from hub.audit.refusals import refuse_cursor
 from hub.auth.principal import Principal
 from hub.cases import repository
 from hub.cases.models import Case, CaseFilter, Sighting
@@ -42,7 +43,10 @@ async def visible_by_children(
 async def page(
     db: Session, policy: Policy, principal: Principal, where: CaseFilter, request: PageRequest
 ) -> tuple[list[Visible[Case]], int]:
-    rows, total = await repository.page(db, _scope(policy, principal), where, request)
+    scope = _scope(policy, principal)
+    if request.after is not None and not await repository.by_ids(db, scope, [request.after]):
+        raise refuse_cursor("cases")
+    rows, total = await repository.page(db, scope, where, request)
     return [_visible(policy, principal, c) for c in rows], total
 
 

@@ -10,13 +10,15 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
+from hub.audit import recorder
+from hub.audit.models import AuditKind
 from hub.auth.principal import Principal
 from hub.children import history_repository as history
 from hub.children import repository, service
 from hub.children.models import Child, NewChild, RiskLevel
 from hub.children.repository import Photo
 from hub.db.session import Session
-from hub.errors import InvalidInput, NotFound
+from hub.errors import Conflict, InvalidInput, NotFound
 from hub.events import outbox as events
 from hub.events.models import EventType, NewEvent
 from hub.organisations.models import OrganisationKind
@@ -59,6 +61,30 @@ async def _organisation(actor: ChildActor, org_id: str, kind: OrganisationKind, 
     return org.id
 
 
+async def _refuse_duplicate_dossier(actor: ChildActor, dossier: str) -> None:
+    """CONFLICT when the dossier number is registered: naming the child when the caller
+    may see it; else saying nothing of whose it is, and recording the probe."""
+    existing = await repository.with_dossier(actor.db, dossier)
+    if existing is None:
+        return
+    if await service.visible_one(actor.db, actor.policy, actor.principal, existing):
+        raise Conflict(
+            "a child with this dossier number is already registered", childId=str(existing)
+        )
+    audit = recorder.current()
+    if audit is not None:
+        audit.record(
+            AuditKind.DENIED,
+            "registerChild",
+            child_id=existing,
+            details={"code": "DOSSIER_NUMBER_TAKEN"},
+        )
+    raise Conflict(
+        "this dossier number is already registered for a child you may not see; "
+        "ask Migrationsverket which municipality is responsible"
+    )
+
+
 async def register(actor: ChildActor, r: NewChild) -> uuid.UUID:
     municipality = await _organisation(
         actor,
@@ -74,6 +100,9 @@ async def register(actor: ChildActor, r: NewChild) -> uuid.UUID:
     guardian = text(r.guardian_sub, "guardianSub", max_length=200, required=False)
     facts = RowFacts(municipality, residence, guardian, "NONE")
     actor.policy.authorize(actor.principal, Action.REGISTER_CHILD, facts)
+    dossier = text(r.dossier_number, "dossierNumber", max_length=30, required=False)
+    if dossier is not None:
+        await _refuse_duplicate_dossier(actor, dossier)
     child_id = await repository.register(
         actor.db,
         NewChild(
@@ -83,7 +112,7 @@ async def register(actor: ChildActor, r: NewChild) -> uuid.UUID:
             sex=r.sex,
             nationality=required_text(r.nationality, "nationality", max_length=60),
             languages=items(r.languages, "languages", max_items=10, max_length=40),
-            dossier_number=text(r.dossier_number, "dossierNumber", max_length=30, required=False),
+            dossier_number=dossier,
             responsible_municipality_id=municipality,
             residence_id=residence,
             placement_address=text(

@@ -250,6 +250,15 @@ class Photo:
     data: bytes
 
 
+_BY_DOSSIER = "SELECT id FROM children WHERE dossier_number = $1"
+
+
+async def with_dossier(db: Db, number: str) -> uuid.UUID | None:
+    """Unscoped, the id alone: for refusing a duplicate, never shown unless visible."""
+    found = await db.fetchval(_BY_DOSSIER, number)
+    return uuid.UUID(str(found)) if found else None
+
+
 async def register(db: Db, c: NewChild) -> uuid.UUID:
     try:
         new_id = await db.fetchval(

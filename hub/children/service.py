@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from hub.audit.refusals import refuse_cursor
 from hub.auth.principal import Principal
 from hub.children import repository
 from hub.children.models import Child, ChildFilter
@@ -23,7 +24,10 @@ async def visible_by_ids(
 async def page(
     db: Session, policy: Policy, principal: Principal, where: ChildFilter, request: PageRequest
 ) -> tuple[list[Visible[Child]], int]:
-    rows, total = await repository.page(db, policy.scope(principal), where, request)
+    scope = policy.scope(principal)
+    if request.after is not None and not await repository.by_ids(db, scope, [request.after]):
+        raise refuse_cursor("children")
+    rows, total = await repository.page(db, scope, where, request)
     return [Visible(c, policy.view(principal, c.facts)) for c in rows], total
 
 

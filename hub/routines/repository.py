@@ -24,13 +24,15 @@ _MINE = f"""
 SELECT {_COLUMNS} FROM tasks
  WHERE responsible_organisation_id = $1 AND status = 'OPEN'
    AND (NOT $2::bool OR due_at < now())
-   AND ($3::uuid IS NULL OR (due_at, id) > (SELECT a.due_at, a.id FROM tasks a WHERE a.id = $3))
+   AND ($3::uuid IS NULL OR (due_at, id) > (
+        SELECT a.due_at, a.id FROM tasks a WHERE a.id = $3 AND a.responsible_organisation_id = $1))
  ORDER BY due_at, id LIMIT $4
 """
 _MINE_COUNT = """
 SELECT count(*) FROM tasks
  WHERE responsible_organisation_id = $1 AND status = 'OPEN' AND (NOT $2::bool OR due_at < now())
 """
+_IS_MINE = "SELECT EXISTS (SELECT 1 FROM tasks WHERE id = $2 AND responsible_organisation_id = $1)"
 _BY_CASES = f"SELECT {_COLUMNS} FROM tasks WHERE case_id = ANY($1::uuid[]) ORDER BY due_at, id"
 _GET_FOR_UPDATE = f"SELECT {_COLUMNS} FROM tasks WHERE id = $1 FOR UPDATE"
 _COMPLETE = f"""
@@ -99,6 +101,10 @@ async def mine(
     rows = await db.fetch(_MINE, organisation_id, overdue_only, request.after, request.limit)
     total = await db.fetchval(_MINE_COUNT, organisation_id, overdue_only)
     return [_model(r) for r in rows], int(total)
+
+
+async def is_mine(db: Db, organisation_id: str, task_id: uuid.UUID) -> bool:
+    return bool(await db.fetchval(_IS_MINE, organisation_id, task_id))
 
 
 async def by_cases(db: Db, case_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[Task]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
+from hub.audit.refusals import refuse_cursor
 from hub.auth.principal import Principal
 from hub.db.paging import PageRequest
 from hub.db.session import Db
@@ -106,6 +107,9 @@ async def mine(
     """The open tasks of the caller's organisation (actions.csv: myTasks, of any kind and
     relation; never an auditor's or a role-less token's)."""
     policy.authorize(principal, Action.MY_TASKS, None)
+    org = principal.organisation_id
+    if request.after is not None and not await repository.is_mine(db, org, request.after):
+        raise refuse_cursor("myTasks")
     return await repository.mine(db, principal.organisation_id, overdue_only, request)
 
 

@@ -32,6 +32,12 @@ class NotFound(HubError):
     code = "NOT_FOUND"
 
 
+class BadRequest(HubError):
+    """The request itself is malformed (not JSON, not an object, nested too deeply)."""
+
+    code = "BAD_REQUEST"
+
+
 class InvalidInput(HubError):
     code = "INVALID_INPUT"
 

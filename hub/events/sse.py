@@ -26,6 +26,8 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from hub.auth.principal import Principal
+from hub.errors import BadRequest
+from hub.graphql import request_json
 from hub.graphql.context import Context
 from hub.graphql.persisted import NotPersisted
 from hub.runtime import Runtime
@@ -61,18 +63,12 @@ def _operation_type(query: str, name: object, max_tokens: int) -> OperationType 
     return operation.operation if operation else None
 
 
-async def _request(request: Request) -> dict[str, Any] | None:
+async def _request(request: Request) -> dict[str, Any]:
+    """The request's query, variables and operation name; BadRequest when malformed."""
     if request.method == "POST":
-        try:
-            body = json.loads(await request.body())
-        except ValueError:
-            return None
-        return body if isinstance(body, dict) else None
+        return request_json.graphql_request(request_json.loads(await request.body()))
     params = request.query_params
-    try:
-        variables = json.loads(params["variables"]) if "variables" in params else {}
-    except ValueError:
-        return None
+    variables = request_json.loads(params["variables"]) if "variables" in params else {}
     return {
         "query": params.get("query"),
         "variables": variables,
@@ -94,8 +90,11 @@ def _frame(result: Any) -> str:
 
 def routes(runtime: Runtime) -> list[Route]:
     async def stream(request: Request) -> Response:
-        body = await _request(request)
-        if body is None or not isinstance(body.get("query"), str):
+        try:
+            body = await _request(request)
+        except BadRequest as bad:
+            return _error(bad.message, code=bad.code)
+        if not isinstance(body.get("query"), str):
             return _error("send a subscription as query (and variables as JSON)")
         variables = body.get("variables") or {}
         if not isinstance(variables, dict):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import uuid
@@ -14,7 +15,7 @@ from hub.audit import recorder
 from hub.audit.models import AuditKind
 from hub.auth.principal import Principal
 from hub.children import history_repository as history
-from hub.children import repository, service
+from hub.children import images, repository, service
 from hub.children.models import Child, NewChild, RiskLevel
 from hub.children.repository import Photo
 from hub.db.session import Session
@@ -163,6 +164,12 @@ def _photo_bytes(content_type: str, data_base64: str) -> bytes:
     return data
 
 
+async def _clean_photo(content_type: str, data_base64: str) -> bytes:
+    """Checked, then decoded and encoded anew (off the event loop: it takes a while)."""
+    data = _photo_bytes(content_type, data_base64)
+    return await asyncio.to_thread(images.reencode, content_type, data)
+
+
 def _photo_url(value: str | None) -> str | None:
     url = text(value, "photoUrl", max_length=2000, required=False)
     if url is not None and not url.startswith(("https://", "http://", "/photos/")):
@@ -196,7 +203,8 @@ async def update_description(
         else:
             raise ValueError(f"not a field of the description: {name}")
     if photo is not None:
-        photo_id = await repository.add_photo(actor.db, child.id, photo[0], _photo_bytes(*photo))
+        clean = await _clean_photo(*photo)
+        photo_id = await repository.add_photo(actor.db, child.id, photo[0], clean)
         cleaned["photo_url"] = f"/photos/{photo_id}"
     if not cleaned:
         raise InvalidInput("name at least one field of the description to change", field="input")

@@ -5,12 +5,22 @@ interview → closed; checking tasks, deadlines, acknowledgements and events at 
 from __future__ import annotations
 
 import base64
+import io
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from PIL import Image
+
 from tests.conftest import RunningHub
 
-PNG = base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64).decode()
+
+def _png() -> str:
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), "teal").save(out, format="PNG")
+    return base64.b64encode(out.getvalue()).decode()
+
+
+PNG = _png()
 
 CASE_FIELDS = """id status version policeReportNumber registeredAvvikenAt foundAt closedAt outcome
     tasks { id routine status dueAt overdue responsible { id } }

@@ -10,6 +10,7 @@ from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 
 from hub import console_site, health
+from hub.api_headers import ApiHeaders
 from hub.audit import export as audit_export
 from hub.auth import dev_routes
 from hub.auth.middleware import AuthMiddleware
@@ -49,6 +50,7 @@ def create_app(settings: Settings, *, database_url: str) -> Starlette:
         routes=routes,
         middleware=[
             Middleware(RequestId),
+            Middleware(ApiHeaders),
             Middleware(BodyLimit, max_bytes=settings.max_body_bytes),
             Middleware(AuthMiddleware, runtime=runtime),
         ],

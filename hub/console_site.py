@@ -21,7 +21,7 @@ PERSONA_TTL = 8 * 3600
 _SECURITY = [
     (
         b"content-security-policy",
-        b"default-src 'self'; connect-src 'self' ws: wss:; "
+        b"default-src 'self'; connect-src 'self'; "
         b"img-src 'self' data: blob:; frame-ancestors 'none'; base-uri 'none'",
     ),
     (b"x-content-type-options", b"nosniff"),

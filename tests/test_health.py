@@ -61,3 +61,23 @@ async def test_only_the_graphiql_page_itself_is_served_without_a_token(hub: Runn
         response = await hub.http.get(path, headers={"accept": "text/html"})
         assert response.status_code == 401, path
         assert response.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+async def test_api_answers_are_never_cached_nor_sniffed(hub: RunningHub) -> None:
+    token = hub.token("nacka")
+    for response in (
+        await hub.graphql(token, "{ me { sub } }"),
+        await hub.graphql(None, "{ me { sub } }"),
+        await hub.http.get("/healthz"),
+        await hub.http.get("/audit/export.csv", headers={"authorization": f"Bearer {token}"}),
+    ):
+        assert response.headers["cache-control"] in ("no-store", "private, no-store")
+        assert response.headers["x-content-type-options"] == "nosniff"
+
+
+async def test_the_console_may_talk_to_its_own_origin_only(hub: RunningHub) -> None:
+    page = await hub.http.get("/console/")
+    policy = page.headers["content-security-policy"]
+    assert "connect-src 'self';" in policy
+    assert "ws:" not in policy
+    assert "wss:" not in policy

@@ -129,7 +129,8 @@ async def test_spans_and_metrics_are_exported_without_personal_data(
             headers = {"authorization": f"Bearer {police}", "x-request-id": "req-telemetry-1"}
             board = await http.post("/graphql", json={"query": CASES}, headers=headers)
             assert board.json()["data"]["cases"]["edges"]
-            assert board.headers["x-request-id"] == "req-telemetry-1"
+            assert board.headers["x-client-request-id"] == "req-telemetry-1"
+            assert board.headers["x-request-id"] != "req-telemetry-1"
             async with subscribe(base.replace("http", "ws") + "/graphql", police) as sub:
                 found = await http.post(
                     "/graphql",

@@ -68,10 +68,13 @@ class Recorder:
         policy: AuditPolicy,
         selection: Selection | None = None,
         enabled: bool = True,
+        client_request_id: str | None = None,
     ) -> None:
         self.principal = principal
         self.kind = kind
         self.request_id = request_id
+        # the caller's own X-Request-Id, kept beside the hub's in every row's details
+        self._client = {"clientRequestId": client_request_id} if client_request_id else {}
         self.policy = policy
         self.selection = selection
         self.operation: str | None = None
@@ -157,6 +160,8 @@ class Recorder:
 
     def _entry(self, kind: AuditKind, action: str, **content: Any) -> NewAuditEntry:
         p = self.principal
+        if self._client:
+            content["details"] = {**content.get("details", {}), **self._client}
         return NewAuditEntry(
             kind=kind,
             action=action,

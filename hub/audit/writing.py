@@ -28,7 +28,8 @@ def recorder_for(
     return Recorder(
         principal,
         kind=kind,
-        request_id=request_id.current(headers.get("x-request-id")),
+        request_id=request_id.current(),
+        client_request_id=request_id.client(),
         policy=AuditPolicy(settings.audit_bulk_children, settings.office_hours),
         enabled=enabled,
     )

@@ -17,6 +17,7 @@ _PAYLOAD_LOGGERS = ("websockets", "httpx", "httpcore", "asyncpg", "strawberry")
 class _Correlation(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = request_id.peek() or "-"
+        record.client_request_id = request_id.client() or "-"
         context = trace.get_current_span().get_span_context()
         record.trace_id = format(context.trace_id, "032x") if context.is_valid else "-"
         return True
@@ -29,7 +30,7 @@ def configure_logging(level: str, fmt: str) -> None:
     if fmt == "json":
         handler.setFormatter(
             JsonFormatter(
-                "{asctime}{levelname}{name}{message}{request_id}{trace_id}",
+                "{asctime}{levelname}{name}{message}{request_id}{client_request_id}{trace_id}",
                 style="{",
                 rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
             )

@@ -1,5 +1,8 @@
-"""One id per request (or WebSocket), from a sane X-Request-Id or new; in logs, audit
-rows and the response's X-Request-Id header, so an operator can join the three."""
+"""One id per request (or WebSocket), made by the hub; in logs, audit rows and the
+response's X-Request-Id header, so an operator can join the three. A caller's own sane
+X-Request-Id is kept beside it (client_request_id in logs and audit details, echoed as
+X-Client-Request-Id), never instead of it: a caller cannot make its requests look like
+someone else's in the audit trail."""
 
 from __future__ import annotations
 
@@ -11,22 +14,26 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 _SANE = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 _current: ContextVar[str | None] = ContextVar("hub_request_id", default=None)
+_client: ContextVar[str | None] = ContextVar("hub_client_request_id", default=None)
 
 
-def sane_or_new(header: str | None) -> str:
-    """The caller's X-Request-Id when it is a sane token, else a new one."""
-    if header and _SANE.match(header):
-        return header
-    return uuid.uuid4().hex
+def sane(header: str | None) -> str | None:
+    """The caller's X-Request-Id when it is a sane token."""
+    return header if header and _SANE.match(header) else None
 
 
-def current(header: str | None = None) -> str:
-    """This request's id; outside a request (CLI, scheduler), one from `header` or new."""
-    return _current.get() or sane_or_new(header)
+def current() -> str:
+    """This request's id; outside a request (CLI, scheduler), a new one."""
+    return _current.get() or uuid.uuid4().hex
 
 
 def peek() -> str | None:
     return _current.get()
+
+
+def client() -> str | None:
+    """The caller's own id for this request, if it sent a sane one."""
+    return _client.get()
 
 
 class RequestId:
@@ -38,15 +45,20 @@ class RequestId:
             await self.app(scope, receive, send)
             return
         header = dict(scope["headers"]).get(b"x-request-id")
-        rid = sane_or_new(header.decode("latin-1") if header else None)
-        token = _current.set(rid)
+        theirs = sane(header.decode("latin-1") if header else None)
+        rid = uuid.uuid4().hex
+        token, client_token = _current.set(rid), _client.set(theirs)
+        echoed = [(b"x-request-id", rid.encode())]
+        if theirs:
+            echoed.append((b"x-client-request-id", theirs.encode()))
 
         async def with_header(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), (b"x-request-id", rid.encode())]
+                message["headers"] = [*message.get("headers", []), *echoed]
             await send(message)
 
         try:
             await self.app(scope, receive, with_header if scope["type"] == "http" else send)
         finally:
             _current.reset(token)
+            _client.reset(client_token)

@@ -84,7 +84,8 @@ async def test_a_caller_supplied_request_id_is_kept(
     )
     assert response.status_code == 200
     [row] = await rows(db, "sub = 'officer-8'")
-    assert row["request_id"] == "req-42"
+    assert row["request_id"] != "req-42"  # the hub's own id; the caller's is kept beside it
+    assert row["details"]["clientRequestId"] == "req-42"
 
 
 async def test_asking_for_a_case_one_may_not_see_is_recorded_as_denied_and_answers_null(

@@ -51,7 +51,7 @@ def create_app(settings: Settings, *, database_url: str) -> Starlette:
         middleware=[
             Middleware(RequestId),
             Middleware(ApiHeaders),
-            Middleware(BodyLimit, max_bytes=settings.max_body_bytes),
+            Middleware(BodyLimit, max_bytes=settings.max_body_bytes, timeout=settings.body_timeout),
             Middleware(AuthMiddleware, runtime=runtime),
         ],
         lifespan=lifespan,

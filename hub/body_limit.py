@@ -20,6 +20,30 @@ class _TooLarge(Exception):
     pass
 
 
+class _TooSlow(Exception):
+    pass
+
+
+async def _refuse_slow(send: Send, seconds: float) -> None:
+    body = json.dumps(
+        {
+            "errors": [
+                {
+                    "message": f"the request body paused for more than {seconds:g} s",
+                    "extensions": {"code": "REQUEST_TIMEOUT"},
+                }
+            ]
+        }
+    ).encode()
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+        (b"connection", b"close"),
+    ]
+    await send({"type": "http.response.start", "status": 408, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
 async def _refuse(send: Send, limit: int) -> None:
     body = json.dumps(
         {
@@ -62,9 +86,13 @@ async def _drain(receive: Receive, budget: int) -> None:
 
 
 class BodyLimit:
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    """Also a deadline between a body's pieces (HUB_BODY_TIMEOUT): a client that sends its
+    body a byte a minute is answered 408 instead of holding a worker."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int, timeout: float = 30.0) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.timeout = timeout
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -77,10 +105,17 @@ class BodyLimit:
             return
         received = 0
         started = False
+        complete = False
 
         async def counting_receive() -> Message:
-            nonlocal received
-            message = await receive()
+            nonlocal received, complete
+            if complete:  # afterwards only a disconnect comes: no deadline for that
+                return await receive()
+            try:
+                message = await asyncio.wait_for(receive(), self.timeout)
+            except TimeoutError:
+                raise _TooSlow from None
+            complete = message["type"] != "http.request" or not message.get("more_body")
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
@@ -94,6 +129,9 @@ class BodyLimit:
 
         try:
             await self.app(scope, counting_receive, watching_send)
+        except _TooSlow:
+            if not started:
+                await _refuse_slow(send, self.timeout)
         except _TooLarge:
             if not started:
                 await _drain(receive, 4 * self.max_bytes)

@@ -1,4 +1,6 @@
-"""The HTTP server: uvicorn, with a shutdown that tells live clients to come back.
+"""The HTTP server: uvicorn, with a shutdown that tells live clients to come back, and
+a deadline for a request's headers (HUB_HEADER_TIMEOUT): a client that trickles them
+in (slowloris) is cut off instead of holding a socket open forever.
 
 On SIGTERM the hub stops accepting connections, closes every GraphQL WebSocket with
 1001 "going away" (clients reconnect, to another replica behind a load balancer, and
@@ -8,10 +10,13 @@ resume from their last cursor), lets in-flight HTTP requests finish for up to
 
 from __future__ import annotations
 
+import asyncio
 import socket
+from typing import Any
 
 import uvicorn
 from starlette.applications import Starlette
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 GRACE_SECONDS = 10
 
@@ -26,7 +31,46 @@ class HubServer(uvicorn.Server):
         await super().shutdown(sockets)
 
 
+class _TimelyHeaders(HttpToolsProtocol):
+    """uvicorn's HTTP protocol with a deadline from a request's first byte (or the
+    connection's opening) to the end of its headers."""
+
+    header_timeout = 10.0
+    _deadline: asyncio.TimerHandle | None = None
+
+    def _arm(self) -> None:
+        self._disarm()
+        self._deadline = self.loop.call_later(self.header_timeout, self._too_slow)
+
+    def _disarm(self) -> None:
+        if self._deadline is not None:
+            self._deadline.cancel()
+            self._deadline = None
+
+    def _too_slow(self) -> None:
+        self._deadline = None
+        self.transport.close()
+
+    def connection_made(self, transport: Any) -> None:
+        super().connection_made(transport)
+        self._arm()
+
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        self._arm()
+
+    def on_headers_complete(self) -> None:
+        self._disarm()
+        super().on_headers_complete()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm()
+        super().connection_lost(exc)
+
+
 def server_for(app: Starlette, log_level: str) -> HubServer:
+    settings = app.state.runtime.settings
+    protocol = type("HubHttp", (_TimelyHeaders,), {"header_timeout": settings.header_timeout})
     config = uvicorn.Config(
         app,
         log_level=log_level.lower(),
@@ -34,6 +78,7 @@ def server_for(app: Starlette, log_level: str) -> HubServer:
         access_log=False,  # a URL's query string may carry a query's text
         lifespan="on",
         ws="websockets-sansio",
+        http=protocol,
         timeout_graceful_shutdown=GRACE_SECONDS,
     )
     return HubServer(config, app)

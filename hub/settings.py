@@ -52,6 +52,8 @@ class Settings:
     max_tokens: int = 5000
     max_cost: int = 50_000
     max_body_bytes: int = 4 << 20  # a 2 MiB photo travels base64-encoded
+    header_timeout: float = 10.0  # seconds for a request's headers to arrive
+    body_timeout: float = 30.0  # seconds a request's body may pause
     ws_max_subscriptions: int = 20
     max_replays: int = 2  # replays from a cursor running at once, per user
     ws_max_connections: int = 20
@@ -188,6 +190,8 @@ def load_settings(
         max_body_bytes=_int(
             env, "HUB_MAX_BODY_BYTES", defaults.max_body_bytes, low=1024, high=1 << 30
         ),
+        header_timeout=_int(env, "HUB_HEADER_TIMEOUT", 10, low=1, high=300),
+        body_timeout=_int(env, "HUB_BODY_TIMEOUT", 30, low=1, high=600),
         max_replays=_int(env, "HUB_MAX_REPLAYS", defaults.max_replays, low=1, high=1000),
         ws_max_subscriptions=_int(
             env, "HUB_WS_MAX_SUBSCRIPTIONS", defaults.ws_max_subscriptions, low=1, high=10_000

@@ -46,6 +46,7 @@ class Policy:
         self.enforcer = enforcer or Enforcer()
         self._bypass = bypass
         self._cells = lru_cache(maxsize=1024)(self._scope_cells)
+        self._shapes = lru_cache(maxsize=64)(self._scope_shape)
         self._views: dict[tuple[object, ...], RowView] = {}
 
     def relation(self, principal: Principal, facts: RowFacts) -> Relation:
@@ -187,14 +188,17 @@ class Policy:
             by_category = dict.fromkeys(_CATEGORIES, ())
             return RowScope(ScopeParams(org.id, principal.sub, (), by_category))
         guardian = org.kind is OrganisationKind.GUARDIANSHIP and Role.GUARDIAN in principal.roles
-        key = (org.kind.value, principal.purpose.value, guardian)
-        return RowScope(
-            ScopeParams(
-                organisation_id=org.id,
-                sub=principal.sub,
-                cells=self._cells(*key, frozenset(_CATEGORIES)),
-                by_category={c: self._cells(*key, frozenset((c,))) for c in _CATEGORIES},
-            )
+        cells, by_category = self._shapes(org.kind.value, principal.purpose.value, guardian)
+        return RowScope(ScopeParams(org.id, principal.sub, cells, by_category))
+
+    def _scope_shape(
+        self, kind: str, purpose: str, guardian: bool
+    ) -> tuple[tuple[str, ...], dict[DataCategory, tuple[str, ...]]]:
+        """The cells of every category together and of each alone, per policy key."""
+        key = (kind, purpose, guardian)
+        return (
+            self._cells(*key, frozenset(_CATEGORIES)),
+            {c: self._cells(*key, frozenset((c,))) for c in _CATEGORIES},
         )
 
     def authorize(self, principal: Principal, action: Action, facts: RowFacts | None) -> str:

@@ -22,12 +22,23 @@ async def _activity(hub: RunningHub) -> None:
     await hub.query(hub.token("polisen-stockholm", "officer"), CHILD, id=str(MISSING_CHILD))
 
 
+async def _settled(hub: RunningHub) -> AuditVerifier:
+    """The verifier, once the scheduler's first sweep (which starts a run) is behind us;
+    the next sweep is HUB_SCHEDULER_INTERVAL (15 s) away."""
+    verifier, scheduler = hub.runtime.verifier, hub.runtime.scheduler
+    assert verifier is not None
+    assert scheduler is not None
+    await until(lambda: scheduler.sweeps >= 1, what="the scheduler's first sweep")
+    await verifier.settle()  # the run that sweep started
+    await verifier.tick()
+    return verifier
+
+
 async def _verify(hub: RunningHub) -> dict[str, object]:
     """A full run, asked for as the county board's auditor, and its answer."""
+    verifier = await _settled(hub)  # no sweep of the scheduler's comes in between
     auditor = hub.token("lansstyrelsen-stockholm", "auditor")
     await hub.query(auditor, FULL)
-    verifier = hub.runtime.verifier
-    assert verifier is not None
     await verifier.tick()  # waits for the run the request started, if it is still going
     result: dict[str, object] = (await hub.query(auditor, VERIFY))["verifyAuditChain"]
     assert result["full"] is True
@@ -132,18 +143,6 @@ def test_hub_audit_verify_reports_the_first_broken_link_and_exits_1(
     )
     assert broken.returncode == 1
     assert "broken at seq 3" in broken.stdout
-
-
-async def _settled(hub: RunningHub) -> AuditVerifier:
-    """The verifier, once the scheduler's first sweep (which starts a run) is behind us;
-    the next sweep is HUB_SCHEDULER_INTERVAL (15 s) away."""
-    verifier, scheduler = hub.runtime.verifier, hub.runtime.scheduler
-    assert verifier is not None
-    assert scheduler is not None
-    await until(lambda: scheduler.sweeps >= 1, what="the scheduler's first sweep")
-    await verifier.settle()  # the run that sweep started
-    await verifier.tick()
-    return verifier
 
 
 async def test_each_background_run_rehashes_only_the_rows_written_since_the_last(

@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from hub.http_errors import send_json_error
+
+_CLOSE = [(b"connection", b"close")]
 
 
 class _TooLarge(Exception):
@@ -25,48 +28,13 @@ class _TooSlow(Exception):
 
 
 async def _refuse_slow(send: Send, seconds: float) -> None:
-    body = json.dumps(
-        {
-            "errors": [
-                {
-                    "message": f"the request body paused for more than {seconds:g} s",
-                    "extensions": {"code": "REQUEST_TIMEOUT"},
-                }
-            ]
-        }
-    ).encode()
-    headers = [
-        (b"content-type", b"application/json"),
-        (b"content-length", str(len(body)).encode()),
-        (b"connection", b"close"),
-    ]
-    await send({"type": "http.response.start", "status": 408, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
+    message = f"the request body paused for more than {seconds:g} s"
+    await send_json_error(send, 408, message, "REQUEST_TIMEOUT", headers=_CLOSE)
 
 
 async def _refuse(send: Send, limit: int) -> None:
-    body = json.dumps(
-        {
-            "errors": [
-                {
-                    "message": f"the request body is larger than {limit} bytes",
-                    "extensions": {"code": "PAYLOAD_TOO_LARGE", "limit": limit},
-                }
-            ]
-        }
-    ).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 413,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-                (b"connection", b"close"),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
+    message = f"the request body is larger than {limit} bytes"
+    await send_json_error(send, 413, message, "PAYLOAD_TOO_LARGE", headers=_CLOSE, limit=limit)
 
 
 LINGER_SECONDS = 2.0

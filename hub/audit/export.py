@@ -15,15 +15,16 @@ from collections.abc import AsyncIterator
 from datetime import datetime
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
 from hub.audit import service
 from hub.audit.models import AuditEntry, AuditFilter, AuditFlag, AuditKind
 from hub.audit.writing import commit_with_record, recorder_for
 from hub.db.session import Session
-from hub.errors import HubError, InvalidInput
+from hub.errors import HubError, InvalidInput, Unavailable
 from hub.graphql.ids import parse_id
+from hub.http_errors import json_error
 from hub.runtime import Runtime
 from hub.text import is_unsafe
 
@@ -148,11 +149,6 @@ def _filter(request: Request) -> AuditFilter:
     )
 
 
-def _error(exc: HubError, status: int) -> JSONResponse:
-    body = {"message": exc.message, "extensions": {"code": exc.code, **exc.extensions}}
-    return JSONResponse({"errors": [body]}, status)
-
-
 def routes(runtime: Runtime) -> list[Route]:
     async def export(request: Request) -> Response:
         principal = request.scope["principal"]
@@ -161,9 +157,9 @@ def routes(runtime: Runtime) -> list[Route]:
             f = _filter(request)
             service.require_auditor(runtime.policy, principal)
         except InvalidInput as exc:
-            return _error(exc, 400)
+            return json_error(exc, status=400)
         except HubError as exc:
-            return _error(exc, 403)
+            return json_error(exc, status=403)
 
         async def body() -> AsyncIterator[str]:
             yield _csv([list(COLUMNS)])
@@ -184,14 +180,7 @@ def routes(runtime: Runtime) -> list[Route]:
             await commit_with_record(Session(runtime.pool), audit)
         except Exception:
             log.exception("export not sent: its audit record could not be written")
-            return JSONResponse(
-                {
-                    "errors": [
-                        {"message": "try again shortly", "extensions": {"code": "UNAVAILABLE"}}
-                    ]
-                },
-                503,
-            )
+            return json_error("try again shortly", Unavailable.code, 503)
         return StreamingResponse(
             rows,
             media_type="text/csv; charset=utf-8",

@@ -9,11 +9,10 @@ opening /graphql itself (no query string at all) is sent to /graphiql; nothing r
 
 from __future__ import annotations
 
-import json
-
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from hub.errors import HubError, Unauthenticated, Unavailable
+from hub.http_errors import send_json_error
 from hub.runtime import Runtime
 
 PROTECTED = ("/graphql", "/audit/", "/photos/")
@@ -38,14 +37,9 @@ async def _redirect(send: Send, location: str) -> None:
 
 async def _refuse(send: Send, error: HubError) -> None:
     status = 503 if isinstance(error, Unavailable) else 401
-    body = json.dumps(
-        {"errors": [{"message": error.message, "extensions": {"code": error.code}}]}
-    ).encode()
-    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
-    if isinstance(error, Unauthenticated):
-        headers.append((b"www-authenticate", b'Bearer error="invalid_token"'))
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
+    challenge = [(b"www-authenticate", b'Bearer error="invalid_token"')]
+    headers = challenge if isinstance(error, Unauthenticated) else []
+    await send_json_error(send, status, error.message, error.code, headers=headers)
 
 
 class AuthMiddleware:

@@ -5,32 +5,29 @@ from __future__ import annotations
 import logging
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from hub.audit.models import AuditKind
 from hub.audit.writing import commit_with_record, recorder_for
 from hub.children import commands
 from hub.db.session import Session
+from hub.errors import NotFound, Unavailable
 from hub.graphql.ids import parse_id
+from hub.http_errors import json_error
 from hub.policy.categories import DataCategory
 from hub.runtime import Runtime
 
 log = logging.getLogger("hub.photos")
 _PHOTO = frozenset({DataCategory.DESCRIPTION})
-_UNAVAILABLE = {
-    "errors": [
-        {"message": "try again shortly", "extensions": {"code": "UNAVAILABLE"}},
-    ]
-}
-_NOT_FOUND = {"errors": [{"message": "no photo with this id", "extensions": {"code": "NOT_FOUND"}}]}
+_NOT_FOUND = "no photo with this id"
 
 
 def routes(runtime: Runtime) -> list[Route]:
     async def photo(request: Request) -> Response:
         photo_id = parse_id(request.path_params["photo_id"])
         if photo_id is None:
-            return JSONResponse(_NOT_FOUND, 404)
+            return json_error(_NOT_FOUND, NotFound.code, 404)
         principal = request.scope["principal"]
         audit = recorder_for(principal, runtime.settings, request.headers)
         audit.action = "photo"
@@ -45,9 +42,9 @@ def routes(runtime: Runtime) -> list[Route]:
         except Exception:
             await db.finish(commit=False)
             log.exception("photo not sent: its audit record could not be written")
-            return JSONResponse(_UNAVAILABLE, 503)
+            return json_error("try again shortly", Unavailable.code, 503)
         if found is None:  # absent and not allowed look the same
-            return JSONResponse(_NOT_FOUND, 404)
+            return json_error(_NOT_FOUND, NotFound.code, 404)
         return Response(
             found.row.data,
             media_type=found.row.content_type,

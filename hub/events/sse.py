@@ -22,35 +22,27 @@ from typing import Any
 
 from graphql import GraphQLError, OperationType, get_operation_ast, parse
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
 from hub.auth.principal import Principal
-from hub.errors import BadRequest
+from hub.errors import BadRequest, Unauthenticated
 from hub.graphql import request_json
 from hub.graphql.context import Context
 from hub.graphql.persisted import NotPersisted
+from hub.http_errors import error_body, json_error
 from hub.runtime import Runtime
 
 HEARTBEAT = 15.0
 _EXPIRED = (
     "event: error\ndata: "
-    + json.dumps(
-        {
-            "errors": [
-                {
-                    "message": "the token has expired (exp)",
-                    "extensions": {"code": "UNAUTHENTICATED"},
-                }
-            ]
-        }
-    )
+    + json.dumps(error_body("the token has expired (exp)", Unauthenticated.code))
     + "\n\n"
 )
 
 
-def _error(message: str, status: int = 400, code: str = "INVALID_INPUT") -> JSONResponse:
-    return JSONResponse({"errors": [{"message": message, "extensions": {"code": code}}]}, status)
+def _error(message: str, status: int = 400, code: str = "INVALID_INPUT") -> Response:
+    return json_error(message, code, status)
 
 
 def _operation_type(query: str, name: object, max_tokens: int) -> OperationType | None:

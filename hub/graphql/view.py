@@ -24,7 +24,7 @@ import orjson
 from cross_web import HTTPException
 from graphql import GraphQLError, GraphQLFormattedError
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLRequestData
@@ -42,6 +42,7 @@ from hub.errors import BadRequest, HubError, Unauthenticated
 from hub.graphql import request_json
 from hub.graphql.context import Context
 from hub.graphql.persisted import NotPersisted
+from hub.http_errors import json_error
 from hub.runtime import Runtime
 
 WS_UNAUTHORIZED = 4403
@@ -239,22 +240,17 @@ class HubGraphQL(GraphQL[Context, None]):
     ) -> Response | WebSocket:
         if isinstance(request, Request) and request.scope.get("principal") is None:
             # the middleware refuses first; this holds if a route ever bypasses it
-            body = {
-                "errors": [{"message": _NO_PRINCIPAL, "extensions": {"code": "UNAUTHENTICATED"}}]
-            }
-            return JSONResponse(body, status_code=401)
+            return json_error(_NO_PRINCIPAL, Unauthenticated.code, 401)
         try:
             return await super().run(request, context, root_value)
         except (HTTPException, HubError) as exc:
             if isinstance(request, WebSocket):
                 raise
             if isinstance(exc, HubError):
-                status, message, code = 400, exc.message, exc.code
-            else:
-                status, message = exc.status_code, exc.reason
-                code = _HTTP_CODES.get(status, "BAD_REQUEST")
-            body = {"errors": [{"message": message, "extensions": {"code": code}}]}
-            return JSONResponse(body, status_code=status)
+                return json_error(exc)
+            return json_error(
+                exc.reason, _HTTP_CODES.get(exc.status_code, "BAD_REQUEST"), exc.status_code
+            )
 
     async def parse_http_body(self, request: Any) -> GraphQLRequestData | list[GraphQLRequestData]:
         data = await super().parse_http_body(request)

@@ -24,10 +24,9 @@ from hub.policy.categories import DataCategory
 from hub.policy.facts import RowFacts
 from hub.policy.scope import RowScope
 
-# A consent valid now, given to organisation $1 for the child `ch`.
-VALID_CONSENT = """co.child_id = ch.id AND co.recipient_organisation_id = $1
-       AND co.revoked_at IS NULL AND co.valid_from <= now()
-       AND (co.valid_until IS NULL OR co.valid_until > now())"""
+# A consent valid now (the view valid_consents, migration 0011), given to organisation $1
+# for the child `ch`.
+TO_ASKER = "co.child_id = ch.id AND co.recipient_organisation_id = $1"
 
 # The asking organisation's relation to the child `ch`, as `hub.policy.engine` decides it:
 # $1 organisation, $2 sub; the guardian relation only for a god man (a mark in `cells`).
@@ -45,8 +44,8 @@ def scope_predicate(cells: str) -> str:
     return f"""(
        {relation} || ':' || st = ANY({cells}::text[])
     OR EXISTS (
-        SELECT 1 FROM consents co, unnest(co.categories) cc
-         WHERE {VALID_CONSENT}
+        SELECT 1 FROM valid_consents co, unnest(co.categories) cc
+         WHERE {TO_ASKER}
            AND {relation} || '+:' || st || ':' || cc = ANY({cells}::text[]))
 )"""
 
@@ -56,8 +55,8 @@ SCOPE_PREDICATE = scope_predicate("$3")
 # Per row, for the asking principal: categories a valid consent opens to its organisation
 # ($1) and those its own emergency access ($1, $2) opens on the child's cases.
 CONSENTED = f"""ARRAY(
-    SELECT DISTINCT cat FROM consents co, unnest(co.categories) cat
-     WHERE {VALID_CONSENT}) AS consented"""
+    SELECT DISTINCT cat FROM valid_consents co, unnest(co.categories) cat
+     WHERE {TO_ASKER}) AS consented"""
 _EMERGENCY = """ARRAY(
     SELECT DISTINCT ea.category FROM emergency_access ea JOIN cases ek ON ek.id = ea.case_id
      WHERE ek.child_id = ch.id AND ea.organisation_id = $1 AND ea.sub = $2

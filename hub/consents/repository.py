@@ -68,9 +68,8 @@ async def by_children(db: Db, child_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID,
 
 _ACTIVE_BY_RECIPIENT = """
 SELECT recipient_organisation_id, array_agg(DISTINCT cat) AS categories
-  FROM consents, unnest(categories) cat
- WHERE child_id = $1 AND revoked_at IS NULL AND valid_from <= now()
-   AND (valid_until IS NULL OR valid_until > now())
+  FROM valid_consents, unnest(categories) cat
+ WHERE child_id = $1
  GROUP BY recipient_organisation_id
 """
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from hub.cases.models import CaseStatus as S
 from hub.errors import InvalidTransition
 from hub.policy.actions import Action
+from hub.policy.states import MISSING
 
 MOVES: dict[S, frozenset[S]] = {
     S.ABSENT: frozenset({S.REPORTED_MISSING, S.FOUND}),
@@ -20,8 +21,8 @@ MOVES: dict[S, frozenset[S]] = {
 }
 
 # Migrationsverket's avviken is a fact, not a state: it can be recorded while missing.
-AVVIKEN_STATES = frozenset({S.ABSENT, S.REPORTED_MISSING})
-SIGHTING_STATES = frozenset({S.ABSENT, S.REPORTED_MISSING})
+AVVIKEN_STATES = MISSING
+SIGHTING_STATES = MISSING
 
 
 def check(current: S, wanted: S) -> None:

@@ -6,14 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from hub.policy.facts import RowFacts
-
-
-class CaseStatus(StrEnum):
-    ABSENT = "ABSENT"
-    REPORTED_MISSING = "REPORTED_MISSING"
-    FOUND = "FOUND"
-    FOLLOW_UP = "FOLLOW_UP"
-    CLOSED = "CLOSED"
+from hub.policy.states import CaseStatus as CaseStatus  # the one vocabulary
 
 
 class Outcome(StrEnum):

@@ -21,14 +21,10 @@ from hub.policy.rules import (
     load_actions,
     load_sharing,
 )
+from hub.policy.states import ANY_CASE, MISSING, OPEN
 
 # casbin logs every request at WARNING; decisions belong in the audit log, not in logs
 logging.getLogger("casbin").setLevel(logging.ERROR)
-
-MISSING_STATES = frozenset({"ABSENT", "REPORTED_MISSING"})
-OPEN_STATES = frozenset({"ABSENT", "REPORTED_MISSING", "FOUND", "FOLLOW_UP"})
-CASE_STATES = OPEN_STATES | {"CLOSED"}
-ALL_STATES = CASE_STATES | {"NONE"}
 
 
 _REASONS = (
@@ -45,11 +41,11 @@ def condition_holds(condition: str, state: str, consent: bool, emergency: bool) 
         case Condition.ALWAYS:
             return True
         case Condition.WHILE_CASE:
-            return state in CASE_STATES
+            return state in ANY_CASE
         case Condition.WHILE_OPEN:
-            return state in OPEN_STATES
+            return state in OPEN
         case Condition.WHILE_MISSING:
-            return state in MISSING_STATES
+            return state in MISSING
         case Condition.WITH_CONSENT:
             return consent
         case Condition.EMERGENCY:

@@ -22,9 +22,10 @@ from dataclasses import dataclass
 from typing import NewType
 
 from hub.policy.categories import DataCategory
+from hub.policy.states import POLICY_STATES
 
-# `NONE` is the state of a child without an open case.
-STATES = ("NONE", "ABSENT", "REPORTED_MISSING", "FOUND", "FOLLOW_UP", "CLOSED")
+# every state a row may be judged in (`NONE`: a child without an open case)
+STATES = POLICY_STATES
 GUARDIAN_MARK = "guardian"
 
 

@@ -10,14 +10,13 @@ import yaml
 
 from hub.errors import ConfigurationError
 from hub.policy.rules import POLICY_DIR
+from hub.policy.states import CaseStatus
 from hub.routines.models import TaskTemplate, Trigger
 
 ROUTINES = POLICY_DIR / "routines.yaml"
 RELATIONS = frozenset({"responsible_municipality", "residence"})
 # what completes a task by itself: the case reaching a state, or a recorded fact
-DONE_WHEN = frozenset(
-    {"ABSENT", "REPORTED_MISSING", "FOUND", "FOLLOW_UP", "CLOSED", "AVVIKEN_REGISTERED"}
-)
+DONE_WHEN = frozenset({*(s.value for s in CaseStatus), "AVVIKEN_REGISTERED"})
 _DEADLINE = re.compile(r"^(\d+)([mhd])$")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days"}
 _ORG_ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")

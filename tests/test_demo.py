@@ -57,8 +57,7 @@ def test_the_demo_serves_seeded_cases_and_stops_cleanly_and_restarts() -> None:
     data_dir = Path(tempfile.mkdtemp(prefix="hub-demo-")) / "demo"
     process = _start_demo(data_dir, port)
     try:
-        _wait_ready(port, process)
-        time.sleep(0.5)  # the banner is printed before the server accepts connections
+        _wait_ready(port, process)  # the banner is printed before the server is ready
     finally:
         output = _stop(process)
     tokens = re.findall(r"^  polisen-stockholm \(officer\):\n    (\S+)$", output, re.MULTILINE)

@@ -10,7 +10,7 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
 from hub.demo.seed import _id
-from tests.conftest import run_hub
+from tests.conftest import run_hub, until
 from tests.events.wsclient import SUBSCRIPTION, subscribe
 
 SIGHTING = """mutation($input: AddSightingInput!) { addSighting(input: $input) { case { id } } }"""
@@ -30,7 +30,8 @@ async def test_stopping_closes_websockets_with_going_away_and_clients_resume(
     assert json.loads(await ws.recv())["type"] == "connection_ack"
     payload = {"query": SUBSCRIPTION, "variables": {"caseId": case_id}}
     await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": payload}))
-    await asyncio.sleep(0.2)
+    bus = hub.runtime.bus
+    await until(lambda: bus.subscriber_count >= 1, what="the subscriber registered")
 
     stopping = asyncio.create_task(running.__aexit__(None, None, None))
     try:
@@ -45,7 +46,7 @@ async def test_stopping_closes_websockets_with_going_away_and_clients_resume(
 
     async with run_hub(db_url, data_dir) as replacement:
         token = replacement.token("polisen-stockholm", "officer")
-        async with subscribe(replacement.ws_url, token, case_id=case_id) as sub:
+        async with subscribe(replacement, token, case_id=case_id) as sub:
             await replacement.query(
                 token,
                 SIGHTING,

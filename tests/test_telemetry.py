@@ -4,7 +4,6 @@ them or in the JSON logs."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import signal
 import tempfile
@@ -25,6 +24,7 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTrace
 
 from hub.auth.dev_issuer import DevIssuer
 from hub.demo.seed import _id
+from tests.conftest import until
 from tests.events.wsclient import subscribe
 from tests.processes import start_hub, wait_ready
 
@@ -131,7 +131,19 @@ async def test_spans_and_metrics_are_exported_without_personal_data(
             assert board.json()["data"]["cases"]["edges"]
             assert board.headers["x-client-request-id"] == "req-telemetry-1"
             assert board.headers["x-request-id"] != "req-telemetry-1"
-            async with subscribe(base.replace("http", "ws") + "/graphql", police) as sub:
+            seen = await http.post(
+                "/graphql",
+                json={
+                    "query": "query($id: ID!) { case(id: $id) { events { cursor } } }",
+                    "variables": {"id": case_id},
+                },
+                headers=headers,
+            )
+            last = seen.json()["data"]["case"]["events"][-1]["cursor"]
+            # another process's hub: the replay from `last` closes any gap at the seam
+            async with subscribe(
+                base.replace("http", "ws") + "/graphql", police, after=last
+            ) as sub:
                 found = await http.post(
                     "/graphql",
                     json={
@@ -150,7 +162,14 @@ async def test_spans_and_metrics_are_exported_without_personal_data(
                 await sub.next()
             bad = await http.post("/graphql", json={"query": "{ nope }"}, headers=headers)
             assert bad.json()["errors"]
-        await asyncio.sleep(1.5)  # a metric export interval and a span batch
+        await until(  # a metric export interval and a span batch
+            lambda: (
+                "graphql.subscription.delivery" in collector.spans()
+                and "hub.graphql.requests" in collector.metrics()
+            ),
+            within=15,
+            what="the first exports",
+        )
     finally:
         process.send_signal(signal.SIGTERM)
         output, _ = process.communicate(timeout=30)

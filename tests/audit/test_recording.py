@@ -143,7 +143,7 @@ async def test_a_subscription_delivery_is_recorded_before_it_is_sent(
 ) -> None:
     police = hub.token("polisen-stockholm", "officer", sub="officer-10")
     stockholm = hub.token("stockholm")
-    async with subscribe(hub.ws_url, police) as events:
+    async with subscribe(hub, police) as events:
         await hub.query(
             stockholm,
             """mutation($id: ID!) { addSighting(input: {caseId: $id,
@@ -229,7 +229,7 @@ async def test_a_subscription_event_whose_record_fails_is_not_sent(
     hub: RunningHub, db: asyncpg.Connection
 ) -> None:
     police = hub.token("polisen-stockholm", "officer")
-    async with subscribe(hub.ws_url, police) as events:
+    async with subscribe(hub, police) as events:
         await db.execute("REVOKE INSERT ON audit_log FROM hub_app")
         async with db.transaction():  # the change itself still happens and is kept
             await db.execute(

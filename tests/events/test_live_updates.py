@@ -10,7 +10,7 @@ from typing import Any
 import asyncpg
 
 from hub.demo.seed import _id
-from tests.conftest import RunningHub, run_hub
+from tests.conftest import RunningHub, run_hub, until
 from tests.events.wsclient import subscribe
 
 ABSENT_CASE = str(_id("case", 5))
@@ -35,7 +35,7 @@ async def _sight(hub: RunningHub, case_id: str, place: str) -> None:
 
 async def test_a_subscriber_receives_a_status_change_promptly(hub: RunningHub) -> None:
     async with subscribe(
-        hub.ws_url, hub.token("polisen-stockholm", "officer"), case_id=ABSENT_CASE
+        hub, hub.token("polisen-stockholm", "officer"), case_id=ABSENT_CASE
     ) as sub:
         await hub.query(
             hub.token("polisen-stockholm", "officer"),
@@ -52,7 +52,7 @@ async def test_an_ngo_without_consent_receives_nothing_and_with_consent_a_redact
     hub: RunningHub, db: asyncpg.Connection
 ) -> None:
     ngo = hub.token("stadsmissionen", "staff")
-    async with subscribe(hub.ws_url, ngo, case_id=MISSING_CASE) as sub:
+    async with subscribe(hub, ngo, case_id=MISSING_CASE) as sub:
         await _sight(hub, MISSING_CASE, "Hötorget")
         await sub.nothing_for(1.0)
 
@@ -70,7 +70,7 @@ async def test_an_ngo_without_consent_receives_nothing_and_with_consent_a_redact
             "categories": ["CASE_STATUS", "IDENTITY", "DESCRIPTION", "SIGHTINGS"],
         },
     )
-    async with subscribe(hub.ws_url, ngo, case_id=MISSING_CASE) as sub:
+    async with subscribe(hub, ngo, case_id=MISSING_CASE) as sub:
         await _sight(hub, MISSING_CASE, "Sergels torg")
         event = await sub.next()
         assert event["type"] == "SIGHTING_ADDED"
@@ -83,12 +83,12 @@ async def test_an_ngo_without_consent_receives_nothing_and_with_consent_a_redact
 
 async def test_resuming_from_a_cursor_yields_exactly_the_missed_events(hub: RunningHub) -> None:
     police = hub.token("polisen-stockholm", "officer")
-    async with subscribe(hub.ws_url, police, case_id=MISSING_CASE) as sub:
+    async with subscribe(hub, police, case_id=MISSING_CASE) as sub:
         await _sight(hub, MISSING_CASE, "plats 1")
         seen = await sub.next()
     for n in (2, 3, 4):
         await _sight(hub, MISSING_CASE, f"plats {n}")
-    async with subscribe(hub.ws_url, police, after=seen["cursor"], case_id=MISSING_CASE) as sub:
+    async with subscribe(hub, police, after=seen["cursor"], case_id=MISSING_CASE) as sub:
         missed = [await sub.next() for _ in range(3)]
         await _sight(hub, MISSING_CASE, "plats 5")
         live = await sub.next()
@@ -104,9 +104,7 @@ async def test_a_change_through_one_replica_reaches_subscribers_on_another(
 ) -> None:
     async with (
         run_hub(db_url, hub.runtime.settings.data_dir) as other,
-        subscribe(
-            other.ws_url, other.token("polisen-stockholm", "officer"), case_id=MISSING_CASE
-        ) as sub,
+        subscribe(other, other.token("polisen-stockholm", "officer"), case_id=MISSING_CASE) as sub,
     ):
         await _sight(hub, MISSING_CASE, "via replica A")
         event = await sub.next()
@@ -117,7 +115,7 @@ async def test_losing_the_listen_connection_loses_no_event(
     hub: RunningHub, db: asyncpg.Connection
 ) -> None:
     police = hub.token("polisen-stockholm", "officer")
-    async with subscribe(hub.ws_url, police, case_id=MISSING_CASE) as sub:
+    async with subscribe(hub, police, case_id=MISSING_CASE) as sub:
         killed = await db.fetchval(
             "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
             "WHERE query LIKE 'LISTEN%' AND datname = current_database()"
@@ -126,13 +124,12 @@ async def test_losing_the_listen_connection_loses_no_event(
         await _sight(hub, MISSING_CASE, "under the outage")
         event = await sub.next(within=10)
         assert event["type"] == "SIGHTING_ADDED"
-        await asyncio.sleep(0.5)
-        assert hub.runtime.bus.reconnects >= 1
+        await until(lambda: hub.runtime.bus.reconnects >= 1, what="the bus reconnected")
 
 
 async def test_a_subscription_with_a_bad_case_id_is_refused_with_a_code(hub: RunningHub) -> None:
     async with subscribe(
-        hub.ws_url, hub.token("polisen-stockholm", "officer"), case_id="not-a-case"
+        hub, hub.token("polisen-stockholm", "officer"), case_id="not-a-case"
     ) as sub:
         message = await sub.message()
     assert message["type"] in ("error", "next")
@@ -148,7 +145,7 @@ async def test_a_slow_consumer_is_cut_off_with_a_code_and_its_cursor(
 
     async with (
         run_hub(db_url, data_dir, subscriber_queue=2) as small,
-        subscribe(small.ws_url, small.token("polisen-stockholm", "officer")) as sub,
+        subscribe(small, small.token("polisen-stockholm", "officer")) as sub,
     ):
         child = await db.fetchval(
             "SELECT child_id FROM cases WHERE id = $1", uuid.UUID(MISSING_CASE)
@@ -182,6 +179,7 @@ async def test_the_legacy_graphql_ws_protocol_delivers_events_too(hub: RunningHu
             json.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}})
         )
         assert json.loads(await asyncio.wait_for(ws.recv(), 5))["type"] == "connection_ack"
+        bus, before = hub.runtime.bus, hub.runtime.bus.subscriber_count
         await ws.send(
             json.dumps(
                 {
@@ -191,7 +189,7 @@ async def test_the_legacy_graphql_ws_protocol_delivers_events_too(hub: RunningHu
                 }
             )
         )
-        await asyncio.sleep(0.2)
+        await until(lambda: bus.subscriber_count > before, what="the subscriber registered")
         await _sight(hub, MISSING_CASE, "legacy")
         while True:
             message = json.loads(await asyncio.wait_for(ws.recv(), 5))
@@ -228,11 +226,12 @@ async def test_server_sent_events_deliver_and_resume_with_last_event_id(
     token = hub.token("polisen-stockholm", "officer")
     params = {"query": SUBSCRIPTION, "variables": f'{{"caseId": "{MISSING_CASE}"}}'}
     headers = {"authorization": f"Bearer {token}", "accept": "text/event-stream"}
+    bus, before = hub.runtime.bus, hub.runtime.bus.subscriber_count
     async with hub.http.stream(
         "GET", "/graphql/stream", params=params, headers=headers
     ) as response:
         assert response.headers["content-type"].startswith("text/event-stream")
-        await asyncio.sleep(0.3)
+        await until(lambda: bus.subscriber_count > before, what="the stream registered")
         await _sight(hub, MISSING_CASE, "via SSE")
         [(first_id, first)] = await asyncio.wait_for(_sse_events(response, 1), 5)
     assert first["data"]["caseEvents"]["type"] == "SIGHTING_ADDED"
@@ -258,7 +257,7 @@ async def test_idle_subscribers_hold_no_database_connection(db_url: str, data_di
     async with run_hub(db_url, data_dir, pool_max_size=2) as small, AsyncExitStack() as stack:
         police = small.token("polisen-stockholm", "officer")
         subs = [
-            await stack.enter_async_context(subscribe(small.ws_url, police, case_id=MISSING_CASE))
+            await stack.enter_async_context(subscribe(small, police, case_id=MISSING_CASE))
             for _ in range(4)
         ]
         for place in ("first", "second"):

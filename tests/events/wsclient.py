@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
+
+from tests.conftest import RunningHub
 
 SUBSCRIPTION = """subscription($after: String, $caseId: ID) {
   caseEvents(after: $after, caseId: $caseId) {
@@ -19,14 +22,21 @@ SUBSCRIPTION = """subscription($after: String, $caseId: ID) {
 
 
 class Subscription:
-    def __init__(self, ws: ClientConnection) -> None:
+    def __init__(self, ws: ClientConnection, first: str | bytes | None = None) -> None:
         self.ws = ws
+        self._first = first  # a message that came while waiting for the registration
+
+    async def _recv(self, within: float) -> str | bytes:
+        if self._first is not None:
+            first, self._first = self._first, None
+            return first
+        return await asyncio.wait_for(self.ws.recv(), within)
 
     async def next(self, within: float = 5.0, *, skip_tasks: bool = True) -> dict[str, Any]:
         """The next event's data, passing over the scheduler's task events unless asked;
         fails on an error message or a timeout."""
         while True:
-            raw = await asyncio.wait_for(self.ws.recv(), within)
+            raw = await self._recv(within)
             assert isinstance(raw, str), "messages must be text frames (browsers need them)"
             message = json.loads(raw)
             if message["type"] == "next":
@@ -39,12 +49,12 @@ class Subscription:
                 raise AssertionError(f"subscription ended: {message}")
 
     async def message(self, within: float = 5.0) -> dict[str, Any]:
-        raw: dict[str, Any] = json.loads(await asyncio.wait_for(self.ws.recv(), within))
+        raw: dict[str, Any] = json.loads(await self._recv(within))
         return raw
 
     async def nothing_for(self, seconds: float) -> None:
         try:
-            message = await asyncio.wait_for(self.ws.recv(), seconds)
+            message = await self._recv(seconds)
         except TimeoutError:
             return
         raise AssertionError(f"expected nothing, got {message!r}")
@@ -64,8 +74,18 @@ async def closed(ws: ClientConnection, within: float = 5.0) -> tuple[int, str]:
 
 @asynccontextmanager
 async def subscribe(
-    ws_url: str, token: str, *, after: str | None = None, case_id: str | None = None
+    target: RunningHub | str,
+    token: str,
+    *,
+    after: str | None = None,
+    case_id: str | None = None,
 ) -> AsyncIterator[Subscription]:
+    """Subscribe to caseEvents. With a RunningHub, returns once the hub has registered the
+    subscriber (or has answered, e.g. with an error); with a URL (a hub in another
+    process) at once: pass `after` then, so that the replay closes any gap."""
+    ws_url = target if isinstance(target, str) else target.ws_url
+    bus = None if isinstance(target, str) else target.runtime.bus
+    before = bus.subscriber_count if bus is not None else 0
     async with connect(ws_url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
         await ws.send(
             json.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}})
@@ -84,5 +104,25 @@ async def subscribe(
                 }
             )
         )
-        await asyncio.sleep(0.2)  # let the server register the subscriber
-        yield Subscription(ws)
+        first = None
+        if bus is not None:
+            first = await _registered(ws, lambda: bus.subscriber_count > before)
+        yield Subscription(ws, first)
+
+
+async def _registered(ws: ClientConnection, done: Callable[[], bool]) -> str | bytes | None:
+    """Wait until `done()` or a message arrives (a refusal); the message, if one came."""
+    answer = asyncio.ensure_future(ws.recv())
+    try:
+        for _ in range(1000):  # 10 s
+            if answer.done():  # first: a message already read must not be dropped
+                return answer.result()
+            if done():
+                return None  # recv() is cancelled unread: websockets keeps the message
+            await asyncio.sleep(0.01)
+        raise AssertionError("the hub did not register the subscriber within 10 s")
+    finally:
+        if not answer.done():
+            answer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await answer

@@ -70,7 +70,7 @@ async def test_an_auditors_nul_filter_fails_alone_while_200_reads_succeed(
 
 
 async def test_a_subscription_with_a_nul_variable_is_refused(hub: RunningHub) -> None:
-    async with subscribe(hub.ws_url, hub.token("nacka"), after="1\x00") as events:
+    async with subscribe(hub, hub.token("nacka"), after="1\x00") as events:
         message = await events.message()
     assert message["type"] == "error"
     assert message["payload"][0]["extensions"]["code"] == "INVALID_INPUT"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from websockets.asyncio.client import ClientConnection, connect
 
-from tests.conftest import RunningHub, run_hub
+from tests.conftest import RunningHub, run_hub, until
 from tests.events.wsclient import SUBSCRIPTION, closed
 
 TRANSPORT = "graphql-transport-ws"
@@ -38,7 +38,8 @@ async def test_a_user_may_hold_only_so_many_sockets(db_url: str, data_dir: Path)
         other_user = await _open(hub, hub.token("polisen-stockholm", "officer", sub="other"))
         assert json.loads(await other_user.recv())["type"] == "connection_ack"
         await first.close()
-        await asyncio.sleep(0.2)
+        user = "polisen-stockholm/officer@polisen-stockholm"
+        await until(lambda: hub.runtime.streams[user] < 2, what="the closed socket uncounted")
         again = await _open(hub, token)
         assert json.loads(await again.recv())["type"] == "connection_ack"
         for ws in (second, other_user, again):

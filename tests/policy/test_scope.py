@@ -187,7 +187,7 @@ async def test_an_ngo_hears_no_event_of_a_case_whose_status_it_may_not_read(
     await _grant(hub, sentinel_child, "stadsmissionen", ["CASE_STATUS"])
     ngo = hub.token("stadsmissionen", "staff")
     police = hub.token("polisen-stockholm", "officer")
-    async with subscribe(hub.ws_url, ngo, after="1") as events:
+    async with subscribe(hub, ngo, after="1") as events:
         for case_id in (MISSING_CASE, sentinel_case):
             now = datetime.now(UTC).isoformat()
             sighting = {"caseId": case_id, "seenAt": now, "place": "Sergels torg"}

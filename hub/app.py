@@ -13,7 +13,7 @@ from hub import console_site, health
 from hub.api_headers import ApiHeaders
 from hub.audit import export as audit_export
 from hub.auth import dev_routes
-from hub.auth.middleware import AuthMiddleware
+from hub.auth.routes import check_routes, protected
 from hub.body_limit import BodyLimit
 from hub.children import photos
 from hub.events import sse
@@ -33,13 +33,15 @@ def create_app(settings: Settings, *, database_url: str) -> Starlette:
         *audit_export.routes(runtime),
         *sse.routes(runtime),
         *console_site.routes(runtime.dev_issuer),
-        Route("/graphql", graphql, methods=["GET", "POST"]),
-        WebSocketRoute("/graphql", graphql),
+        Route("/graphql", protected(runtime, graphql), methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", protected(runtime, graphql)),  # sockets: connection_init
     ]
     if runtime.dev_issuer is not None:
         routes += dev_routes.routes(runtime, runtime.dev_issuer)
     if settings.graphiql_enabled:
         routes += ide.routes()
+
+    check_routes(routes)
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
@@ -52,7 +54,6 @@ def create_app(settings: Settings, *, database_url: str) -> Starlette:
             Middleware(RequestId),
             Middleware(ApiHeaders),
             Middleware(BodyLimit, max_bytes=settings.max_body_bytes, timeout=settings.body_timeout),
-            Middleware(AuthMiddleware, runtime=runtime),
         ],
         lifespan=lifespan,
     )

@@ -13,6 +13,7 @@ from starlette.types import Message, Receive, Scope, Send
 
 from hub.auth.dev_issuer import DevIssuer
 from hub.auth.principal import Role
+from hub.auth.routes import public
 from hub.demo import network
 
 CONSOLE_DIR = Path(__file__).resolve().parent / "console"
@@ -76,7 +77,10 @@ def dev_routes(issuer: DevIssuer) -> list[BaseRoute]:
             headers={"cache-control": "no-store"},
         )
 
-    return [Route("/dev/personas", personas), Route("/dev/token", token, methods=["POST"])]
+    return [
+        Route("/dev/personas", public(personas)),
+        Route("/dev/token", public(token), methods=["POST"]),
+    ]
 
 
 def routes(issuer: DevIssuer | None) -> list[BaseRoute]:
@@ -84,7 +88,7 @@ def routes(issuer: DevIssuer | None) -> list[BaseRoute]:
         return RedirectResponse("/console/")
 
     found: list[BaseRoute] = [
-        Route("/console", to_console),
-        Mount("/console", _ConsoleFiles(directory=CONSOLE_DIR, html=True), name="console"),
+        Route("/console", public(to_console)),
+        Mount("/console", public(_ConsoleFiles(directory=CONSOLE_DIR, html=True)), name="console"),
     ]
     return found + (dev_routes(issuer) if issuer is not None else [])

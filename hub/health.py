@@ -7,6 +7,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from hub.auth.routes import public
 from hub.db import migrations
 from hub.runtime import Runtime
 
@@ -25,4 +26,4 @@ def routes(runtime: Runtime) -> list[Route]:
             return JSONResponse({"status": "unavailable", "migrations": "pending"}, 503)
         return JSONResponse({"status": "ready"})
 
-    return [Route("/healthz", healthz), Route("/readyz", readyz)]
+    return [Route("/healthz", public(healthz)), Route("/readyz", public(readyz))]

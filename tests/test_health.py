@@ -81,3 +81,30 @@ async def test_the_console_may_talk_to_its_own_origin_only(hub: RunningHub) -> N
     assert "connect-src 'self';" in policy
     assert "ws:" not in policy
     assert "wss:" not in policy
+
+
+def test_a_route_that_declares_no_protection_stops_the_app_from_being_built() -> None:
+    from starlette.responses import PlainTextResponse
+    from starlette.routing import Route
+
+    from hub.auth.routes import check_routes
+    from hub.errors import ConfigurationError
+
+    async def forgotten(_: object) -> PlainTextResponse:
+        return PlainTextResponse("children's data")
+
+    with pytest.raises(ConfigurationError, match="route /new declares neither"):
+        check_routes([Route("/new", forgotten)])
+
+
+async def test_protected_routes_refuse_other_methods_and_anonymous_callers(
+    hub: RunningHub,
+) -> None:
+    for method, path in (
+        ("POST", "/photos/00000000-0000-0000-0000-000000000000"),
+        ("GET", "/audit/export.csv"),
+        ("GET", "/graphql/stream"),
+        ("POST", "/graphql"),
+    ):
+        response = await hub.http.request(method, path)
+        assert response.status_code in (401, 405), (method, path)

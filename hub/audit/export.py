@@ -21,6 +21,7 @@ from starlette.routing import Route
 from hub.audit import service
 from hub.audit.models import AuditEntry, AuditFilter, AuditFlag, AuditKind
 from hub.audit.writing import commit_with_record, recorder_for
+from hub.auth.routes import protected
 from hub.db.session import Session
 from hub.errors import HubError, InvalidInput, Unavailable
 from hub.graphql.ids import parse_id
@@ -190,4 +191,4 @@ def routes(runtime: Runtime) -> list[Route]:
             },
         )
 
-    return [Route("/audit/export.csv", export)]
+    return [Route("/audit/export.csv", protected(runtime, export), methods=["GET"])]

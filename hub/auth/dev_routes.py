@@ -14,6 +14,7 @@ from starlette.routing import Route
 from hub.auth import repository
 from hub.auth.dev_issuer import DEV_ISSUER, DevIssuer
 from hub.auth.repository import secret_hash
+from hub.auth.routes import public
 from hub.runtime import Runtime
 
 CLIENT_TOKEN_TTL = 900
@@ -83,7 +84,7 @@ def routes(runtime: Runtime, issuer: DevIssuer) -> list[Route]:
         )
 
     return [
-        Route("/.well-known/jwks.json", jwks),
-        Route("/.well-known/openid-configuration", discovery),
-        Route("/oauth/token", token, methods=["POST"]),
+        Route("/.well-known/jwks.json", public(jwks)),
+        Route("/.well-known/openid-configuration", public(discovery)),
+        Route("/oauth/token", public(token), methods=["POST"]),
     ]

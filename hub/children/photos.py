@@ -10,6 +10,7 @@ from starlette.routing import Route
 
 from hub.audit.models import AuditKind
 from hub.audit.writing import commit_with_record, recorder_for
+from hub.auth.routes import protected
 from hub.children import commands
 from hub.db.session import Session
 from hub.errors import NotFound, Unavailable
@@ -51,4 +52,4 @@ def routes(runtime: Runtime) -> list[Route]:
             headers={"cache-control": "private, no-store", "x-content-type-options": "nosniff"},
         )
 
-    return [Route("/photos/{photo_id}", photo)]
+    return [Route("/photos/{photo_id}", protected(runtime, photo), methods=["GET"])]

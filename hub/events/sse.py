@@ -26,6 +26,7 @@ from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
 from hub.auth.principal import Principal
+from hub.auth.routes import protected
 from hub.errors import BadRequest, Unauthenticated
 from hub.graphql import request_json
 from hub.graphql.context import Context
@@ -170,4 +171,4 @@ def routes(runtime: Runtime) -> list[Route]:
             headers={"cache-control": "no-store", "x-accel-buffering": "no"},
         )
 
-    return [Route("/graphql/stream", stream, methods=["GET", "POST"])]
+    return [Route("/graphql/stream", protected(runtime, stream), methods=["GET", "POST"])]

@@ -12,7 +12,7 @@ from starlette.responses import HTMLResponse
 from starlette.routing import Route
 from strawberry.http.ides import get_graphql_ide_html
 
-from hub.auth.middleware import IDE_PATH
+from hub.auth.routes import IDE_PATH, public
 
 # strawberry's page posts to its own URL; this one lives beside the endpoint
 _OWN_URL = 'window.location.href.split("?")[0]'
@@ -27,4 +27,4 @@ def routes() -> list[Route]:
     async def graphiql(_: Request) -> HTMLResponse:
         return HTMLResponse(page, headers={"cache-control": "no-store"})
 
-    return [Route(IDE_PATH, graphiql, methods=["GET"])]
+    return [Route(IDE_PATH, public(graphiql), methods=["GET"])]

@@ -1,6 +1,6 @@
 """The strawberry ASGI view: builds the typed context and authenticates WebSockets.
 
-HTTP requests arrive already authenticated (see `hub.auth.middleware`). A WebSocket
+HTTP requests arrive already authenticated (see `hub.auth.routes`). A WebSocket
 authenticates in `connection_init` with `{"authorization": "Bearer <jwt>"}`; a bad or
 missing token closes it with 4403 and a reason naming the failed check, and the socket
 closes with 4403 when the token expires. One principal may hold HUB_WS_MAX_CONNECTIONS

@@ -70,7 +70,7 @@ class Context:
     @classmethod
     def of(cls, runtime: Runtime, request: Request | WebSocket) -> Context:
         """The context of one HTTP request or WebSocket (whose principal the
-        authentication middleware put in its scope)."""
+        route's protected(...) wrapper put in its scope)."""
         return cls(
             request=request,
             settings=runtime.settings,

@@ -239,7 +239,7 @@ class HubGraphQL(GraphQL[Context, None]):
         self, request: Request | WebSocket, context: Any = UNSET, root_value: Any = UNSET
     ) -> Response | WebSocket:
         if isinstance(request, Request) and request.scope.get("principal") is None:
-            # the middleware refuses first; this holds if a route ever bypasses it
+            # protected(...) refuses first; this holds if a route ever forgets to wrap it
             return json_error(_NO_PRINCIPAL, Unauthenticated.code, 401)
         try:
             return await super().run(request, context, root_value)

@@ -14,6 +14,7 @@ from hub.audit.types import (
     decode_seq,
 )
 from hub.errors import InvalidInput
+from hub.graphql.actions import mutation
 from hub.graphql.context import Info
 from hub.graphql.ids import parse_id
 from hub.graphql.pagination import DEFAULT_PAGE, MAX_PAGE
@@ -74,9 +75,10 @@ class AuditQuery:
 
 @strawberry.type
 class AuditMutation:
-    @strawberry.mutation(
-        description="Re-hash the whole audit trail in the background (the county board's "
-        "auditor); verifyAuditChain answers the result when it has finished."
+    @mutation(
+        Action.REQUEST_FULL_AUDIT_VERIFICATION,
+        "Re-hash the whole audit trail in the background (the county board's "
+        "auditor); verifyAuditChain answers the result when it has finished.",
     )
     async def request_full_audit_verification(
         self, info: Info, input: RequestFullAuditVerificationInput

@@ -29,8 +29,10 @@ from hub.cases.inputs import (
 )
 from hub.cases.types import CaseType
 from hub.events import service as events
+from hub.graphql.actions import mutation
 from hub.graphql.context import Info
 from hub.graphql.ids import parse_id
+from hub.policy.actions import Action
 
 
 def _actor(info: Info) -> Actor:
@@ -48,9 +50,10 @@ async def _case(info: Info, case_id: uuid.UUID) -> CaseType | None:
 
 @strawberry.type
 class CaseMutation:
-    @strawberry.mutation(
-        description="The residence (or social services, or the god man) "
-        "reports the child absent: opens a case in ABSENT."
+    @mutation(
+        Action.REPORT_ABSENT,
+        "The residence (or social services, or the god man) "
+        "reports the child absent: opens a case in ABSENT.",
     )
     async def report_absent(self, info: Info, input: ReportAbsentInput) -> ReportAbsentPayload:
         case_id = await commands.report_absent(
@@ -62,7 +65,10 @@ class CaseMutation:
         )
         return ReportAbsentPayload(case=await _case(info, case_id))
 
-    @strawberry.mutation(description="Reported to the police: REPORTED_MISSING + report number.")
+    @mutation(
+        Action.REPORT_MISSING_TO_POLICE,
+        "Reported to the police: REPORTED_MISSING + report number.",
+    )
     async def report_missing_to_police(
         self, info: Info, input: ReportMissingToPoliceInput
     ) -> ReportMissingToPolicePayload:
@@ -74,21 +80,30 @@ class CaseMutation:
         )
         return ReportMissingToPolicePayload(case=await _case(info, case_id))
 
-    @strawberry.mutation(description="Migrationsverket registers the child as avviken.")
+    @mutation(
+        Action.REGISTER_AVVIKEN,
+        "Migrationsverket registers the child as avviken.",
+    )
     async def register_avviken(
         self, info: Info, input: RegisterAvvikenInput
     ) -> RegisterAvvikenPayload:
         case_id = await commands.register_avviken(_actor(info), parse_id(input.case_id))
         return RegisterAvvikenPayload(case=await _case(info, case_id))
 
-    @strawberry.mutation(description="Someone saw the child: time, place, note.")
+    @mutation(
+        Action.ADD_SIGHTING,
+        "Someone saw the child: time, place, note.",
+    )
     async def add_sighting(self, info: Info, input: AddSightingInput) -> AddSightingPayload:
         case_id = await commands.add_sighting(
             _actor(info), parse_id(input.case_id), input.seen_at, input.place, input.note
         )
         return AddSightingPayload(case=await _case(info, case_id))
 
-    @strawberry.mutation(description="The child is found (påträffad): FOUND.")
+    @mutation(
+        Action.REPORT_FOUND,
+        "The child is found (påträffad): FOUND.",
+    )
     async def report_found(self, info: Info, input: ReportFoundInput) -> ReportFoundPayload:
         case_id = await commands.report_found(
             _actor(info),
@@ -99,7 +114,10 @@ class CaseMutation:
         )
         return ReportFoundPayload(case=await _case(info, case_id))
 
-    @strawberry.mutation(description="The återkomstsamtal is held: FOLLOW_UP.")
+    @mutation(
+        Action.RECORD_RETURN_INTERVIEW,
+        "The återkomstsamtal is held: FOLLOW_UP.",
+    )
     async def record_return_interview(
         self, info: Info, input: RecordReturnInterviewInput
     ) -> RecordReturnInterviewPayload:
@@ -108,14 +126,20 @@ class CaseMutation:
         )
         return RecordReturnInterviewPayload(case=await _case(info, case_id))
 
-    @strawberry.mutation(description="Close the case with an outcome: CLOSED.")
+    @mutation(
+        Action.CLOSE_CASE,
+        "Close the case with an outcome: CLOSED.",
+    )
     async def close_case(self, info: Info, input: CloseCaseInput) -> CloseCasePayload:
         case_id = await commands.close_case(
             _actor(info), parse_id(input.case_id), input.outcome, input.expected_version
         )
         return CloseCasePayload(case=await _case(info, case_id))
 
-    @strawberry.mutation(description="Your organisation has received and read an event.")
+    @mutation(
+        Action.ACKNOWLEDGE,
+        "Your organisation has received and read an event.",
+    )
     async def acknowledge(self, info: Info, input: AcknowledgeInput) -> AcknowledgePayload:
         ctx = info.context
         case_id = await events.acknowledge(

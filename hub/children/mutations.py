@@ -11,8 +11,10 @@ from hub.children import commands, service
 from hub.children.commands import ChildActor
 from hub.children.models import NewChild
 from hub.children.types import ChildType, RiskLevelType, SexType
+from hub.graphql.actions import mutation
 from hub.graphql.context import Info
 from hub.graphql.ids import parse_id
+from hub.policy.actions import Action
 
 
 @strawberry.input
@@ -100,7 +102,10 @@ async def _child(info: Info, child_id: uuid.UUID) -> ChildType | None:
 
 @strawberry.type
 class ChildMutation:
-    @strawberry.mutation(description="The responsible municipality registers a child.")
+    @mutation(
+        Action.REGISTER_CHILD,
+        "The responsible municipality registers a child.",
+    )
     async def register_child(self, info: Info, input: RegisterChildInput) -> RegisterChildPayload:
         child_id = await commands.register(
             _actor(info),
@@ -120,7 +125,10 @@ class ChildMutation:
         )
         return RegisterChildPayload(child=await _child(info, child_id))
 
-    @strawberry.mutation(description="Fill in the signalement; a photo by URL or inline.")
+    @mutation(
+        Action.UPDATE_DESCRIPTION,
+        "Fill in the signalement; a photo by URL or inline.",
+    )
     async def update_description(
         self, info: Info, input: UpdateDescriptionInput
     ) -> UpdateDescriptionPayload:
@@ -132,7 +140,10 @@ class ChildMutation:
         )
         return UpdateDescriptionPayload(child=await _child(info, child_id))
 
-    @strawberry.mutation(description="Social services record a risk assessment.")
+    @mutation(
+        Action.RECORD_RISK_ASSESSMENT,
+        "Social services record a risk assessment.",
+    )
     async def record_risk_assessment(
         self, info: Info, input: RecordRiskAssessmentInput
     ) -> RecordRiskAssessmentPayload:

@@ -13,8 +13,10 @@ from hub.consents.types import (
     RevokeConsentInput,
     RevokeConsentPayload,
 )
+from hub.graphql.actions import mutation
 from hub.graphql.context import Info
 from hub.graphql.ids import parse_id
+from hub.policy.actions import Action
 
 if TYPE_CHECKING:
     pass
@@ -22,7 +24,10 @@ if TYPE_CHECKING:
 
 @strawberry.type
 class ConsentMutation:
-    @strawberry.mutation(description="Record a consent (guardian or responsible municipality).")
+    @mutation(
+        Action.GRANT_CONSENT,
+        "Record a consent (guardian or responsible municipality).",
+    )
     async def grant_consent(self, info: Info, input: GrantConsentInput) -> GrantConsentPayload:
         ctx = info.context
         consent = await service.grant(
@@ -37,7 +42,10 @@ class ConsentMutation:
         )
         return GrantConsentPayload(consent=ConsentType.of(consent, datetime.now(UTC)))
 
-    @strawberry.mutation(description="Revoke a consent; effective at once.")
+    @mutation(
+        Action.REVOKE_CONSENT,
+        "Revoke a consent; effective at once.",
+    )
     async def revoke_consent(self, info: Info, input: RevokeConsentInput) -> RevokeConsentPayload:
         ctx = info.context
         consent = await service.revoke(

@@ -12,9 +12,11 @@ from hub.emergency.types import (
     ReviewEmergencyAccessPayload,
 )
 from hub.errors import NotFound
+from hub.graphql.actions import mutation
 from hub.graphql.context import Info
 from hub.graphql.ids import parse_id
 from hub.graphql.pagination import Connection, connection, page_request
+from hub.policy.actions import Action
 
 
 @strawberry.type
@@ -45,9 +47,10 @@ class EmergencyQuery:
 
 @strawberry.type
 class EmergencyMutation:
-    @strawberry.mutation(
-        description="Open one withheld category of one case for a short time "
-        "(nödåtkomst); the reason is in the audit trail and is reviewed."
+    @mutation(
+        Action.REQUEST_EMERGENCY_ACCESS,
+        "Open one withheld category of one case for a short time "
+        "(nödåtkomst); the reason is in the audit trail and is reviewed.",
     )
     async def request_emergency_access(
         self, info: Info, input: RequestEmergencyAccessInput
@@ -70,7 +73,10 @@ class EmergencyMutation:
             raise NotFound(service.NO_CASE)
         return RequestEmergencyAccessPayload(case=CaseType.of(visible))
 
-    @strawberry.mutation(description="An auditor's verdict on one emergency access.")
+    @mutation(
+        Action.REVIEW_EMERGENCY_ACCESS,
+        "An auditor's verdict on one emergency access.",
+    )
     async def review_emergency_access(
         self, info: Info, input: ReviewEmergencyAccessInput
     ) -> ReviewEmergencyAccessPayload:

@@ -2,9 +2,11 @@ from __future__ import annotations
 
 import strawberry
 
+from hub.graphql.actions import mutation
 from hub.graphql.context import Info
 from hub.graphql.ids import parse_id
 from hub.graphql.pagination import Connection, connection, page_request
+from hub.policy.actions import Action
 from hub.routines import service
 from hub.routines.types import CompleteTaskInput, CompleteTaskPayload, TaskType
 
@@ -29,7 +31,10 @@ class TaskQuery:
 
 @strawberry.type
 class TaskMutation:
-    @strawberry.mutation(description="Mark one of your organisation's tasks done.")
+    @mutation(
+        Action.COMPLETE_TASK,
+        "Mark one of your organisation's tasks done.",
+    )
     async def complete_task(self, info: Info, input: CompleteTaskInput) -> CompleteTaskPayload:
         ctx = info.context
         task = await service.complete(

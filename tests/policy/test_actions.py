@@ -64,3 +64,19 @@ async def test_tasks_are_neither_listed_nor_completed_for_auditors_or_role_less_
     caseworker = hub.token("stockholm")
     mine = await hub.query(caseworker, "{ myTasks { totalCount } }")
     assert mine["myTasks"]["totalCount"] > 0  # the demo gives Stockholm open tasks
+
+
+def test_every_mutation_declares_the_action_it_performs() -> None:
+    from hub.graphql.actions import ACTION
+    from hub.graphql.schema import build_schema
+
+    mutation = build_schema()._schema.mutation_type
+    assert mutation is not None
+    declared = {}
+    for name, field in mutation.fields.items():
+        definition = (field.extensions or {}).get("strawberry-definition")
+        action = (getattr(definition, "metadata", None) or {}).get(ACTION)
+        assert isinstance(action, Action), f"mutation {name} declares no action"
+        assert f"[action: {action.value}]" in (field.description or ""), name
+        declared[name] = action
+    assert all(name == action.value for name, action in declared.items())

@@ -70,6 +70,7 @@ class Runtime:
                 persisted=self.safelist,
             ),
             traced=telemetry.enabled(),
+            fast_executor=s.fast_executor,
         )
         if self.settings.dev_issuer_enabled:
             self.dev_issuer = DevIssuer(

@@ -59,6 +59,7 @@ class Settings:
     ws_max_connections: int = 20
     ws_init_timeout: float = 10.0
     persisted_only: Path | None = None
+    fast_executor: bool = True  # hub/graphql/execution.py; off: strawberry's stock executor
 
     @property
     def dev_issuer_enabled(self) -> bool:
@@ -201,6 +202,7 @@ def load_settings(
         ),
         ws_init_timeout=_int(env, "HUB_WS_INIT_TIMEOUT", 10, low=1, high=600),
         persisted_only=_existing_file(env, "HUB_PERSISTED_ONLY"),
+        fast_executor=_int(env, "HUB_FAST_EXECUTOR", 1, low=0, high=1) == 1,
     )
     if settings.log_level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
         raise ConfigurationError(

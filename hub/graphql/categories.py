@@ -93,7 +93,7 @@ class _Masking(NamedTuple):
     """What a view does to one type: the fields it nulls, the `withheld` list it shows."""
 
     nulled: tuple[str, ...]
-    withheld: list[Withheld]  # shared by every object under the view; GraphQL only reads
+    withheld: tuple[Withheld, ...]  # shared by every object under the view: immutable
 
 
 _MASKINGS: IdentityMemo[_Masking] = IdentityMemo(4096)
@@ -105,11 +105,11 @@ def _masking(cls: type[Any], view: RowView, present: frozenset[DataCategory]) ->
         (cls, view),
         lambda: _Masking(
             tuple(n for n, c in field_categories(cls).items() if not view.allows(c)),
-            [
+            tuple(
                 Withheld(category=w.category, reason=w.reason)
                 for w in view.withheld
                 if w.category in present
-            ],
+            ),
         ),
     )
 

@@ -283,7 +283,7 @@ class HubExecutionContext(StrawberryGraphQLCoreExecutionContext):
         if value is _SLOW or (
             how.kind is Kind.OBJECTS
             and (
-                not isinstance(value, list)
+                not isinstance(value, list | tuple)  # a shared `withheld` list is a tuple
                 or (isinstance(how.item_type, GraphQLNonNull) and any(v is None for v in value))
             )
         ):
@@ -304,7 +304,12 @@ class HubExecutionContext(StrawberryGraphQLCoreExecutionContext):
         return completed
 
     def _items(
-        self, how: Plain, details: FieldDetailsList, path: Path, items: list[Any], context: Any
+        self,
+        how: Plain,
+        details: FieldDetailsList,
+        path: Path,
+        items: list[Any] | tuple[Any, ...],
+        context: Any,
     ) -> Any:
         """graphql-core's complete_iterable_value for a list of plain objects."""
         item_type = how.item_type

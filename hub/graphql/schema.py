@@ -65,15 +65,19 @@ class HubSchema(strawberry.Schema):
         personal data; CodedErrors logs internal errors by incident id instead."""
 
 
-def build_schema(limits: Limits | None = None, *, traced: bool = False) -> strawberry.Schema:
-    """`traced` adds the telemetry extension (outermost, so its spans cover the rest)."""
+def build_schema(
+    limits: Limits | None = None, *, traced: bool = False, fast_executor: bool = True
+) -> strawberry.Schema:
+    """`traced` adds the telemetry extension (outermost, so its spans cover the rest);
+    `fast_executor` off runs strawberry's stock executor (HUB_FAST_EXECUTOR=0), the
+    fallback should a graphql-core release break hub/graphql/execution.py."""
     limits = limits or Limits()
     tracing: list[type[SchemaExtension]] = [Telemetry] if traced else []
     return HubSchema(
         query=Query,
         mutation=Mutation,
         subscription=EventSubscription,
-        execution_context_class=HubExecutionContext,
+        execution_context_class=HubExecutionContext if fast_executor else None,
         extensions=[
             *tracing,
             *limit_extensions(limits),

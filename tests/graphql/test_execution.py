@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from collections.abc import AsyncGenerator
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
@@ -13,7 +14,7 @@ from graphql import ExecutionResult
 from strawberry.extensions import SchemaExtension
 
 from hub.graphql.execution import HubExecutionContext
-from tests.conftest import RunningHub
+from tests.conftest import RunningHub, run_hub
 
 
 @strawberry.enum
@@ -237,3 +238,20 @@ async def test_a_subscription_carries_nothing_from_one_event_to_the_next() -> No
     counts = [event.data["ticks"]["count"] async for event in stream if event.data]
     assert counts == [0, 1, 2]
     assert _Remembering.carried == [0, 0, 0]  # no completed values held from earlier events
+
+
+async def test_the_stock_executor_serves_the_same_answers_when_the_fast_one_is_off(
+    db_url: str, data_dir: Path
+) -> None:
+    query = """{ cases(first: 20) { totalCount edges { node { id status version
+        withheld { category reason } child { givenName withheld { category } }
+        tasks { title } events { type } } } } }"""
+    answers = []
+    for fast in (True, False):
+        async with run_hub(db_url, data_dir, fast_executor=fast) as hub:
+            for org in ("stockholm", "stadsmissionen", "polisen-stockholm"):
+                answers.append((fast, org, await hub.query(hub.token(org), query)))
+    fast_answers = [a for f, _, a in answers if f]
+    stock_answers = [a for f, _, a in answers if not f]
+    assert fast_answers == stock_answers
+    assert any(a["cases"]["totalCount"] for a in fast_answers)

@@ -1,0 +1,72 @@
+"""The fast executor answers exactly as strawberry's stock one, on the real schema, for
+every read the console, the benchmarks and the README send, as several organisations."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from bench import list_authorization, load
+from hub.demo.seed import _id
+from tests.conftest import run_hub
+
+ROOT = Path(__file__).resolve().parents[2]
+CASES = [str(_id("case", n)) for n in (5, 17, 71)]  # absent, missing, closed
+PRINCIPALS = [
+    ("stockholm", "caseworker"),
+    ("polisen-stockholm", "officer"),
+    ("stadsmissionen", "staff"),
+    ("overformyndare-stockholm", "guardian"),
+]
+
+
+def _console_queries() -> dict[str, str]:
+    """The console's query documents, its ${...} fragments filled in."""
+    source = (ROOT / "hub" / "console" / "console.js").read_text()
+    constants = dict(re.findall(r"^const ([A-Z_]+) = `(.*?)`;", source, re.S | re.M))
+
+    def filled(text: str) -> str:
+        return re.sub(r"\$\{([A-Z_]+)\}", lambda m: filled(constants[m.group(1)]), text)
+
+    return {f"console {n}": filled(t) for n, t in constants.items() if t.startswith("query")}
+
+
+def _readme_queries() -> dict[str, str]:
+    text = (ROOT / "README.md").read_text()
+    blocks = re.findall(r"```graphql\n(.*?)```", text, re.S)
+    return {f"README {n}": b for n, b in enumerate(blocks)}
+
+
+def _operations() -> dict[str, str]:
+    found = {**_console_queries(), **_readme_queries()}
+    found |= {f"bench list {n}": q for n, q in list_authorization.QUERIES.items()}
+    found |= {"bench load board": load.BOARD, "bench load detail": load.DETAIL}
+    return found
+
+
+async def _answers(db_url: str, data_dir: Path, fast: bool) -> list[Any]:
+    found = []
+    async with run_hub(db_url, data_dir, fast_executor=fast) as hub:
+        for org, role in PRINCIPALS:
+            sub = "godman-1" if role == "guardian" else f"{role}@{org}"
+            token = hub.token(org, role, sub=sub)
+            for name, document in sorted(_operations().items()):
+                for case in CASES if "$id" in document else [None]:
+                    response = await hub.graphql(token, document, {"id": case} if case else {})
+                    found.append((org, name, case, response.status_code, response.json()))
+    return found
+
+
+async def test_the_fast_and_the_stock_executor_give_the_same_answers(
+    db_url: str, data_dir: Path
+) -> None:
+    operations = _operations()
+    assert len([n for n in operations if n.startswith("console")]) >= 3
+    assert any(n.startswith("README") for n in operations)
+    fast = await _answers(db_url, data_dir, fast=True)
+    stock = await _answers(db_url, data_dir, fast=False)
+    assert len(fast) == len(stock) > 20
+    for one, other in zip(fast, stock, strict=True):
+        assert one == other, one[:3]
+    assert sum(1 for *_, status, body in fast if status == 200 and body.get("data")) > 20

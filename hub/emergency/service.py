@@ -11,6 +11,7 @@ import uuid
 
 from hub.audit.models import AuditKind
 from hub.audit.recorder import Recorder
+from hub.audit.refusals import refuse_cursor
 from hub.auth.principal import Principal
 from hub.cases import service as cases
 from hub.db.paging import PageRequest
@@ -108,8 +109,7 @@ async def grants(
     """Grants an auditor may review: its organisation's and those on its children."""
     scope = policy.audit_scope(principal).organisation_id
     if request.after is not None and not await repository.in_scope(db, scope, request.after):
-        audit.record(AuditKind.DENIED, "emergencyAccessGrants", details={"code": "CURSOR"})
-        raise InvalidInput("after is not a cursor of this list", field="after")
+        raise refuse_cursor("emergencyAccessGrants")
     audit.record(
         AuditKind.AUDIT, "emergencyAccessGrants", details={"unreviewedOnly": unreviewed_only}
     )

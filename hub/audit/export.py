@@ -18,9 +18,9 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
-from hub.audit import service
+from hub.audit import service, writing
 from hub.audit.models import AuditEntry, AuditFilter, AuditFlag, AuditKind
-from hub.audit.writing import commit_with_record, recorder_for
+from hub.audit.writing import recorder_for
 from hub.auth.routes import protected
 from hub.db.session import Session
 from hub.errors import HubError, InvalidInput, Unavailable
@@ -178,7 +178,7 @@ def routes(runtime: Runtime) -> list[Route]:
         # the export is recorded (and committed) before its first row leaves
         service.record_export(audit, f)
         try:
-            await commit_with_record(Session(runtime.pool), audit)
+            await writing.finish(Session(runtime.pool), audit, None, commit=True)
         except Exception:
             log.exception("export not sent: its audit record could not be written")
             return json_error("try again shortly", Unavailable.code, 503)

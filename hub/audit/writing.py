@@ -1,4 +1,6 @@
-"""Committing work together with its audit record."""
+"""The unit of work's end: every request's transaction finishes here, with its audit
+record (GraphQL operations and subscription deliveries through `hub.graphql.context`,
+photos and the CSV export directly). Nothing else commits a request's work."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ from collections.abc import Mapping
 import asyncpg
 
 from hub.audit import repository
+from hub.audit.appender import AuditAppender
 from hub.audit.models import AuditKind
 from hub.audit.recorder import AuditPolicy, Recorder
 from hub.auth.principal import Principal
@@ -33,6 +36,31 @@ def recorder_for(
         policy=AuditPolicy(settings.audit_bulk_children, settings.office_hours),
         enabled=enabled,
     )
+
+
+async def finish(
+    session: Session, audit: Recorder, appender: AuditAppender | None, *, commit: bool
+) -> None:
+    """End `session`'s transaction with `audit`'s record.
+
+    Committed work carries its record in the same transaction, written last; a read-only
+    one (a query, a delivery) has it written by the appender, before this returns; work
+    rolled back (a failed mutation) still leaves the record of what was attempted and
+    refused. Raises when the record cannot be written: the caller must not send the data.
+    """
+    if commit and session.readonly:
+        # a read wrote nothing: its record joins the next group commit
+        await session.finish(commit=True)
+        if appender is not None:
+            await appender.append(audit)
+        else:
+            await record_alone(session.pool, audit)
+        return
+    if commit:
+        await commit_with_record(session, audit)
+        return
+    await session.finish(commit=False)
+    await record_alone(session.pool, audit)
 
 
 async def commit_with_record(session: Session, audit: Recorder) -> None:

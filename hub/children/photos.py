@@ -8,8 +8,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from hub.audit import writing
 from hub.audit.models import AuditKind
-from hub.audit.writing import commit_with_record, recorder_for
+from hub.audit.writing import recorder_for
 from hub.auth.routes import protected
 from hub.children import commands
 from hub.db.session import Session
@@ -39,7 +40,7 @@ def routes(runtime: Runtime) -> list[Route]:
                 audit.record(AuditKind.DENIED, "photo", details={"code": "NOT_VISIBLE"})
             else:
                 audit.disclosed("Photo", _PHOTO, found.view, child_id=found.row.child_id)
-            await commit_with_record(db, audit)
+            await writing.finish(db, audit, None, commit=True)
         except Exception:
             await db.finish(commit=False)
             log.exception("photo not sent: its audit record could not be written")

@@ -17,12 +17,12 @@ from starlette.requests import Request
 from starlette.websockets import WebSocket
 from strawberry.types import Info as StrawberryInfo
 
-from hub.audit import recorder
+from hub.audit import recorder, writing
 from hub.audit.appender import AuditAppender
 from hub.audit.models import AuditKind
 from hub.audit.recorder import Recorder
 from hub.audit.verifier import AuditVerifier
-from hub.audit.writing import commit_with_record, record_alone, recorder_for
+from hub.audit.writing import recorder_for
 from hub.auth.principal import Principal
 from hub.db.session import Session
 from hub.errors import Unauthenticated
@@ -167,24 +167,5 @@ Info = StrawberryInfo[Context, None]
 
 
 async def audit_and_finish(operation: Operation, *, commit: bool) -> None:
-    """End the operation's transaction with its audit record in it.
-
-    Committed work carries its record in the same transaction, written last; a read-only
-    one (a query, a delivery) has it written by the appender, before this returns; work
-    rolled back (a failed mutation) still leaves the record of what was attempted and
-    refused.
-    Raises when the record cannot be written: the caller must not send the data then.
-    """
-    if commit and operation.session.readonly:
-        # a read wrote nothing: its record joins the next group commit
-        await operation.session.finish(commit=True)
-        if operation.appender is not None:
-            await operation.appender.append(operation.audit)
-        else:
-            await record_alone(operation.session.pool, operation.audit)
-        return
-    if commit:
-        await commit_with_record(operation.session, operation.audit)
-        return
-    await operation.session.finish(commit=False)
-    await record_alone(operation.session.pool, operation.audit)
+    """End the operation's transaction with its audit record (`hub.audit.writing.finish`)."""
+    await writing.finish(operation.session, operation.audit, operation.appender, commit=commit)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from contextvars import ContextVar, Token
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import asyncpg
 from starlette.requests import Request
@@ -33,8 +33,28 @@ from hub.policy.engine import Policy
 from hub.routines.config import Routines
 from hub.settings import Settings
 
-if TYPE_CHECKING:
-    from hub.runtime import Runtime
+
+class Parts(Protocol):
+    """What a context is made of: the running hub's parts (`hub.runtime.Runtime` has them).
+    A protocol, so this module needs no import of the composition root (which imports the
+    schema, which imports every domain, which imports this)."""
+
+    settings: Settings
+    policy: Policy
+    routines: Routines
+    audit_enabled: bool
+    appender: AuditAppender | None
+    verifier: AuditVerifier | None
+    replays: Counter[str]
+
+    @property
+    def pool(self) -> asyncpg.Pool: ...
+
+    @property
+    def registry(self) -> OrganisationRegistry: ...
+
+    @property
+    def bus(self) -> EventBus: ...
 
 _NO_TOKEN = "no access token; send 'Authorization: Bearer <token>'"
 
@@ -68,7 +88,7 @@ class Context:
     replays: Counter[str] = field(default_factory=Counter)  # running replays per user
 
     @classmethod
-    def of(cls, runtime: Runtime, request: Request | WebSocket) -> Context:
+    def of(cls, runtime: Parts, request: Request | WebSocket) -> Context:
         """The context of one HTTP request or WebSocket (whose principal the
         route's protected(...) wrapper put in its scope)."""
         return cls(

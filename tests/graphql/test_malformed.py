@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from tests.conftest import RunningHub
@@ -22,31 +24,21 @@ BAD_BODIES = [
 ]
 
 
+async def _post(hub: RunningHub, path: str, body: bytes, **headers: str) -> Any:
+    sent = {"authorization": f"Bearer {hub.token('nacka')}", "content-type": "application/json"}
+    return await hub.http.post(path, content=body, headers={**sent, **headers})
+
+
 @pytest.mark.parametrize("body", BAD_BODIES, ids=lambda b: repr(b[:20]))
 async def test_a_malformed_body_is_a_coded_400(hub: RunningHub, body: bytes) -> None:
-    response = await hub.http.post(
-        "/graphql",
-        content=body,
-        headers={
-            "authorization": f"Bearer {hub.token('nacka')}",
-            "content-type": "application/json",
-        },
-    )
+    response = await _post(hub, "/graphql", body)
     assert response.status_code == 400, response.text[:200]
     assert response.json()["errors"][0]["extensions"]["code"] in ("BAD_REQUEST", "INVALID_INPUT")
 
 
 @pytest.mark.parametrize("body", BAD_BODIES[:4] + BAD_BODIES[8:10], ids=lambda b: repr(b[:20]))
 async def test_a_malformed_stream_request_is_a_coded_400(hub: RunningHub, body: bytes) -> None:
-    response = await hub.http.post(
-        "/graphql/stream",
-        content=body,
-        headers={
-            "authorization": f"Bearer {hub.token('nacka')}",
-            "content-type": "application/json",
-            "accept": "text/event-stream",
-        },
-    )
+    response = await _post(hub, "/graphql/stream", body, accept="text/event-stream")
     assert response.status_code == 400, response.text[:200]
     assert "code" in response.json()["errors"][0]["extensions"]
 

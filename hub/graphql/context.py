@@ -56,6 +56,7 @@ class Parts(Protocol):
     @property
     def bus(self) -> EventBus: ...
 
+
 _NO_TOKEN = "no access token; send 'Authorization: Bearer <token>'"
 
 

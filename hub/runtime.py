@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -28,6 +27,7 @@ from hub.events.scheduler import DeadlineScheduler
 from hub.graphql.limits import Limits
 from hub.graphql.persisted import Safelist
 from hub.graphql.schema import build_schema
+from hub.graphql.slots import Slots
 from hub.organisations.registry import OrganisationRegistry
 from hub.policy.engine import Policy
 from hub.routines.config import Routines, load_routines, organisation_ids
@@ -42,8 +42,8 @@ class Runtime:
     schema: strawberry.Schema = field(init=False)
     safelist: Safelist | None = field(init=False, default=None)  # HUB_PERSISTED_ONLY
     # open live connections (WebSockets and SSE streams) per user, org/sub
-    streams: Counter[str] = field(init=False, default_factory=Counter)
-    replays: Counter[str] = field(init=False, default_factory=Counter)  # running, per user
+    streams: Slots = field(init=False, default_factory=Slots)
+    replays: Slots = field(init=False, default_factory=Slots)  # running, per user
     policy: Policy = field(default_factory=Policy)
     audit_enabled: bool = True  # only the benchmark's "without audit" hub turns it off
     routines: Routines = field(default_factory=load_routines)

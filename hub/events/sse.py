@@ -28,7 +28,7 @@ from starlette.routing import Route
 from hub.auth.principal import Principal
 from hub.auth.routes import protected
 from hub.errors import BadRequest, Unauthenticated
-from hub.graphql import request_json
+from hub.graphql import request_json, slots
 from hub.graphql.context import Context
 from hub.graphql.persisted import NotPersisted
 from hub.http_errors import error_body, json_error
@@ -110,9 +110,9 @@ def routes(runtime: Runtime) -> list[Route]:
         if resume:
             variables = {**variables, "after": resume}
         principal: Principal = request.scope["principal"]
-        user = f"{principal.organisation_id}/{principal.sub}"
+        user = slots.user(principal)
         limit = runtime.settings.ws_max_connections
-        if runtime.streams[user] >= limit:
+        if runtime.streams.full(user, limit):
             return _error(
                 f"too many open connections for this user (limit {limit})",
                 429,
@@ -140,7 +140,7 @@ def routes(runtime: Runtime) -> list[Route]:
                     await frames.put(None)
 
             consumer = asyncio.create_task(consume())
-            runtime.streams[user] += 1
+            runtime.streams.take(user)
             expires = principal.expires_at.timestamp()
             try:
                 while True:
@@ -158,9 +158,7 @@ def routes(runtime: Runtime) -> list[Route]:
                     yield frame
                 yield "event: complete\ndata:\n\n"
             finally:
-                runtime.streams[user] -= 1
-                if runtime.streams[user] <= 0:
-                    del runtime.streams[user]
+                runtime.streams.give(user)
                 consumer.cancel()
                 with contextlib.suppress(BaseException):
                     await consumer

@@ -20,6 +20,7 @@ from hub.errors import HubError
 from hub.events import repository
 from hub.events.bus import SlowConsumer
 from hub.events.models import CaseEvent
+from hub.graphql import slots
 from hub.graphql.context import Context, Operation
 from hub.policy.categories import DataCategory
 from hub.policy.visible import Visible
@@ -55,26 +56,24 @@ async def deliveries(
     While the consumer handles a yielded event, an operation (session and loaders) of its
     own is current; it ends when the consumer asks for the next one.
     """
-    user = f"{context.principal.organisation_id}/{context.principal.sub}"
+    user = slots.user(context.principal)
     limit = context.settings.max_replays
     if after is not None:
         # a replay reads the outbox from a cursor: one user may not run many at once
-        if context.replays[user] >= limit:
+        if context.replays.full(user, limit):
             raise TooManyReplays(
                 f"you already replay {limit} subscriptions from a cursor; wait for one to "
                 "reach the live edge, or subscribe without after",
                 limit=limit,
             )
-        context.replays[user] += 1
+        context.replays.take(user)
     replaying = after is not None
 
     def replayed() -> None:
         nonlocal replaying
         if replaying:
             replaying = False
-            context.replays[user] -= 1
-            if context.replays[user] <= 0:
-                del context.replays[user]
+            context.replays.give(user)
 
     bus = context.bus
     subscriber, live_from = bus.subscribe()

@@ -7,7 +7,6 @@ the `Transaction` extension for the operation's own task, never on the shared ob
 
 from __future__ import annotations
 
-from collections import Counter
 from contextvars import ContextVar, Token
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -28,6 +27,7 @@ from hub.db.session import Session
 from hub.errors import Unauthenticated
 from hub.events.bus import EventBus
 from hub.graphql.loaders import Loaders
+from hub.graphql.slots import Slots
 from hub.organisations.registry import OrganisationRegistry
 from hub.policy.engine import Policy
 from hub.routines.config import Routines
@@ -45,7 +45,7 @@ class Parts(Protocol):
     audit_enabled: bool
     appender: AuditAppender | None
     verifier: AuditVerifier | None
-    replays: Counter[str]
+    replays: Slots
 
     @property
     def pool(self) -> asyncpg.Pool: ...
@@ -86,7 +86,7 @@ class Context:
     audit_enabled: bool = True  # off only in the benchmark's "without audit" runs
     appender: AuditAppender | None = None  # group commit for reads' records
     verifier: AuditVerifier | None = None  # the audit chain's background verification
-    replays: Counter[str] = field(default_factory=Counter)  # running replays per user
+    replays: Slots = field(default_factory=Slots)  # running replays per user
 
     @classmethod
     def of(cls, runtime: Parts, request: Request | WebSocket) -> Context:

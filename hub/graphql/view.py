@@ -16,7 +16,6 @@ import asyncio
 import contextlib
 import json
 import time
-from collections import Counter
 from datetime import timedelta
 from typing import Any
 
@@ -39,7 +38,7 @@ from strawberry.subscriptions.protocols.graphql_ws.types import ErrorMessage as 
 from strawberry.types.unset import UNSET
 
 from hub.errors import BadRequest, HubError, Unauthenticated
-from hub.graphql import request_json
+from hub.graphql import request_json, slots
 from hub.graphql.context import Context
 from hub.graphql.persisted import NotPersisted
 from hub.http_errors import json_error
@@ -68,12 +67,12 @@ async def _authenticate(handler: Any, payload: object) -> tuple[int, str] | None
         )
     except HubError as exc:
         return WS_UNAUTHORIZED, exc.message
-    key = f"{principal.organisation_id}/{principal.sub}"
+    key = slots.user(principal)
     limit = view.runtime.settings.ws_max_connections
     if handler.socket_key is None:  # a repeated connection_init counts the socket once
-        if view.sockets[key] >= limit:
+        if view.sockets.full(key, limit):
             return WS_TOO_MANY, f"too many open connections for this user (limit {limit})"
-        view.sockets[key] += 1
+        view.sockets.take(key)
         handler.socket_key = key
     context.principal_or_none = principal
     delay = max(0.0, principal.expires_at.timestamp() - time.time())
@@ -103,10 +102,7 @@ class _ExpiryMixin:
                 if task is not None:
                     task.cancel()
             if self.socket_key is not None:
-                sockets: Counter[str] = self.view.sockets  # type: ignore[attr-defined]
-                sockets[self.socket_key] -= 1
-                if sockets[self.socket_key] <= 0:
-                    del sockets[self.socket_key]
+                self.view.sockets.give(self.socket_key)  # type: ignore[attr-defined]
 
 
 async def _ping(handler: Any, interval: float) -> None:

@@ -222,9 +222,9 @@ class Policy:
         kind = principal.organisation.kind.value
         if Role.AUDITOR not in principal.roles:
             raise Forbidden("reading the audit trail needs the auditor role")
-        if self.enforcer.may(kind, Relation.NONE.value, Action.AUDIT_NETWORK):
+        if self._kind_may(kind, Action.AUDIT_NETWORK):
             return AuditScope(organisation_id=None)
-        if self.enforcer.may(kind, Relation.NONE.value, Action.AUDIT_OWN):
+        if self._kind_may(kind, Action.AUDIT_OWN):
             return AuditScope(organisation_id=principal.organisation_id)
         raise Forbidden(f"policies/actions.csv lets no {kind} auditor read the audit trail")
 
@@ -233,23 +233,22 @@ class Policy:
         organisation's; enforcement (UtlL 17:1) only where actions.csv says so."""
         if purpose is Purpose.PROTECTION:
             return True
-        return (
-            self.enforcer.may(kind.value, Relation.NONE.value, Action.DECLARE_ENFORCEMENT)
-            is not None
-        )
+        return self._kind_may(kind.value, Action.DECLARE_ENFORCEMENT)
 
     def emergency_needs_reference(self, principal: Principal) -> bool:
         """Whether the principal's emergency access must name a reference (a report)."""
-        kind = principal.organisation.kind.value
-        rule = self.enforcer.may(kind, Relation.NONE.value, Action.EMERGENCY_NEEDS_REFERENCE)
-        return rule is not None
+        return self._kind_may(principal.organisation.kind.value, Action.EMERGENCY_NEEDS_REFERENCE)
 
     def authorize_auditor(self, principal: Principal, action: Action) -> None:
         """FORBIDDEN unless an auditor whose organisation kind actions.csv lets `action`."""
         self.audit_scope(principal)
         kind = principal.organisation.kind.value
-        if self.enforcer.may(kind, Relation.NONE.value, action) is None:
+        if not self._kind_may(kind, action):
             raise Forbidden(f"policies/actions.csv lets no {kind} auditor {action}")
+
+    def _kind_may(self, kind: str, action: Action) -> bool:
+        """An action that depends on the organisation's kind alone, not on a child."""
+        return self.enforcer.may(kind, Relation.NONE.value, action) is not None
 
     def may(self, principal: Principal, action: Action, facts: RowFacts | None) -> bool:
         try:

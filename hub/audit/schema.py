@@ -2,8 +2,7 @@ from __future__ import annotations
 
 import strawberry
 
-from hub.audit import service
-from hub.audit.models import AuditKind
+from hub.audit import service, verifier
 from hub.audit.types import (
     AccessSummaryType,
     AuditEntryConnection,
@@ -66,10 +65,8 @@ class AuditQuery:
     )
     async def verify_audit_chain(self, info: Info) -> ChainVerificationType:
         ctx = info.context
-        ctx.policy.authorize_auditor(ctx.principal, Action.VERIFY_AUDIT_CHAIN)
         assert ctx.verifier is not None, "the runtime makes the verifier"
-        ctx.audit.record(AuditKind.AUDIT, Action.VERIFY_AUDIT_CHAIN)
-        latest = await ctx.verifier.latest()
+        latest = await verifier.answer(ctx.verifier, ctx.policy, ctx.principal, ctx.audit)
         return ChainVerificationType.of(latest.result, latest.finished_at, latest.full)
 
 
@@ -84,14 +81,8 @@ class AuditMutation:
         self, info: Info, input: RequestFullAuditVerificationInput
     ) -> RequestFullAuditVerificationPayload:
         ctx = info.context
-        ctx.policy.authorize_auditor(ctx.principal, Action.REQUEST_FULL_AUDIT_VERIFICATION)
         assert ctx.verifier is not None, "the runtime makes the verifier"
-        p = ctx.principal
-        ctx.audit.record(
-            AuditKind.AUDIT,
-            Action.REQUEST_FULL_AUDIT_VERIFICATION,
-            details={"reason": input.reason} if input.reason else None,
+        queued = await verifier.ask_full(
+            ctx.verifier, ctx.policy, ctx.principal, ctx.audit, input.reason
         )
-        queued = await ctx.verifier.request_full(p.sub, p.organisation_id)
-        await ctx.verifier.step()
         return RequestFullAuditVerificationPayload(queued=queued)

@@ -20,7 +20,12 @@ import asyncpg
 from hub.audit import repository as trail
 from hub.audit import service
 from hub.audit import verification_repository as repository
+from hub.audit.models import AuditKind
+from hub.audit.recorder import Recorder
 from hub.audit.verification_repository import Verification
+from hub.auth.principal import Principal
+from hub.policy.actions import Action
+from hub.policy.engine import Policy
 
 log = logging.getLogger(__name__)
 
@@ -101,3 +106,32 @@ class AuditVerifier:
         found = await repository.latest(conn)
         assert found is not None
         return found
+
+
+async def answer(
+    verifier: AuditVerifier, policy: Policy, principal: Principal, audit: Recorder
+) -> Verification:
+    """verifyAuditChain: any auditor, recorded; the latest finished run."""
+    policy.authorize_auditor(principal, Action.VERIFY_AUDIT_CHAIN)
+    audit.record(AuditKind.AUDIT, Action.VERIFY_AUDIT_CHAIN)
+    return await verifier.latest()
+
+
+async def ask_full(
+    verifier: AuditVerifier,
+    policy: Policy,
+    principal: Principal,
+    audit: Recorder,
+    reason: str | None,
+) -> bool:
+    """requestFullAuditVerification: the county board's auditor queues a full run and
+    starts it here; False when one already waits or runs."""
+    policy.authorize_auditor(principal, Action.REQUEST_FULL_AUDIT_VERIFICATION)
+    audit.record(
+        AuditKind.AUDIT,
+        Action.REQUEST_FULL_AUDIT_VERIFICATION,
+        details={"reason": reason} if reason else None,
+    )
+    queued = await verifier.request_full(principal.sub, principal.organisation_id)
+    await verifier.step()
+    return queued

@@ -19,30 +19,21 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, now() + make_interval(mins => $8)) RETURNING
 """
 _BY_ID = f"""SELECT {_COLUMNS} FROM emergency_access ea JOIN cases k ON k.id = ea.case_id
  WHERE ea.id = $1"""
-# $1: the organisation whose auditor asks (NULL: the whole network) sees the grants its
-# own people made and those on the children it is responsible for
-_PAGE = f"""
-SELECT {_COLUMNS} FROM emergency_access ea
+# The grants an auditor of organisation $1 may see (NULL: the whole network): those its
+# own people made and those on the children it is responsible for.
+_IN_AUDIT_SCOPE = """emergency_access ea
   JOIN cases k ON k.id = ea.case_id JOIN children ch ON ch.id = k.child_id
- WHERE ($1::text IS NULL OR ea.organisation_id = $1 OR ch.responsible_municipality_id = $1)
+ WHERE ($1::text IS NULL OR ea.organisation_id = $1 OR ch.responsible_municipality_id = $1)"""
+_PAGE = f"""
+SELECT {_COLUMNS} FROM {_IN_AUDIT_SCOPE}
    AND (NOT $2 OR ea.reviewed_at IS NULL)
    AND ($3::uuid IS NULL OR (ea.granted_at, ea.id) <
         (SELECT a.granted_at, a.id FROM emergency_access a WHERE a.id = $3))
  ORDER BY ea.granted_at DESC, ea.id DESC
  LIMIT $4
 """
-_COUNT = """
-SELECT count(*) FROM emergency_access ea
-  JOIN cases k ON k.id = ea.case_id JOIN children ch ON ch.id = k.child_id
- WHERE ($1::text IS NULL OR ea.organisation_id = $1 OR ch.responsible_municipality_id = $1)
-   AND (NOT $2 OR ea.reviewed_at IS NULL)
-"""
-_IN_SCOPE = """
-SELECT EXISTS (SELECT 1 FROM emergency_access ea
-  JOIN cases k ON k.id = ea.case_id JOIN children ch ON ch.id = k.child_id
- WHERE ea.id = $2
-   AND ($1::text IS NULL OR ea.organisation_id = $1 OR ch.responsible_municipality_id = $1))
-"""
+_COUNT = f"SELECT count(*) FROM {_IN_AUDIT_SCOPE} AND (NOT $2 OR ea.reviewed_at IS NULL)"
+_IN_SCOPE = f"SELECT EXISTS (SELECT 1 FROM {_IN_AUDIT_SCOPE} AND ea.id = $2)"
 _REVIEW = """
 UPDATE emergency_access SET verdict = $2, review_note = $3, reviewed_by_sub = $4,
        reviewed_by_org = $5, reviewed_at = now()

@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Route, WebSocketRoute
+from starlette.types import ASGIApp
 
 from hub import console_site, health
 from hub.api_headers import ApiHeaders
@@ -27,13 +28,16 @@ from hub.telemetry.request_id import RequestId
 def create_app(settings: Settings, *, database_url: str) -> Starlette:
     runtime = Runtime(settings, database_url)
     graphql = HubGraphQL(runtime)
+    endpoint: ASGIApp = protected(runtime, graphql)
+    if settings.graphiql_enabled:
+        endpoint = ide.RedirectBrowsers(endpoint)  # before the token check: nothing runs
     routes: list[BaseRoute] = [
         *health.routes(runtime),
         *photos.routes(runtime),
         *audit_export.routes(runtime),
         *sse.routes(runtime),
         *console_site.routes(runtime.dev_issuer),
-        Route("/graphql", protected(runtime, graphql), methods=["GET", "POST"]),
+        Route("/graphql", endpoint, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", protected(runtime, graphql)),  # sockets: connection_init
     ]
     if runtime.dev_issuer is not None:

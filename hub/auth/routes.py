@@ -4,8 +4,7 @@ A protected endpoint turns a valid bearer token into `scope["principal"]` before
 and refuses anything else (401, or 503 when the identity provider cannot be reached);
 WebSockets pass through, as they authenticate in `connection_init` (`hub.graphql.view`).
 `check_routes` refuses to build an app with a route that declares neither, so a new route
-is never open by accident. In dev a browser opening /graphql itself (no query string) is
-sent to /graphiql; nothing runs.
+is never open by accident.
 """
 
 from __future__ import annotations
@@ -22,21 +21,7 @@ from hub.http_errors import send_json_error
 from hub.runtime import Runtime
 
 PURPOSE_HEADER = b"x-hub-purpose"
-IDE_PATH = "/graphiql"
 _PUBLIC = "__hub_public__"
-
-
-def _opens_ide(scope: Scope) -> bool:
-    """A browser opening /graphql itself: no query string, so no operation to run."""
-    if scope["path"] != "/graphql" or scope["method"] != "GET" or scope.get("query_string"):
-        return False
-    return b"text/html" in dict(scope["headers"]).get(b"accept", b"")
-
-
-async def _redirect(send: Send, location: str) -> None:
-    headers = [(b"location", location.encode()), (b"content-length", b"0")]
-    await send({"type": "http.response.start", "status": 307, "headers": headers})
-    await send({"type": "http.response.body", "body": b""})
 
 
 async def _refuse(send: Send, error: HubError) -> None:
@@ -53,14 +38,10 @@ class Protected:
         function = inspect.isfunction(endpoint) or inspect.ismethod(endpoint)
         self.app: ASGIApp = request_response(endpoint) if function else endpoint  # type: ignore[arg-type]
         self.runtime = runtime
-        self.ide = runtime.settings.graphiql_enabled
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
-            return
-        if self.ide and _opens_ide(scope):
-            await _redirect(send, IDE_PATH)
             return
         headers = dict(scope["headers"])
         authorization = headers.get(b"authorization")
@@ -87,16 +68,24 @@ def public(endpoint: Any) -> Any:
     return endpoint
 
 
+def _declared(target: object) -> bool:
+    return isinstance(target, Protected) or getattr(target, _PUBLIC, False) is True
+
+
 def check_routes(routes: Sequence[BaseRoute]) -> None:
     """Every route declares who may call it; ConfigurationError names one that does not."""
     for route in routes:
+        target: object
         if isinstance(route, Route | WebSocketRoute):
             target, path = route.endpoint, route.path
         elif isinstance(route, Mount):
             target, path = route.app, route.path
         else:
             raise ConfigurationError(f"unknown kind of route: {route!r}")
-        if not isinstance(target, Protected) and not getattr(target, _PUBLIC, False):
+        inner = getattr(target, "app", None)
+        if not _declared(target) and isinstance(inner, Protected):
+            target = inner  # a wrapper in front of a protected endpoint (the IDE's redirect)
+        if not _declared(target):
             raise ConfigurationError(
                 f"route {path} declares neither protected(...) nor public(...) (hub/auth/routes.py)"
             )

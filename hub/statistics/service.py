@@ -24,7 +24,8 @@ MAX_MONTHS = 120
 _SECRET = "statistics-record-key"
 
 
-def _months(start: date, end: date) -> int:
+def _check_months(start: date, end: date) -> None:
+    """Whole calendar months, in order, at most MAX_MONTHS of them."""
     if start.day != 1:
         raise InvalidInput("from must be the first day of a month", field="from")
     if end.day != calendar.monthrange(end.year, end.month)[1]:
@@ -34,7 +35,6 @@ def _months(start: date, end: date) -> int:
     months = (end.year - start.year) * 12 + end.month - start.month + 1
     if months > MAX_MONTHS:
         raise InvalidInput(f"ask for at most {MAX_MONTHS} months at a time", field="to")
-    return months
 
 
 async def cells(
@@ -47,7 +47,7 @@ async def cells(
     dimensions: list[Dimension],
 ) -> list[Cell]:
     policy.authorize(principal, Action.STATISTICS, None)
-    _months(start, end)
+    _check_months(start, end)
     if not 0 < len(dimensions) <= MAX_DIMENSIONS or len(set(dimensions)) != len(dimensions):
         raise InvalidInput(
             f"groupBy names one or {MAX_DIMENSIONS} different dimensions", field="groupBy"

@@ -180,6 +180,13 @@ class RunningHub:
         ttl = claims.pop("ttl", 600)
         return self.issuer.issue(sub=sub, org=org, roles=[role], ttl=ttl, **claims)
 
+    async def swept(self) -> None:
+        """Wait for the deadline scheduler's first sweep (due tasks, housekeeping): after
+        it the data changes only when a test changes it, for the next 15 s."""
+        scheduler = self.runtime.scheduler
+        assert scheduler is not None
+        await until(lambda: scheduler.sweeps >= 1, what="the scheduler's first sweep")
+
     async def graphql(
         self,
         token: str | None,

@@ -48,6 +48,7 @@ def _operations() -> dict[str, str]:
 async def _answers(db_url: str, data_dir: Path, fast: bool) -> list[Any]:
     found = []
     async with run_hub(db_url, data_dir, fast_executor=fast) as hub:
+        await hub.swept()  # else the first hub may answer before tasks fall due
         for org, role in PRINCIPALS:
             sub = "godman-1" if role == "guardian" else f"{role}@{org}"
             token = hub.token(org, role, sub=sub)

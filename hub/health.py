@@ -9,10 +9,10 @@ from starlette.routing import Route
 
 from hub.auth.routes import public
 from hub.db import migrations
-from hub.runtime import Runtime
+from hub.parts import Parts
 
 
-def routes(runtime: Runtime) -> list[Route]:
+def routes(runtime: Parts) -> list[Route]:
     async def healthz(_: Request) -> Response:
         return JSONResponse({"status": "ok"})
 

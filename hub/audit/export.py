@@ -26,7 +26,7 @@ from hub.db.session import Session
 from hub.errors import HubError, InvalidInput, Unavailable
 from hub.graphql.ids import parse_id
 from hub.http_errors import json_error
-from hub.runtime import Runtime
+from hub.parts import Parts, actor_of
 from hub.text import is_unsafe
 
 log = logging.getLogger("hub.audit")
@@ -150,13 +150,14 @@ def _filter(request: Request) -> AuditFilter:
     )
 
 
-def routes(runtime: Runtime) -> list[Route]:
+def routes(runtime: Parts) -> list[Route]:
     async def export(request: Request) -> Response:
         principal = request.scope["principal"]
         audit = recorder_for(principal, runtime.settings, request.headers)
+        actor = actor_of(runtime, Session(runtime.pool), principal, audit)
         try:
             f = _filter(request)
-            service.require_auditor(runtime.policy, principal)
+            service.require_auditor(actor)
         except InvalidInput as exc:
             return json_error(exc, status=400)
         except HubError as exc:
@@ -166,7 +167,7 @@ def routes(runtime: Runtime) -> list[Route]:
             yield _csv([list(COLUMNS)])
             async with runtime.pool.acquire() as conn, conn.transaction(readonly=True):
                 chunk: list[list[str]] = []
-                async for entry in service.export(conn, runtime.policy, principal, f):
+                async for entry in service.export(actor, conn, f):
                     chunk.append(_row(entry))
                     if len(chunk) >= _ROWS_PER_CHUNK:
                         yield _csv(chunk)
@@ -178,7 +179,7 @@ def routes(runtime: Runtime) -> list[Route]:
         # the export is recorded (and committed) before its first row leaves
         service.record_export(audit, f)
         try:
-            await writing.finish(Session(runtime.pool), audit, None, commit=True)
+            await writing.finish(actor.db, audit, None, commit=True)
         except Exception:
             log.exception("export not sent: its audit record could not be written")
             return json_error("try again shortly", Unavailable.code, 503)

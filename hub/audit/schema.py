@@ -38,10 +38,7 @@ class AuditQuery:
         if not 0 <= size <= MAX_PAGE:
             raise InvalidInput(f"first must be between 0 and {MAX_PAGE}", field="first")
         rows, total = await service.page(
-            ctx.session,
-            ctx.policy,
-            ctx.principal,
-            ctx.audit,
+            ctx.actor,
             (filter or AuditFilterInput()).model(),
             first=size,
             after_seq=decode_seq(after) if after else None,
@@ -54,9 +51,7 @@ class AuditQuery:
         child = parse_id(child_id)
         if child is None:
             raise InvalidInput("childId is not an id the hub issued", field="childId")
-        found = await service.access_report(
-            ctx.session, ctx.policy, ctx.principal, ctx.audit, child
-        )
+        found = await service.access_report(ctx.actor, child)
         return [AccessSummaryType.of(s) for s in found]
 
     @strawberry.field(

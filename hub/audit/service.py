@@ -8,16 +8,14 @@ from typing import Any
 
 import asyncpg
 
+from hub.actor import Actor
 from hub.audit import chain, repository
 from hub.audit.models import AccessSummary, AuditEntry, AuditFilter, AuditKind, ChainVerification
 from hub.audit.recorder import Recorder
-from hub.auth.principal import Principal
-from hub.db.session import Session
-from hub.policy.engine import Policy
 
 
-def _scope(policy: Policy, principal: Principal) -> str | None:
-    return policy.audit_scope(principal).organisation_id
+def _scope(actor: Actor) -> str | None:
+    return actor.policy.audit_scope(actor.principal).organisation_id
 
 
 def _audited(audit: Recorder, what: str, f: AuditFilter) -> None:
@@ -37,46 +35,39 @@ def _filter_fields(f: AuditFilter) -> dict[str, object]:
 
 
 async def page(
-    db: Session,
-    policy: Policy,
-    principal: Principal,
-    audit: Recorder,
+    actor: Actor,
     f: AuditFilter,
     *,
     first: int,
     after_seq: int | None,
 ) -> tuple[list[AuditEntry], int]:
-    scope = _scope(policy, principal)
-    _audited(audit, "auditLog", f)
-    rows = await repository.page(db, f, scope, first=first, after_seq=after_seq)
-    return rows, await repository.count(db, f, scope)
+    scope = _scope(actor)
+    _audited(actor.audit, "auditLog", f)
+    rows = await repository.page(actor.db, f, scope, first=first, after_seq=after_seq)
+    return rows, await repository.count(actor.db, f, scope)
 
 
-async def access_report(
-    db: Session, policy: Policy, principal: Principal, audit: Recorder, child_id: uuid.UUID
-) -> list[AccessSummary]:
-    scope = _scope(policy, principal)
-    _audited(audit, "accessReport", AuditFilter(child_id=child_id))
-    return await repository.access_report(db, child_id, scope)
+async def access_report(actor: Actor, child_id: uuid.UUID) -> list[AccessSummary]:
+    scope = _scope(actor)
+    _audited(actor.audit, "accessReport", AuditFilter(child_id=child_id))
+    return await repository.access_report(actor.db, child_id, scope)
 
 
 def record_export(audit: Recorder, f: AuditFilter) -> None:
     _audited(audit, "export.csv", f)
 
 
-async def export(
-    conn: Any, policy: Policy, principal: Principal, f: AuditFilter
-) -> AsyncIterator[AuditEntry]:
+async def export(actor: Actor, conn: Any, f: AuditFilter) -> AsyncIterator[AuditEntry]:
     """Every matching row, oldest first, streamed; `conn` is in a transaction."""
-    scope = _scope(policy, principal)
+    scope = _scope(actor)
     async for entry in repository.stream(conn, f, scope):
         yield entry
 
 
-def require_auditor(policy: Policy, principal: Principal) -> None:
+def require_auditor(actor: Actor) -> None:
     """FORBIDDEN unless an auditor. Any auditor may verify the whole chain: the answer
     names sequence numbers, no content."""
-    policy.audit_scope(principal)
+    actor.policy.audit_scope(actor.principal)
 
 
 async def verify(

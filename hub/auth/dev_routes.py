@@ -15,7 +15,7 @@ from hub.auth import repository
 from hub.auth.dev_issuer import DEV_ISSUER, DevIssuer
 from hub.auth.repository import secret_hash
 from hub.auth.routes import public
-from hub.runtime import Runtime
+from hub.parts import Parts
 
 CLIENT_TOKEN_TTL = 900
 
@@ -42,7 +42,7 @@ def _client_credentials(request: Request, form: dict[str, str]) -> tuple[str, st
     return None
 
 
-def routes(runtime: Runtime, issuer: DevIssuer) -> list[Route]:
+def routes(runtime: Parts, issuer: DevIssuer) -> list[Route]:
     async def jwks(_: Request) -> Response:
         return JSONResponse(issuer.jwks(), headers={"cache-control": "max-age=60"})
 

@@ -18,7 +18,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from hub.errors import ConfigurationError, HubError, Unauthenticated, Unavailable
 from hub.http_errors import send_json_error
-from hub.runtime import Runtime
+from hub.parts import Parts
 
 PURPOSE_HEADER = b"x-hub-purpose"
 _PUBLIC = "__hub_public__"
@@ -34,7 +34,7 @@ async def _refuse(send: Send, error: HubError) -> None:
 class Protected:
     """An endpoint (function or ASGI app) that only an authenticated caller reaches."""
 
-    def __init__(self, runtime: Runtime, endpoint: Callable[..., Any] | ASGIApp) -> None:
+    def __init__(self, runtime: Parts, endpoint: Callable[..., Any] | ASGIApp) -> None:
         function = inspect.isfunction(endpoint) or inspect.ismethod(endpoint)
         self.app: ASGIApp = request_response(endpoint) if function else endpoint  # type: ignore[arg-type]
         self.runtime = runtime
@@ -58,7 +58,7 @@ class Protected:
         await self.app(scope, receive, send)
 
 
-def protected(runtime: Runtime, endpoint: Callable[..., Any] | ASGIApp) -> Protected:
+def protected(runtime: Parts, endpoint: Callable[..., Any] | ASGIApp) -> Protected:
     return Protected(runtime, endpoint)
 
 

@@ -5,7 +5,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from hub.errors import InvalidTransition
+from hub.policy.actions import Action
 from hub.policy.facts import RowFacts
+from hub.policy.states import MISSING
 from hub.policy.states import CaseStatus as CaseStatus  # the one vocabulary
 
 
@@ -55,3 +58,56 @@ class CaseFilter:
     statuses: tuple[CaseStatus, ...] = ()
     municipality_id: str | None = None
     child_id: uuid.UUID | None = None
+
+
+# The case state machine of the county plan.
+#
+# ABSENT ──► REPORTED_MISSING ──► FOUND ──► FOLLOW_UP ──► CLOSED
+#    └──────────────────────────► FOUND
+# REPORTED_MISSING ──► CLOSED (unresolved after review / turned 18 / left Sweden)
+
+MOVES: dict[CaseStatus, frozenset[CaseStatus]] = {
+    CaseStatus.ABSENT: frozenset({CaseStatus.REPORTED_MISSING, CaseStatus.FOUND}),
+    CaseStatus.REPORTED_MISSING: frozenset({CaseStatus.FOUND, CaseStatus.CLOSED}),
+    CaseStatus.FOUND: frozenset({CaseStatus.FOLLOW_UP}),
+    CaseStatus.FOLLOW_UP: frozenset({CaseStatus.CLOSED}),
+    CaseStatus.CLOSED: frozenset(),
+}
+
+# Migrationsverket's avviken is a fact, not a state: it can be recorded while missing.
+AVVIKEN_STATES = MISSING
+SIGHTING_STATES = MISSING
+
+
+def check_move(current: CaseStatus, wanted: CaseStatus) -> None:
+    if wanted not in MOVES[current]:
+        allowed = ", ".join(sorted(m.value for m in MOVES[current])) or "none (the case is closed)"
+        raise InvalidTransition(
+            f"a case in {current.value} cannot move to {wanted.value}; allowed: {allowed}",
+            **{
+                "from": current.value,
+                "to": wanted.value,
+                "allowed": sorted(m.value for m in MOVES[current]),
+            },
+        )
+
+
+# each lifecycle action and the state it moves the case to (None: a fact, no move)
+_ACTIONS: dict[Action, CaseStatus | None] = {
+    Action.REPORT_MISSING_TO_POLICE: CaseStatus.REPORTED_MISSING,
+    Action.REGISTER_AVVIKEN: None,
+    Action.ADD_SIGHTING: None,
+    Action.REPORT_FOUND: CaseStatus.FOUND,
+    Action.RECORD_RETURN_INTERVIEW: CaseStatus.FOLLOW_UP,
+    Action.CLOSE_CASE: CaseStatus.CLOSED,
+}
+_FACT_STATES = {Action.REGISTER_AVVIKEN: AVVIKEN_STATES, Action.ADD_SIGHTING: SIGHTING_STATES}
+
+
+def possible_actions(current: CaseStatus) -> list[Action]:
+    """The lifecycle actions a case in `current` admits, whoever asks."""
+    return [
+        action
+        for action, to in _ACTIONS.items()
+        if (current in _FACT_STATES[action] if to is None else to in MOVES[current])
+    ]

@@ -5,8 +5,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from hub.cases import lifecycle
-from hub.cases.models import Case, CaseFilter, CaseStatus, Outcome
+from hub.cases.models import Case, CaseFilter, CaseStatus, Outcome, possible_actions
 from hub.errors import InvalidInput
 from hub.graphql.categories import (
     CATEGORY_COUNT,
@@ -145,9 +144,7 @@ class CaseType:
         from hub.events.types import AcknowledgementStatus
 
         ctx = info.context
-        states = await service.acknowledgement_states(
-            ctx.session, ctx.policy, ctx.registry, ctx.principal, self.row
-        )
+        states = await service.acknowledgement_states(ctx.actor, self.row)
         return (
             None if states is None else [AcknowledgementStatus.of(s) for s in states][-MAX_EVENTS:]
         )
@@ -161,7 +158,7 @@ class CaseType:
         ctx = info.context
         return [
             action
-            for action in lifecycle.possible_actions(self.row.status)
+            for action in possible_actions(self.row.status)
             if ctx.policy.may(ctx.principal, action, self.row.facts)
         ]
 
@@ -213,3 +210,107 @@ class CaseFilterInput:
             municipality_id=self.municipality,
             child_id=child_id,
         )
+
+
+VERSION = "The case version you last read; CONFLICT if it changed since."
+
+
+@strawberry.type(description="The case after the change, as you may see it.")
+class CasePayload:
+    case: CaseType | None
+
+
+@strawberry.type
+class ReportAbsentPayload(CasePayload):
+    pass
+
+
+@strawberry.type
+class ReportMissingToPolicePayload(CasePayload):
+    pass
+
+
+@strawberry.type
+class RegisterAvvikenPayload(CasePayload):
+    pass
+
+
+@strawberry.type
+class AddSightingPayload(CasePayload):
+    pass
+
+
+@strawberry.type
+class ReportFoundPayload(CasePayload):
+    pass
+
+
+@strawberry.type
+class RecordReturnInterviewPayload(CasePayload):
+    pass
+
+
+@strawberry.type
+class CloseCasePayload(CasePayload):
+    pass
+
+
+@strawberry.type
+class AcknowledgePayload(CasePayload):
+    pass
+
+
+@strawberry.input
+class ReportAbsentInput:
+    child_id: strawberry.ID
+    last_seen_at: datetime
+    last_seen_place: str
+    circumstances: str | None = None
+
+
+@strawberry.input
+class ReportMissingToPoliceInput:
+    case_id: strawberry.ID
+    police_report_number: str
+    expected_version: int | None = strawberry.field(default=None, description=VERSION)
+
+
+@strawberry.input
+class RegisterAvvikenInput:
+    case_id: strawberry.ID
+
+
+@strawberry.input
+class AddSightingInput:
+    case_id: strawberry.ID
+    seen_at: datetime
+    place: str
+    note: str | None = None
+
+
+@strawberry.input
+class ReportFoundInput:
+    case_id: strawberry.ID
+    found_at: datetime
+    place: str
+    expected_version: int | None = strawberry.field(default=None, description=VERSION)
+
+
+@strawberry.input
+class RecordReturnInterviewInput:
+    case_id: strawberry.ID
+    summary: str
+    expected_version: int | None = strawberry.field(default=None, description=VERSION)
+
+
+@strawberry.input
+class CloseCaseInput:
+    case_id: strawberry.ID
+    outcome: OutcomeType  # type: ignore[valid-type]
+    expected_version: int | None = strawberry.field(default=None, description=VERSION)
+
+
+@strawberry.input
+class AcknowledgeInput:
+    case_id: strawberry.ID
+    event_cursor: str

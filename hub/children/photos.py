@@ -12,20 +12,20 @@ from hub.audit import writing
 from hub.audit.models import AuditKind
 from hub.audit.writing import recorder_for
 from hub.auth.routes import protected
-from hub.children import commands
+from hub.children import service
 from hub.db.session import Session
 from hub.errors import NotFound, Unavailable
 from hub.graphql.ids import parse_id
 from hub.http_errors import json_error
+from hub.parts import Parts, actor_of
 from hub.policy.categories import DataCategory
-from hub.runtime import Runtime
 
 log = logging.getLogger("hub.photos")
 _PHOTO = frozenset({DataCategory.DESCRIPTION})
 _NOT_FOUND = "no photo with this id"
 
 
-def routes(runtime: Runtime) -> list[Route]:
+def routes(runtime: Parts) -> list[Route]:
     async def photo(request: Request) -> Response:
         photo_id = parse_id(request.path_params["photo_id"])
         if photo_id is None:
@@ -35,7 +35,7 @@ def routes(runtime: Runtime) -> list[Route]:
         audit.action = "photo"
         db = Session(runtime.pool)
         try:
-            found = await commands.photo(db, runtime.policy, principal, photo_id)
+            found = await service.photo(actor_of(runtime, db, principal, audit), photo_id)
             if found is None:
                 audit.record(AuditKind.DENIED, "photo", details={"code": "NOT_VISIBLE"})
             else:

@@ -1,12 +1,29 @@
+"""The children's Query fields and the child mutations: one resolver each, calling the
+service."""
+
 from __future__ import annotations
+
+import uuid
 
 import strawberry
 
 from hub.children import service
-from hub.children.types import ChildFilterInput, ChildType
+from hub.children.models import NewChild
+from hub.children.types import (
+    ChildFilterInput,
+    ChildType,
+    RecordRiskAssessmentInput,
+    RecordRiskAssessmentPayload,
+    RegisterChildInput,
+    RegisterChildPayload,
+    UpdateDescriptionInput,
+    UpdateDescriptionPayload,
+)
+from hub.graphql.actions import mutation
 from hub.graphql.context import Info
 from hub.graphql.ids import parse_id
 from hub.graphql.pagination import Connection, connection, page_request
+from hub.policy.actions import Action
 
 
 @strawberry.type
@@ -33,5 +50,69 @@ class ChildQuery:
         ctx = info.context
         request = page_request(first, after)
         where = (filter or ChildFilterInput()).to_model()
-        rows, total = await service.page(ctx.session, ctx.policy, ctx.principal, where, request)
+        rows, total = await service.page(ctx.actor, where, request)
         return connection(rows, request, total, node=ChildType.of, row_id=lambda v: v.row.id)
+
+
+async def _child(info: Info, child_id: uuid.UUID) -> ChildType | None:
+    ctx = info.context
+    await ctx.session.flush()
+    visible = await service.visible_one(ctx.actor, child_id)
+    return ChildType.of(visible) if visible else None
+
+
+@strawberry.type
+class ChildMutation:
+    @mutation(
+        Action.REGISTER_CHILD,
+        "The responsible municipality registers a child.",
+    )
+    async def register_child(self, info: Info, input: RegisterChildInput) -> RegisterChildPayload:
+        child_id = await service.register(
+            info.context.actor,
+            NewChild(
+                given_name=input.given_name,
+                family_name=input.family_name,
+                birth_date=input.birth_date,
+                sex=input.sex,
+                nationality=input.nationality,
+                languages=input.languages,
+                dossier_number=input.dossier_number,
+                responsible_municipality_id=input.responsible_municipality_id,
+                residence_id=input.residence_id,
+                placement_address=input.placement_address,
+                guardian_sub=input.guardian_sub,
+            ),
+        )
+        return RegisterChildPayload(child=await _child(info, child_id))
+
+    @mutation(
+        Action.UPDATE_DESCRIPTION,
+        "Fill in the signalement; a photo by URL or inline.",
+    )
+    async def update_description(
+        self, info: Info, input: UpdateDescriptionInput
+    ) -> UpdateDescriptionPayload:
+        child_id = await service.update_description(
+            info.context.actor,
+            parse_id(input.child_id),
+            input.changes(),
+            (input.photo.content_type, input.photo.data) if input.photo else None,
+        )
+        return UpdateDescriptionPayload(child=await _child(info, child_id))
+
+    @mutation(
+        Action.RECORD_RISK_ASSESSMENT,
+        "Social services record a risk assessment.",
+    )
+    async def record_risk_assessment(
+        self, info: Info, input: RecordRiskAssessmentInput
+    ) -> RecordRiskAssessmentPayload:
+        child_id = await service.record_risk(
+            info.context.actor,
+            parse_id(input.child_id),
+            input.risk_level,
+            input.indicators,
+            input.assessment,
+        )
+        return RecordRiskAssessmentPayload(child=await _child(info, child_id))

@@ -203,3 +203,74 @@ class ChildFilterInput:
             residence_id=self.residence_id,
             has_open_case=self.has_open_case,
         )
+
+
+@strawberry.input
+class RegisterChildInput:
+    given_name: str
+    family_name: str
+    birth_date: date
+    sex: SexType  # type: ignore[valid-type]
+    nationality: str
+    responsible_municipality_id: strawberry.ID
+    languages: list[str] = strawberry.field(default_factory=list)
+    dossier_number: str | None = None
+    residence_id: strawberry.ID | None = None
+    placement_address: str | None = None
+    guardian_sub: str | None = strawberry.field(
+        default=None, description="The god man's subject (sub) in their token."
+    )
+
+
+@strawberry.input(description="A photo sent inline: at most 2 MB of JPEG, PNG or WebP.")
+class PhotoUpload:
+    content_type: str
+    data: str = strawberry.field(description="The file's bytes, base64-encoded.")
+
+
+@strawberry.input
+class UpdateDescriptionInput:
+    """Only the fields given change; an explicit null clears one. The description they
+    replace is kept (Child.descriptionHistory)."""
+
+    child_id: strawberry.ID
+    height_cm: int | None = strawberry.UNSET
+    build: str | None = strawberry.UNSET
+    hair: str | None = strawberry.UNSET
+    eyes: str | None = strawberry.UNSET
+    marks: str | None = strawberry.UNSET
+    clothing: str | None = strawberry.UNSET
+    photo_url: str | None = strawberry.UNSET
+    photo: PhotoUpload | None = None
+
+    def changes(self) -> dict[str, object]:
+        fields = ("height_cm", "build", "hair", "eyes", "marks", "clothing", "photo_url")
+        return {f: getattr(self, f) for f in fields if getattr(self, f) is not strawberry.UNSET}
+
+
+@strawberry.input
+class RecordRiskAssessmentInput:
+    child_id: strawberry.ID
+    risk_level: RiskLevelType  # type: ignore[valid-type]
+    indicators: list[str] = strawberry.field(default_factory=list)
+    assessment: str | None = None
+
+
+@strawberry.type(description="The child after the change, as you may see it.")
+class ChildPayload:
+    child: ChildType | None
+
+
+@strawberry.type
+class RegisterChildPayload(ChildPayload):
+    pass
+
+
+@strawberry.type
+class UpdateDescriptionPayload(ChildPayload):
+    pass
+
+
+@strawberry.type
+class RecordRiskAssessmentPayload(ChildPayload):
+    pass

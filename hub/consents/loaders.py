@@ -5,16 +5,16 @@ from collections.abc import Sequence
 
 from strawberry.dataloader import DataLoader
 
-from hub.consents import repository
+from hub.actor import Actor
+from hub.consents import service
 from hub.consents.models import Consent
-from hub.db.session import Session
 
 
-def consents_by_child(db: Session) -> DataLoader[uuid.UUID, list[Consent]]:
+def consents_by_child(actor: Actor) -> DataLoader[uuid.UUID, list[Consent]]:
     """Consents of children the caller already holds as visible and may manage."""
 
     async def load(ids: Sequence[uuid.UUID]) -> list[list[Consent]]:
-        found = await repository.by_children(db, list(ids))
+        found = await service.of_children(actor, list(ids))
         return [found.get(i, []) for i in ids]
 
     return DataLoader(load_fn=load)

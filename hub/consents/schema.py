@@ -31,10 +31,7 @@ class ConsentMutation:
     async def grant_consent(self, info: Info, input: GrantConsentInput) -> GrantConsentPayload:
         ctx = info.context
         consent = await service.grant(
-            ctx.session,
-            ctx.policy,
-            ctx.registry,
-            ctx.principal,
+            ctx.actor,
             child_id=parse_id(input.child_id),
             recipient_id=input.recipient_organisation_id,
             categories=list(input.categories),
@@ -48,7 +45,5 @@ class ConsentMutation:
     )
     async def revoke_consent(self, info: Info, input: RevokeConsentInput) -> RevokeConsentPayload:
         ctx = info.context
-        consent = await service.revoke(
-            ctx.session, ctx.policy, ctx.principal, parse_id(input.consent_id)
-        )
+        consent = await service.revoke(ctx.actor, parse_id(input.consent_id))
         return RevokeConsentPayload(consent=ConsentType.of(consent, datetime.now(UTC)))

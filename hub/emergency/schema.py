@@ -35,10 +35,7 @@ class EmergencyQuery:
         ctx = info.context
         request = page_request(first, after)
         rows, total = await service.grants(
-            ctx.session,
-            ctx.policy,
-            ctx.principal,
-            ctx.audit,
+            ctx.actor,
             unreviewed_only=unreviewed_only,
             request=request,
         )
@@ -60,15 +57,13 @@ class EmergencyMutation:
 
         ctx = info.context
         case_id = await service.request(
-            ctx.session,
-            ctx.policy,
-            ctx.principal,
+            ctx.actor,
             case_id=parse_id(input.case_id),
             category=input.category,
             reason=Reason(input.reason_kind, input.reason, input.reference),
             minutes=ctx.settings.emergency_minutes,
         )
-        visible = await cases.visible_one(ctx.session, ctx.policy, ctx.principal, case_id)
+        visible = await cases.visible_one(ctx.actor, case_id)
         if visible is None:
             raise NotFound(service.NO_CASE)
         return RequestEmergencyAccessPayload(case=CaseType.of(visible))
@@ -82,10 +77,7 @@ class EmergencyMutation:
     ) -> ReviewEmergencyAccessPayload:
         ctx = info.context
         grant = await service.review(
-            ctx.session,
-            ctx.policy,
-            ctx.principal,
-            ctx.audit,
+            ctx.actor,
             grant_id=parse_id(input.grant_id),
             verdict=input.verdict,
             note=input.note,

@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import uuid
 
+from hub.actor import Actor
 from hub.audit.models import AuditKind
-from hub.audit.recorder import Recorder
 from hub.audit.refusals import refuse_cursor
-from hub.auth.principal import Principal
 from hub.cases import service as cases
 from hub.db.paging import PageRequest
-from hub.db.session import Session
 from hub.emergency import repository
 from hub.emergency.models import Grant, Reason, Verdict
 from hub.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -23,7 +21,6 @@ from hub.events import outbox
 from hub.events.models import EventType, NewEvent
 from hub.policy.actions import Action
 from hub.policy.categories import DataCategory
-from hub.policy.engine import Policy
 from hub.validation import required_text, text
 
 NO_CASE = "no case with this id"
@@ -31,14 +28,14 @@ NO_GRANT = "no emergency access grant with this id"
 MIN_REASON = 10
 
 
-def _reason(policy: Policy, principal: Principal, reason: Reason) -> Reason:
+def _reason(actor: Actor, reason: Reason) -> Reason:
     words = reason.text.strip()
     if len(words) < MIN_REASON:
         raise InvalidInput(
             f"state the reason in at least {MIN_REASON} characters; it is reviewed", field="reason"
         )
     reference = text(reason.reference, "reference", max_length=100, required=False)
-    if reference is None and policy.emergency_needs_reference(principal):
+    if reference is None and actor.policy.emergency_needs_reference(actor.principal):
         raise InvalidInput(
             "give the police report number (reference); the review checks it against the report",
             field="reference",
@@ -47,35 +44,33 @@ def _reason(policy: Policy, principal: Principal, reason: Reason) -> Reason:
 
 
 async def request(
-    db: Session,
-    policy: Policy,
-    principal: Principal,
+    actor: Actor,
     *,
     case_id: uuid.UUID | None,
     category: DataCategory,
     reason: Reason,
     minutes: int,
 ) -> uuid.UUID:
-    visible = await cases.visible_one(db, policy, principal, case_id)
+    visible = await cases.visible_one(actor, case_id)
     if visible is None:
         raise NotFound(NO_CASE)
-    policy.authorize(principal, Action.REQUEST_EMERGENCY_ACCESS, visible.row.facts)
-    stated = _reason(policy, principal, reason)
-    if not policy.emergency_opens(principal, visible.row.facts, category):
+    actor.policy.authorize(actor.principal, Action.REQUEST_EMERGENCY_ACCESS, visible.row.facts)
+    stated = _reason(actor, reason)
+    if not actor.policy.emergency_opens(actor.principal, visible.row.facts, category):
         raise Forbidden(
             f"emergency access cannot open {category.value} of this case for your organisation"
         )
     grant_id = await repository.grant(
-        db,
+        actor.db,
         case_id=visible.row.id,
-        organisation_id=principal.organisation_id,
-        sub=principal.sub,
+        organisation_id=actor.principal.organisation_id,
+        sub=actor.principal.sub,
         category=category.value,
         reason=stated,
         minutes=minutes,
     )
     event = NewEvent.by(
-        principal,
+        actor.principal,
         EventType.EMERGENCY_ACCESS,
         child_id=visible.row.child_id,
         case_id=visible.row.id,
@@ -83,7 +78,7 @@ async def request(
     )
     # the event says that access was opened; the reason is for the chained audit row only
     await outbox.record(
-        db,
+        actor.db,
         [event],
         audit_details={
             "grantId": str(grant_id),
@@ -93,58 +88,52 @@ async def request(
             "reference": stated.reference,
         },
     )
-    await db.flush()
+    await actor.db.flush()
     return visible.row.id
 
 
 async def grants(
-    db: Session,
-    policy: Policy,
-    principal: Principal,
-    audit: Recorder,
+    actor: Actor,
     *,
     unreviewed_only: bool,
     request: PageRequest,
 ) -> tuple[list[Grant], int]:
     """Grants an auditor may review: its organisation's and those on its children."""
-    scope = policy.audit_scope(principal).organisation_id
-    if request.after is not None and not await repository.in_scope(db, scope, request.after):
+    scope = actor.policy.audit_scope(actor.principal).organisation_id
+    if request.after is not None and not await repository.in_scope(actor.db, scope, request.after):
         raise refuse_cursor("emergencyAccessGrants")
-    audit.record(
+    actor.audit.record(
         AuditKind.AUDIT, "emergencyAccessGrants", details={"unreviewedOnly": unreviewed_only}
     )
-    rows = await repository.page(db, scope, unreviewed_only, request.after, request.limit)
-    return rows, await repository.count(db, scope, unreviewed_only)
+    rows = await repository.page(actor.db, scope, unreviewed_only, request.after, request.limit)
+    return rows, await repository.count(actor.db, scope, unreviewed_only)
 
 
 async def review(
-    db: Session,
-    policy: Policy,
-    principal: Principal,
-    audit: Recorder,
+    actor: Actor,
     *,
     grant_id: uuid.UUID | None,
     verdict: Verdict,
     note: str | None,
 ) -> Grant:
-    policy.authorize_auditor(principal, Action.REVIEW_EMERGENCY_ACCESS)
-    scope = policy.audit_scope(principal).organisation_id
-    found = await repository.by_id(db, grant_id) if grant_id else None
-    if found is None or not await repository.in_scope(db, scope, found.id):
+    actor.policy.authorize_auditor(actor.principal, Action.REVIEW_EMERGENCY_ACCESS)
+    scope = actor.policy.audit_scope(actor.principal).organisation_id
+    found = await repository.by_id(actor.db, grant_id) if grant_id else None
+    if found is None or not await repository.in_scope(actor.db, scope, found.id):
         raise NotFound(NO_GRANT)
-    if (found.organisation_id, found.sub) == (principal.organisation_id, principal.sub):
+    if (found.organisation_id, found.sub) == (actor.principal.organisation_id, actor.principal.sub):
         raise Forbidden("nobody reviews their own emergency access")
     words = text(note, "note", max_length=4000, required=verdict is Verdict.NOT_JUSTIFIED)
-    by = (principal.sub, principal.organisation_id)
-    if not await repository.review(db, found.id, verdict, words, by):
+    by = (actor.principal.sub, actor.principal.organisation_id)
+    if not await repository.review(actor.db, found.id, verdict, words, by):
         raise Conflict("this grant has been reviewed already")
-    audit.record(
+    actor.audit.record(
         AuditKind.AUDIT,
         "reviewEmergencyAccess",
         child_id=found.child_id,
         case_ids=[found.case_id],
         details={"grantId": str(found.id), "verdict": verdict.value},
     )
-    reviewed = await repository.by_id(db, found.id)
+    reviewed = await repository.by_id(actor.db, found.id)
     assert reviewed is not None
     return reviewed

@@ -5,16 +5,16 @@ from collections.abc import Sequence
 
 from strawberry.dataloader import DataLoader
 
-from hub.db.session import Session
-from hub.events import repository
+from hub.actor import Actor
+from hub.events import service
 from hub.events.models import CaseEvent
 
 
-def events_by_case(db: Session) -> DataLoader[uuid.UUID, list[CaseEvent]]:
+def events_by_case(actor: Actor) -> DataLoader[uuid.UUID, list[CaseEvent]]:
     """Events of cases the caller already holds as visible."""
 
     async def load(ids: Sequence[uuid.UUID]) -> list[list[CaseEvent]]:
-        found = await repository.by_cases(db, list(ids))
+        found = await service.of_cases(actor, list(ids))
         return [found.get(i, []) for i in ids]
 
     return DataLoader(load_fn=load)

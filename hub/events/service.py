@@ -6,18 +6,15 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from hub.auth.principal import Principal
+from hub.actor import Actor
 from hub.cases import service as cases
 from hub.cases.models import Case
 from hub.consents import repository as consents
-from hub.db.session import Session
 from hub.errors import Conflict, InvalidInput, NotFound
 from hub.events import outbox, repository
 from hub.events.models import CaseEvent, EventType, NewEvent
 from hub.organisations.models import Organisation
-from hub.organisations.registry import OrganisationRegistry
 from hub.policy.actions import Action
-from hub.policy.engine import Policy
 
 NO_CASE = "no case with this id"
 
@@ -39,24 +36,29 @@ def parse_cursor(value: str, field: str) -> int:
     return cursor
 
 
-async def acknowledge(
-    db: Session, policy: Policy, principal: Principal, case_id: uuid.UUID | None, cursor: str
-) -> uuid.UUID:
+async def of_cases(actor: Actor, case_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[CaseEvent]]:
+    """Events of cases the actor already holds as visible."""
+    return await repository.by_cases(actor.db, case_ids)
+
+
+async def acknowledge(actor: Actor, case_id: uuid.UUID | None, cursor: str) -> uuid.UUID:
     event_id = parse_cursor(cursor, "eventCursor")
-    visible = await cases.visible_one(db, policy, principal, case_id)
+    visible = await cases.visible_one(actor, case_id)
     if visible is None:
         raise NotFound(NO_CASE)
-    policy.authorize(principal, Action.ACKNOWLEDGE, visible.row.facts)
-    event = await repository.by_id(db, event_id)
+    actor.policy.authorize(actor.principal, Action.ACKNOWLEDGE, visible.row.facts)
+    event = await repository.by_id(actor.db, event_id)
     if event is None or event.case_id != visible.row.id:
         raise InvalidInput("this case has no event with that cursor", field="eventCursor")
-    if not await repository.acknowledge(db, event_id, principal.organisation_id, principal.sub):
+    if not await repository.acknowledge(
+        actor.db, event_id, actor.principal.organisation_id, actor.principal.sub
+    ):
         raise Conflict("your organisation has already acknowledged this event")
     await outbox.record(
-        db,
+        actor.db,
         [
             NewEvent.by(
-                principal,
+                actor.principal,
                 EventType.ACKNOWLEDGED,
                 child_id=event.child_id,
                 case_id=event.case_id,
@@ -68,25 +70,22 @@ async def acknowledge(
 
 
 async def acknowledgement_states(
-    db: Session,
-    policy: Policy,
-    registry: OrganisationRegistry,
-    principal: Principal,
+    actor: Actor,
     case: Case,
 ) -> list[AcknowledgementState] | None:
     """Per event of the case: who acknowledged, who not yet; None unless allowed to see."""
-    if not policy.may(principal, Action.VIEW_ACKNOWLEDGEMENTS, case.facts):
+    if not actor.policy.may(actor.principal, Action.VIEW_ACKNOWLEDGEMENTS, case.facts):
         return None
-    events = (await repository.by_cases(db, [case.id]))[case.id]
-    acks = (await repository.acknowledgements_by_cases(db, [case.id]))[case.id]
-    consented = await consents.active_by_recipient(db, case.child_id)
-    entitled = policy.recipients(registry.all(), case.facts, consented)
+    events = (await repository.by_cases(actor.db, [case.id]))[case.id]
+    acks = (await repository.acknowledgements_by_cases(actor.db, [case.id]))[case.id]
+    consented = await consents.active_by_recipient(actor.db, case.child_id)
+    entitled = actor.policy.recipients(actor.registry.all(), case.facts, consented)
     states = []
     for event in events:
         if event.type is EventType.ACKNOWLEDGED:
             continue
         done = {a.organisation_id: a.acknowledged_at for a in acks if a.event_id == event.id}
-        acknowledged = [(org, done[org.id]) for org in registry.all() if org.id in done]
+        acknowledged = [(org, done[org.id]) for org in actor.registry.all() if org.id in done]
         pending = [
             org for org in entitled if org.id not in done and org.id != event.actor_organisation_id
         ]

@@ -32,7 +32,7 @@ from hub.graphql import request_json, slots
 from hub.graphql.context import Context
 from hub.graphql.persisted import NotPersisted
 from hub.http_errors import error_body, json_error
-from hub.runtime import Runtime
+from hub.parts import Parts
 
 HEARTBEAT = 15.0
 _EXPIRED = (
@@ -81,7 +81,7 @@ def _frame(result: Any) -> str:
     return f"event: next\n{head}data: {json.dumps(payload)}\n\n"
 
 
-def routes(runtime: Runtime) -> list[Route]:
+def routes(runtime: Parts) -> list[Route]:
     async def stream(request: Request) -> Response:
         try:
             body = await _request(request)

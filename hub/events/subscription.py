@@ -111,9 +111,7 @@ async def deliveries(
                 readonly=True, acquire_timeout=DELIVERY_WAIT, audit_kind=AuditKind.DELIVERY
             )
             context.audit.details = {"eventId": event.id, "event": event.type.value}
-            visible = await cases.visible_one(
-                context.session, context.policy, context.principal, event.case_id
-            )
+            visible = await cases.visible_one(context.actor, event.case_id)
             if visible is None or not visible.view.allows(DataCategory.CASE_STATUS):
                 # an event says that something happened to a case: CASE_STATUS
                 await context.end_operation(token)

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from contextvars import ContextVar, Token
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 import asyncpg
 from starlette.requests import Request
 from starlette.websockets import WebSocket
 from strawberry.types import Info as StrawberryInfo
 
+from hub.actor import Actor
 from hub.audit import recorder, writing
 from hub.audit.appender import AuditAppender
 from hub.audit.models import AuditKind
@@ -29,33 +30,10 @@ from hub.events.bus import EventBus
 from hub.graphql.loaders import Loaders
 from hub.graphql.slots import Slots
 from hub.organisations.registry import OrganisationRegistry
+from hub.parts import Parts
 from hub.policy.engine import Policy
 from hub.routines.config import Routines
 from hub.settings import Settings
-
-
-class Parts(Protocol):
-    """What a context is made of: the running hub's parts (`hub.runtime.Runtime` has them).
-    A protocol, so this module needs no import of the composition root (which imports the
-    schema, which imports every domain, which imports this)."""
-
-    settings: Settings
-    policy: Policy
-    routines: Routines
-    audit_enabled: bool
-    appender: AuditAppender | None
-    verifier: AuditVerifier | None
-    replays: Slots
-
-    @property
-    def pool(self) -> asyncpg.Pool: ...
-
-    @property
-    def registry(self) -> OrganisationRegistry: ...
-
-    @property
-    def bus(self) -> EventBus: ...
-
 
 _NO_TOKEN = "no access token; send 'Authorization: Bearer <token>'"
 
@@ -63,6 +41,7 @@ _NO_TOKEN = "no access token; send 'Authorization: Bearer <token>'"
 @dataclass(frozen=True, slots=True)
 class Operation:
     session: Session
+    actor: Actor | None  # None when no principal: the operation will be refused
     loaders: Loaders | None
     audit: Recorder
     audit_token: Token[Recorder | None]
@@ -129,17 +108,22 @@ class Context:
             acquire_timeout=acquire_timeout or self.settings.pool_timeout,
         )
         p = self.principal_or_none
-        loaders = Loaders(session, self.policy, p, self.registry) if p is not None else None
         outer = _operation.get()
         audit = recorder_for(
             p, self.settings, self.request.headers, kind=audit_kind, enabled=self.audit_enabled
         )
+        actor = (
+            Actor(session, self.policy, p, audit, self.routines, self.registry)
+            if p is not None
+            else None
+        )
+        loaders = Loaders(actor) if actor is not None else None
         if outer is not None:
             audit.selection = outer.audit.selection
             audit.operation = outer.audit.operation
             audit.action = outer.audit.action
         return _operation.set(
-            Operation(session, loaders, audit, recorder.use(audit), self.appender)
+            Operation(session, actor, loaders, audit, recorder.use(audit), self.appender)
         )
 
     @staticmethod
@@ -175,6 +159,14 @@ class Context:
     @property
     def audit(self) -> Recorder:
         return self._current.audit
+
+    @property
+    def actor(self) -> Actor:
+        """The caller, for the services: `service.f(info.context.actor, ...)`."""
+        actor = self._current.actor
+        if actor is None:
+            raise Unauthenticated(_NO_TOKEN)
+        return actor
 
     @property
     def load(self) -> Loaders:

@@ -5,14 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from hub.auth.principal import Principal
+from hub.actor import Actor
 from hub.cases import loaders as cases
 from hub.children import loaders as children
 from hub.consents import loaders as consents
-from hub.db.session import Session
 from hub.events import loaders as events
-from hub.organisations.registry import OrganisationRegistry
-from hub.policy.engine import Policy
 from hub.routines import loaders as routines
 
 S = TypeVar("S")
@@ -20,18 +17,16 @@ R = TypeVar("R")
 
 
 class Loaders:
-    def __init__(
-        self, db: Session, policy: Policy, principal: Principal, registry: OrganisationRegistry
-    ) -> None:
-        self.registry = registry
-        self.child = children.child_by_id(db, policy, principal)
-        self.description_history = children.description_history_by_child(db)
-        self.case = cases.case_by_id(db, policy, principal)
-        self.cases_of_child = cases.cases_by_child(db, policy, principal)
-        self.sightings = cases.sightings_by_case(db)
-        self.consents = consents.consents_by_child(db)
-        self.tasks = routines.tasks_by_case(db)
-        self.events = events.events_by_case(db)
+    def __init__(self, actor: Actor) -> None:
+        self.registry = actor.registry
+        self.child = children.child_by_id(actor)
+        self.description_history = children.description_history_by_child(actor)
+        self.case = cases.case_by_id(actor)
+        self.cases_of_child = cases.cases_by_child(actor)
+        self.sightings = cases.sightings_by_case(actor)
+        self.consents = consents.consents_by_child(actor)
+        self.tasks = routines.tasks_by_case(actor)
+        self.events = events.events_by_case(actor)
         self._built: dict[tuple[object, int], tuple[object, Any]] = {}
 
     def once(self, build: Callable[[S], R], source: S) -> R:

@@ -14,10 +14,8 @@ from strawberry.types import ExecutionContext
 
 from hub.audit.schema import AuditMutation, AuditQuery
 from hub.auth.schema import MeQuery
-from hub.cases.mutations import CaseMutation
-from hub.cases.schema import CaseQuery
-from hub.children.mutations import ChildMutation
-from hub.children.schema import ChildQuery
+from hub.cases.schema import CaseMutation, CaseQuery
+from hub.children.schema import ChildMutation, ChildQuery
 from hub.consents.schema import ConsentMutation
 from hub.emergency.schema import EmergencyMutation, EmergencyQuery
 from hub.events.schema import EventSubscription

@@ -42,7 +42,7 @@ from hub.graphql import request_json, slots
 from hub.graphql.context import Context
 from hub.graphql.persisted import NotPersisted
 from hub.http_errors import json_error
-from hub.runtime import Runtime
+from hub.parts import Parts
 
 WS_UNAUTHORIZED = 4403
 WS_TOO_MANY = 4429
@@ -194,7 +194,7 @@ class HubGraphQL(GraphQL[Context, None]):
     graphql_transport_ws_handler_class = TransportWSHandler
     graphql_ws_handler_class = LegacyWSHandler
 
-    def __init__(self, runtime: Runtime) -> None:
+    def __init__(self, runtime: Parts) -> None:
         s = runtime.settings
         super().__init__(
             runtime.schema,

@@ -11,4 +11,4 @@ from hub.organisations.types import OrganisationType
 class OrganisationQuery:
     @strawberry.field(description="The organisations of the county network.")
     def organisations(self, info: Info) -> list[OrganisationType]:
-        return [OrganisationType.of(o) for o in service.directory(info.context.registry)]
+        return [OrganisationType.of(o) for o in service.directory(info.context.actor)]

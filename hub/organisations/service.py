@@ -1,9 +1,11 @@
+"""The county network's directory."""
+
 from __future__ import annotations
 
+from hub.actor import Actor
 from hub.organisations.models import Organisation
-from hub.organisations.registry import OrganisationRegistry
 
 
-def directory(registry: OrganisationRegistry) -> list[Organisation]:
+def directory(actor: Actor) -> list[Organisation]:
     """The county network: every organisation may know who the others are."""
-    return registry.all()
+    return actor.registry.all()

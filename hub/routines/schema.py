@@ -23,9 +23,7 @@ class TaskQuery:
     ) -> Connection[TaskType]:
         ctx = info.context
         request = page_request(first, after)
-        rows, total = await service.mine(
-            ctx.session, ctx.policy, ctx.principal, overdue_only, request
-        )
+        rows, total = await service.mine(ctx.actor, overdue_only, request)
         return connection(rows, request, total, node=TaskType.of, row_id=lambda t: t.id)
 
 
@@ -37,7 +35,5 @@ class TaskMutation:
     )
     async def complete_task(self, info: Info, input: CompleteTaskInput) -> CompleteTaskPayload:
         ctx = info.context
-        task = await service.complete(
-            ctx.session, ctx.policy, ctx.principal, parse_id(input.task_id)
-        )
+        task = await service.complete(ctx.actor, parse_id(input.task_id))
         return CompleteTaskPayload(task=TaskType.of(task))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
+from hub.actor import Actor
 from hub.audit.refusals import refuse_cursor
 from hub.auth.principal import Principal
 from hub.db.paging import PageRequest
@@ -13,7 +14,6 @@ from hub.errors import Conflict, NotFound
 from hub.events import outbox as events
 from hub.events.models import EventType, NewEvent
 from hub.policy.actions import Action
-from hub.policy.engine import Policy
 from hub.policy.facts import RowFacts
 from hub.routines import repository
 from hub.routines.config import Routines
@@ -89,28 +89,33 @@ async def settle(
         await repository.cancel_open(db, case_id)
 
 
-async def complete(db: Db, policy: Policy, principal: Principal, task_id: uuid.UUID | None) -> Task:
-    policy.authorize(principal, Action.COMPLETE_TASK, None)
-    task = await repository.get_for_update(db, task_id) if task_id else None
-    if task is None or task.responsible_organisation_id != principal.organisation_id:
+async def of_cases(actor: Actor, case_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[Task]]:
+    """Tasks of cases the actor already holds as visible."""
+    return await repository.by_cases(actor.db, case_ids)
+
+
+async def complete(actor: Actor, task_id: uuid.UUID | None) -> Task:
+    actor.policy.authorize(actor.principal, Action.COMPLETE_TASK, None)
+    task = await repository.get_for_update(actor.db, task_id) if task_id else None
+    if task is None or task.responsible_organisation_id != actor.principal.organisation_id:
         raise NotFound(NO_TASK)
     if task.status is not TaskStatus.OPEN:
         raise Conflict(f"this task is already {task.status.value.lower()}")
-    done = await repository.complete(db, task.id, principal.sub, principal.organisation_id)
-    await events.record(db, [_event(done, EventType.TASK_COMPLETED, principal)])
+    done = await repository.complete(
+        actor.db, task.id, actor.principal.sub, actor.principal.organisation_id
+    )
+    await events.record(actor.db, [_event(done, EventType.TASK_COMPLETED, actor.principal)])
     return done
 
 
-async def mine(
-    db: Db, policy: Policy, principal: Principal, overdue_only: bool, request: PageRequest
-) -> tuple[list[Task], int]:
+async def mine(actor: Actor, overdue_only: bool, request: PageRequest) -> tuple[list[Task], int]:
     """The open tasks of the caller's organisation (actions.csv: myTasks, of any kind and
     relation; never an auditor's or a role-less token's)."""
-    policy.authorize(principal, Action.MY_TASKS, None)
-    org = principal.organisation_id
-    if request.after is not None and not await repository.is_mine(db, org, request.after):
+    actor.policy.authorize(actor.principal, Action.MY_TASKS, None)
+    org = actor.principal.organisation_id
+    if request.after is not None and not await repository.is_mine(actor.db, org, request.after):
         raise refuse_cursor("myTasks")
-    return await repository.mine(db, principal.organisation_id, overdue_only, request)
+    return await repository.mine(actor.db, actor.principal.organisation_id, overdue_only, request)
 
 
 async def sweep(db: Db) -> tuple[list[Task], list[Task]]:

@@ -25,7 +25,5 @@ class StatisticsQuery:
         group_by: list[DimensionType],  # type: ignore[valid-type]
     ) -> list[StatisticsCell]:
         ctx = info.context
-        found = await service.cells(
-            ctx.session, ctx.policy, ctx.principal, ctx.audit, from_, to, list(group_by)
-        )
+        found = await service.cells(ctx.actor, from_, to, list(group_by))
         return [StatisticsCell.of(c) for c in found]

@@ -10,13 +10,10 @@ from __future__ import annotations
 import calendar
 from datetime import date
 
+from hub.actor import Actor
 from hub.audit.models import AuditKind
-from hub.audit.recorder import Recorder
-from hub.auth.principal import Principal
-from hub.db.session import Session
 from hub.errors import InvalidInput
 from hub.policy.actions import Action
-from hub.policy.engine import Policy
 from hub.statistics import perturbation, repository
 from hub.statistics.models import MAX_DIMENSIONS, Cell, Dimension
 
@@ -38,28 +35,27 @@ def _check_months(start: date, end: date) -> None:
 
 
 async def cells(
-    db: Session,
-    policy: Policy,
-    principal: Principal,
-    audit: Recorder,
+    actor: Actor,
     start: date,
     end: date,
     dimensions: list[Dimension],
 ) -> list[Cell]:
-    policy.authorize(principal, Action.STATISTICS, None)
+    actor.policy.authorize(actor.principal, Action.STATISTICS, None)
     _check_months(start, end)
     if not 0 < len(dimensions) <= MAX_DIMENSIONS or len(set(dimensions)) != len(dimensions):
         raise InvalidInput(
             f"groupBy names one or {MAX_DIMENSIONS} different dimensions", field="groupBy"
         )
-    audit.record(
+    actor.audit.record(
         AuditKind.READ,
         Action.STATISTICS,
         details={"from": start.isoformat(), "to": end.isoformat(), "groupBy": dimensions},
     )
-    key = await repository.secret(db, _SECRET)
+    key = await repository.secret(actor.db, _SECRET)
     found = []
-    for (period, values), ids in (await repository.episodes(db, start, end, dimensions)).items():
+    for (period, values), ids in (
+        await repository.episodes(actor.db, start, end, dimensions)
+    ).items():
         count = perturbation.published([perturbation.record_key(key, i) for i in ids])
         if count is not None:
             found.append(Cell(period, tuple(zip(dimensions, values, strict=True)), count))

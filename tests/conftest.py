@@ -32,10 +32,15 @@ from hub.app import create_app
 from hub.auth.dev_issuer import DevIssuer
 from hub.db import migrations
 from hub.db.embedded import start_embedded
+from hub.db.pool import close_pool, create_pool
 from hub.demo.seed import seed
+from hub.organisations.registry import OrganisationRegistry
+from hub.policy.engine import Policy
+from hub.routines.config import load_routines
 from hub.runtime import Runtime
 from hub.server import server_for
 from hub.settings import Settings
+from tests.services import Services
 
 _counter = itertools.count()
 
@@ -278,3 +283,15 @@ async def until(condition: Callable[[], bool], within: float = 10.0, what: str =
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError(f"still not true after {within} s: {what or condition}")
         await asyncio.sleep(0.01)
+
+
+@pytest.fixture
+async def services(db_url: str) -> AsyncIterator[Services]:
+    """The domain services on this test's database, without HTTP (tests/services.py)."""
+    pool = await create_pool(db_url)
+    try:
+        registry = OrganisationRegistry(pool)
+        await registry.load()
+        yield Services(pool, registry, Policy(), load_routines())
+    finally:
+        await close_pool(pool)

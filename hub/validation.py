@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 
 from hub.errors import InvalidInput
@@ -58,4 +59,23 @@ def items(values: list[str] | None, field: str, *, max_items: int, max_length: i
             raise InvalidInput(
                 f"an entry of {field} is longer than {max_length} characters", field=field
             )
+    return cleaned
+
+
+_PHONE = re.compile(r"^\+?[0-9][0-9 ()-]{4,30}$")
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s.]{2,}$")
+
+
+def phone(value: str | None, field: str, *, required: bool = False) -> str | None:
+    """A telephone number as people write it: digits, spaces, dashes, brackets, a +."""
+    cleaned = text(value, field, max_length=40, required=required)
+    if cleaned is not None and not _PHONE.match(cleaned):
+        raise InvalidInput(f"{field} is not a telephone number", field=field)
+    return cleaned
+
+
+def email(value: str | None, field: str) -> str | None:
+    cleaned = text(value, field, max_length=200, required=False)
+    if cleaned is not None and not _EMAIL.match(cleaned):
+        raise InvalidInput(f"{field} is not an e-mail address", field=field)
     return cleaned

@@ -21,7 +21,11 @@ DOMAINS = (
 ROLES = {"__init__", "models", "repository", "service", "types", "schema", "loaders"}
 # modules beyond the roles, each a concern of its own domain
 EXTRA = {
-    "children": {"history_repository", "images", "photos"},  # SQL of old versions; Pillow; route
+    "cases": {"facts", "facts_schema"},  # facts recorded without a move, and their mutations
+    # histories' SQL; Pillow; the photo route; handing a child over (placements, transfers,
+    # a new god man, leaving the plan at 18)
+    "children": {"history_repository", "images", "photos"}
+    | {"handover", "handover_repository", "handover_schema", "handover_types"},
     "events": {"bus", "outbox", "scheduler", "sse", "subscription"},
     "organisations": {"registry"},  # the cached directory
     "routines": {"config"},  # policies/routines.yaml

@@ -6,10 +6,41 @@ from datetime import datetime
 from enum import StrEnum
 
 from hub.errors import InvalidTransition
+from hub.events.models import Person
 from hub.policy.actions import Action
 from hub.policy.facts import RowFacts
 from hub.policy.states import MISSING
 from hub.policy.states import CaseStatus as CaseStatus  # the one vocabulary
+
+
+class PoliceGrade(StrEnum):
+    LOW = "LOW"
+    MEDIUM = "MEDIUM"
+    HIGH = "HIGH"
+
+
+class SightingKind(StrEnum):
+    SEEN = "SEEN"
+    SPOKE_WITH = "SPOKE_WITH"
+    REPORTED_BY_OTHERS = "REPORTED_BY_OTHERS"
+
+
+@dataclass(frozen=True, slots=True)
+class PoliceAssessment:
+    grade: PoliceGrade
+    rationale: str
+    assessed_at: datetime
+    assessed_by: Person
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    """The police's efterlysning."""
+
+    reference: str
+    issued_at: datetime
+    cancelled_at: datetime | None
+    cancel_reason: str | None
 
 
 class Outcome(StrEnum):
@@ -41,6 +72,9 @@ class Case:
     version: int
     # what the sharing policy conditions on, read with the case (no second query)
     facts: RowFacts
+    police_assessment: PoliceAssessment | None = None
+    alert: Alert | None = None
+    registered_returned_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +85,14 @@ class Sighting:
     place: str
     note: str | None
     reported_by: str
+    kind: SightingKind = SightingKind.SEEN
+    callback_phone: str | None = None
+    reported_by_name: str | None = None
+    reported_by_role: str | None = None
+
+    @property
+    def reporter(self) -> Person:
+        return Person(self.reported_by_name, self.reported_by_role, self.reported_by)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +119,8 @@ MOVES: dict[CaseStatus, frozenset[CaseStatus]] = {
 # Migrationsverket's avviken is a fact, not a state: it can be recorded while missing.
 AVVIKEN_STATES = MISSING
 SIGHTING_STATES = MISSING
+# Migrationsverket re-registers a child once found
+RETURN_STATES = frozenset({CaseStatus.FOUND, CaseStatus.FOLLOW_UP, CaseStatus.CLOSED})
 
 
 def check_move(current: CaseStatus, wanted: CaseStatus) -> None:
@@ -100,8 +144,17 @@ _ACTIONS: dict[Action, CaseStatus | None] = {
     Action.REPORT_FOUND: CaseStatus.FOUND,
     Action.RECORD_RETURN_INTERVIEW: CaseStatus.FOLLOW_UP,
     Action.CLOSE_CASE: CaseStatus.CLOSED,
+    Action.RECORD_POLICE_ASSESSMENT: None,
+    Action.RECORD_ALERT: None,
+    Action.REGISTER_RETURN: None,
 }
-_FACT_STATES = {Action.REGISTER_AVVIKEN: AVVIKEN_STATES, Action.ADD_SIGHTING: SIGHTING_STATES}
+_FACT_STATES = {
+    Action.REGISTER_AVVIKEN: AVVIKEN_STATES,
+    Action.ADD_SIGHTING: SIGHTING_STATES,
+    Action.RECORD_POLICE_ASSESSMENT: frozenset(CaseStatus) - {CaseStatus.CLOSED},
+    Action.RECORD_ALERT: SIGHTING_STATES,
+    Action.REGISTER_RETURN: RETURN_STATES,
+}
 
 
 def possible_actions(current: CaseStatus) -> list[Action]:

@@ -9,11 +9,22 @@ from datetime import datetime, timedelta
 
 import asyncpg
 
-from hub.cases.models import Case, CaseFilter, CaseStatus, Outcome, Sighting
+from hub.cases.models import (
+    Alert,
+    Case,
+    CaseFilter,
+    CaseStatus,
+    Outcome,
+    PoliceAssessment,
+    PoliceGrade,
+    Sighting,
+    SightingKind,
+)
 from hub.children.repository import CONSENTED, SCOPE_PREDICATE, facts
 from hub.db.paging import PageRequest
 from hub.db.session import Db
 from hub.errors import Conflict
+from hub.events.models import Person
 from hub.policy.scope import RowScope
 
 _EMERGENCY = """ARRAY(
@@ -51,9 +62,33 @@ _PAGE = f"""{_SELECT}
 _COUNT = f"SELECT count(*) FROM ({_SELECT} WHERE {SCOPE_PREDICATE} {_FILTER}) n"
 
 _SIGHTINGS = """
-SELECT id, case_id, seen_at, place, note, reported_by
+SELECT id, case_id, seen_at, place, note, reported_by, kind, callback_phone,
+       reported_by_name, reported_by_role
   FROM sightings WHERE case_id = ANY($1::uuid[]) ORDER BY seen_at, id
 """
+
+
+def _assessment(row: asyncpg.Record) -> PoliceAssessment | None:
+    if row["police_grade"] is None:
+        return None
+    by = row["police_assessed_by"] or {}
+    return PoliceAssessment(
+        grade=PoliceGrade(row["police_grade"]),
+        rationale=row["police_rationale"],
+        assessed_at=row["police_assessed_at"],
+        assessed_by=Person(by.get("name"), by.get("role"), by.get("organisation")),
+    )
+
+
+def _alert(row: asyncpg.Record) -> Alert | None:
+    if row["alert_reference"] is None:
+        return None
+    return Alert(
+        row["alert_reference"],
+        row["alert_issued_at"],
+        row["alert_cancelled_at"],
+        row["alert_cancel_reason"],
+    )
 
 
 def _model(row: asyncpg.Record) -> Case:
@@ -76,6 +111,9 @@ def _model(row: asyncpg.Record) -> Case:
         outcome=Outcome(row["outcome"]) if row["outcome"] else None,
         version=row["version"],
         facts=facts(row),
+        police_assessment=_assessment(row),
+        alert=_alert(row),
+        registered_returned_at=row["registered_returned_at"],
     )
 
 
@@ -107,7 +145,7 @@ async def sightings_by_cases(
     """Sightings of cases already known to be visible (callers pass scoped case ids)."""
     found: dict[uuid.UUID, list[Sighting]] = {i: [] for i in case_ids}
     for row in await db.fetch(_SIGHTINGS, list(case_ids)):
-        found[row["case_id"]].append(Sighting(**dict(row)))
+        found[row["case_id"]].append(Sighting(**{**dict(row), "kind": SightingKind(row["kind"])}))
     return found
 
 
@@ -201,8 +239,35 @@ UPDATE cases SET status = 'CLOSED', closed_at = now(), outcome = $2, closed_by =
  WHERE id = $1
 """
 _ADD_SIGHTING = """
-INSERT INTO sightings (case_id, seen_at, place, note, reported_by, reported_by_sub)
-VALUES ($1, $2, $3, $4, $5, $6) RETURNING id
+INSERT INTO sightings (case_id, seen_at, place, note, reported_by, reported_by_sub, kind,
+    callback_phone, reported_by_name, reported_by_role)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id
+"""
+# a newer sighting is where the child was last seen
+_LAST_SEEN = """
+UPDATE cases SET last_seen_at = $2, last_seen_place = $3, version = version + 1,
+       updated_at = now()
+ WHERE id = $1 AND (last_seen_at IS NULL OR last_seen_at < $2)
+"""
+_POLICE_ASSESSMENT = """
+UPDATE cases SET police_grade = $2, police_rationale = $3, police_assessed_at = now(),
+       police_assessed_by = $4, version = version + 1, updated_at = now()
+ WHERE id = $1
+"""
+_ALERT = """
+UPDATE cases SET alert_reference = $2, alert_issued_at = $3, alert_cancelled_at = NULL,
+       alert_cancel_reason = NULL, version = version + 1, updated_at = now()
+ WHERE id = $1
+"""
+_CANCEL_ALERT = """
+UPDATE cases SET alert_cancelled_at = $2, alert_cancel_reason = $3, version = version + 1,
+       updated_at = now()
+ WHERE id = $1
+"""
+_RETURNED = """
+UPDATE cases SET registered_returned_at = now(), registered_returned_by = $2,
+       version = version + 1, updated_at = now()
+ WHERE id = $1
 """
 _RECENT_SIGHTINGS = """
 SELECT count(*) FROM sightings
@@ -262,21 +327,58 @@ async def set_return_interview(db: Db, case_id: uuid.UUID, summary: str, org: st
     await db.execute(_RETURN_INTERVIEW, case_id, summary, org)
 
 
-async def set_closed(db: Db, case_id: uuid.UUID, outcome: Outcome, org: str) -> None:
+async def set_closed(db: Db, case_id: uuid.UUID, outcome: Outcome, org: str | None) -> None:
     await db.execute(_CLOSE, case_id, outcome.value, org)
 
 
+@dataclass(frozen=True, slots=True)
+class NewSighting:
+    seen_at: datetime
+    place: str
+    note: str | None
+    kind: SightingKind
+    callback_phone: str | None
+
+
 async def add_sighting(
-    db: Db,
-    case_id: uuid.UUID,
-    seen_at: datetime,
-    place: str,
-    note: str | None,
-    by: tuple[str, str],
+    db: Db, case_id: uuid.UUID, new: NewSighting, by: tuple[str, str], person: Person
 ) -> uuid.UUID:
-    """`by`: the reporting organisation and person."""
-    found = await db.fetchval(_ADD_SIGHTING, case_id, seen_at, place, note, *by)
+    """`by`: the reporting organisation and person; a newer sighting moves last seen."""
+    found = await db.fetchval(
+        _ADD_SIGHTING,
+        case_id,
+        new.seen_at,
+        new.place,
+        new.note,
+        *by,
+        new.kind.value,
+        new.callback_phone,
+        person.name,
+        person.role,
+    )
+    await db.execute(_LAST_SEEN, case_id, new.seen_at, new.place)
     return uuid.UUID(str(found))
+
+
+async def set_police_assessment(
+    db: Db, case_id: uuid.UUID, grade: PoliceGrade, rationale: str, by: Person
+) -> None:
+    person = {"name": by.name, "role": by.role, "organisation": by.organisation_id}
+    await db.execute(_POLICE_ASSESSMENT, case_id, grade.value, rationale, person)
+
+
+async def set_alert(db: Db, case_id: uuid.UUID, reference: str, issued_at: datetime) -> None:
+    await db.execute(_ALERT, case_id, reference, issued_at)
+
+
+async def cancel_alert(
+    db: Db, case_id: uuid.UUID, cancelled_at: datetime, reason: str | None
+) -> None:
+    await db.execute(_CANCEL_ALERT, case_id, cancelled_at, reason)
+
+
+async def set_returned(db: Db, case_id: uuid.UUID, org: str) -> None:
+    await db.execute(_RETURNED, case_id, org)
 
 
 async def recent_sightings(
@@ -284,3 +386,14 @@ async def recent_sightings(
 ) -> int:
     """How many sightings `by` (organisation, person) added to the case `within`."""
     return int(await db.fetchval(_RECENT_SIGHTINGS, case_id, *by, within))
+
+
+_OPEN_OF_CHILD = """
+SELECT id, status FROM cases WHERE child_id = $1 AND status <> 'CLOSED'
+ FOR NO KEY UPDATE
+"""
+
+
+async def open_of_child(db: Db, child_id: uuid.UUID) -> list[tuple[uuid.UUID, CaseStatus]]:
+    """Unscoped, for the hub's own jobs (a child turning 18): the child's open cases."""
+    return [(r["id"], CaseStatus(r["status"])) for r in await db.fetch(_OPEN_OF_CHILD, child_id)]

@@ -6,7 +6,7 @@ import uuid
 
 import strawberry
 
-from hub.cases import service
+from hub.cases import facts, service
 from hub.cases.types import (
     AcknowledgeInput,
     AcknowledgePayload,
@@ -66,7 +66,7 @@ class CaseQuery:
         return connection(rows, request, total, node=CaseType.of, row_id=lambda v: v.row.id)
 
 
-async def _case(info: Info, case_id: uuid.UUID) -> CaseType | None:
+async def case_after(info: Info, case_id: uuid.UUID) -> CaseType | None:
     """The case after the change, read anew as the caller may see it."""
     ctx = info.context
     await ctx.session.flush()
@@ -89,7 +89,7 @@ class CaseMutation:
             input.last_seen_place,
             input.circumstances,
         )
-        return ReportAbsentPayload(case=await _case(info, case_id))
+        return ReportAbsentPayload(case=await case_after(info, case_id))
 
     @mutation(
         Action.REPORT_MISSING_TO_POLICE,
@@ -103,8 +103,9 @@ class CaseMutation:
             parse_id(input.case_id),
             input.police_report_number,
             input.expected_version,
+            input.reason,
         )
-        return ReportMissingToPolicePayload(case=await _case(info, case_id))
+        return ReportMissingToPolicePayload(case=await case_after(info, case_id))
 
     @mutation(
         Action.REGISTER_AVVIKEN,
@@ -113,18 +114,24 @@ class CaseMutation:
     async def register_avviken(
         self, info: Info, input: RegisterAvvikenInput
     ) -> RegisterAvvikenPayload:
-        case_id = await service.register_avviken(info.context.actor, parse_id(input.case_id))
-        return RegisterAvvikenPayload(case=await _case(info, case_id))
+        case_id = await facts.register_avviken(info.context.actor, parse_id(input.case_id))
+        return RegisterAvvikenPayload(case=await case_after(info, case_id))
 
     @mutation(
         Action.ADD_SIGHTING,
         "Someone saw the child: time, place, note.",
     )
     async def add_sighting(self, info: Info, input: AddSightingInput) -> AddSightingPayload:
-        case_id = await service.add_sighting(
-            info.context.actor, parse_id(input.case_id), input.seen_at, input.place, input.note
+        case_id = await facts.add_sighting(
+            info.context.actor,
+            parse_id(input.case_id),
+            input.seen_at,
+            input.place,
+            input.note,
+            input.kind,
+            input.callback_phone,
         )
-        return AddSightingPayload(case=await _case(info, case_id))
+        return AddSightingPayload(case=await case_after(info, case_id))
 
     @mutation(
         Action.REPORT_FOUND,
@@ -137,8 +144,9 @@ class CaseMutation:
             input.found_at,
             input.place,
             input.expected_version,
+            input.reason,
         )
-        return ReportFoundPayload(case=await _case(info, case_id))
+        return ReportFoundPayload(case=await case_after(info, case_id))
 
     @mutation(
         Action.RECORD_RETURN_INTERVIEW,
@@ -148,9 +156,13 @@ class CaseMutation:
         self, info: Info, input: RecordReturnInterviewInput
     ) -> RecordReturnInterviewPayload:
         case_id = await service.record_return_interview(
-            info.context.actor, parse_id(input.case_id), input.summary, input.expected_version
+            info.context.actor,
+            parse_id(input.case_id),
+            input.summary,
+            input.expected_version,
+            input.reason,
         )
-        return RecordReturnInterviewPayload(case=await _case(info, case_id))
+        return RecordReturnInterviewPayload(case=await case_after(info, case_id))
 
     @mutation(
         Action.CLOSE_CASE,
@@ -158,9 +170,13 @@ class CaseMutation:
     )
     async def close_case(self, info: Info, input: CloseCaseInput) -> CloseCasePayload:
         case_id = await service.close_case(
-            info.context.actor, parse_id(input.case_id), input.outcome, input.expected_version
+            info.context.actor,
+            parse_id(input.case_id),
+            input.outcome,
+            input.expected_version,
+            input.reason,
         )
-        return CloseCasePayload(case=await _case(info, case_id))
+        return CloseCasePayload(case=await case_after(info, case_id))
 
     @mutation(
         Action.ACKNOWLEDGE,
@@ -169,4 +185,4 @@ class CaseMutation:
     async def acknowledge(self, info: Info, input: AcknowledgeInput) -> AcknowledgePayload:
         ctx = info.context
         case_id = await events.acknowledge(ctx.actor, parse_id(input.case_id), input.event_cursor)
-        return AcknowledgePayload(case=await _case(info, case_id))
+        return AcknowledgePayload(case=await case_after(info, case_id))

@@ -10,14 +10,12 @@ GraphQL (the schema) here.
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from hub.actor import Actor
 from hub.audit.refusals import refuse_cursor
 from hub.cases import repository
 from hub.cases.models import (
-    AVVIKEN_STATES,
-    SIGHTING_STATES,
     Case,
     CaseFilter,
     CaseStatus,
@@ -27,7 +25,7 @@ from hub.cases.models import (
 )
 from hub.children import service as children
 from hub.db.paging import PageRequest
-from hub.errors import Conflict, InvalidTransition, NotFound, RateLimited
+from hub.errors import Conflict, InvalidInput, NotFound
 from hub.events import outbox as events
 from hub.events.models import EventType, NewEvent
 from hub.policy.actions import Action
@@ -87,11 +85,19 @@ NO_CASE = "no case with this id"
 NO_CHILD = "no child with this id"
 
 
-def _event(actor: Actor, kind: EventType, case: Case, **payload: object) -> NewEvent:
-    return NewEvent.by(actor.principal, kind, child_id=case.child_id, case_id=case.id, **payload)
+def case_event(
+    actor: Actor, kind: EventType, case: Case, reason: str | None = None, **payload: object
+) -> NewEvent:
+    return NewEvent.by(
+        actor.principal, kind, child_id=case.child_id, case_id=case.id, reason=reason, **payload
+    )
 
 
-async def _visible_case(actor: Actor, case_id: uuid.UUID | None, action: Action) -> Case:
+def reason_text(value: str | None, *, required: bool = False) -> str | None:
+    return text(value, "reason", max_length=2000, required=required)
+
+
+async def visible_for(actor: Actor, case_id: uuid.UUID | None, action: Action) -> Case:
     visible = await visible_one(actor, case_id)
     if visible is None:
         raise NotFound(NO_CASE)
@@ -114,34 +120,45 @@ async def _move(
 
 
 async def _after_move(
-    actor: Actor, case: Case, came_from: CaseStatus, to: CaseStatus, **payload: object
+    actor: Actor,
+    case: Case,
+    came_from: CaseStatus,
+    to: CaseStatus,
+    reason: str | None,
+    **payload: object,
 ) -> None:
+    """The move's event, then the routines: what the new state completes or makes moot,
+    and the new state's tasks (minus those the case's facts already make moot)."""
+    move = {"from": came_from.value, "to": to.value}
     await events.record(
+        actor.db, [case_event(actor, EventType.STATUS_CHANGED, case, reason, **move, **payload)]
+    )
+    closing = (reason or "the case was closed") if to is CaseStatus.CLOSED else None
+    await routines.settle(actor.db, case.id, to.value, actor.principal, closing_reason=closing)
+    if to.value not in Trigger.__members__:
+        return
+    await routines.start(
         actor.db,
-        [
-            _event(
-                actor,
-                EventType.STATUS_CHANGED,
-                case,
-                **{"from": came_from.value, "to": to.value},
-                **payload,
-            )
-        ],
+        actor.routines,
+        Trigger(to.value),
+        child_id=case.child_id,
+        case_id=case.id,
+        facts=case.facts,
+        at=datetime.now(UTC),
+        principal=actor.principal,
     )
-    await routines.settle(
-        actor.db, case.id, to.value, actor.principal, closing=to is CaseStatus.CLOSED
-    )
-    if to.value in Trigger.__members__:
-        await routines.start(
-            actor.db,
-            actor.routines,
-            Trigger(to.value),
-            child_id=case.child_id,
-            case_id=case.id,
-            facts=case.facts,
-            at=datetime.now(UTC),
-            principal=actor.principal,
-        )
+    for fact in _absent_facts(case):
+        await routines.settle(actor.db, case.id, fact, actor.principal)
+
+
+def _absent_facts(case: Case) -> list[str]:
+    """What the case never had, as facts a routine's task may be moot on."""
+    facts = []
+    if case.alert is None or case.alert.cancelled_at is not None:
+        facts.append("NO_ACTIVE_ALERT")
+    if case.registered_avviken_at is None:
+        facts.append("NO_AVVIKEN")
+    return facts
 
 
 async def report_absent(
@@ -188,70 +205,20 @@ async def report_absent(
 
 
 async def report_missing(
-    actor: Actor, case_id: uuid.UUID | None, report_number: str, expected_version: int | None = None
+    actor: Actor,
+    case_id: uuid.UUID | None,
+    report_number: str,
+    expected_version: int | None = None,
+    reason: str | None = None,
 ) -> uuid.UUID:
-    case = await _visible_case(actor, case_id, Action.REPORT_MISSING_TO_POLICE)
+    case = await visible_for(actor, case_id, Action.REPORT_MISSING_TO_POLICE)
     number = required_text(report_number, "policeReportNumber", max_length=40)
+    why = reason_text(reason)
     came_from = await _move(actor, case, CaseStatus.REPORTED_MISSING, expected_version)
     await repository.set_reported_missing(
         actor.db, case.id, number, actor.principal.organisation_id
     )
-    await _after_move(actor, case, came_from, CaseStatus.REPORTED_MISSING)
-    return case.id
-
-
-async def register_avviken(actor: Actor, case_id: uuid.UUID | None) -> uuid.UUID:
-    case = await _visible_case(actor, case_id, Action.REGISTER_AVVIKEN)
-    locked = await repository.lock(actor.db, case.id)
-    if locked.avviken_registered:
-        raise Conflict("avviken is already registered for this case")
-    if locked.status not in AVVIKEN_STATES:
-        raise InvalidTransition(
-            f"avviken is registered while the child is away, not in {locked.status.value}",
-            **{
-                "from": locked.status.value,
-                "to": "AVVIKEN_REGISTERED",
-                "allowed": sorted(s.value for s in AVVIKEN_STATES),
-            },
-        )
-    await repository.set_avviken(actor.db, case.id, actor.principal.organisation_id)
-    await events.record(actor.db, [_event(actor, EventType.AVVIKEN_REGISTERED, case)])
-    await routines.settle(actor.db, case.id, "AVVIKEN_REGISTERED", actor.principal)
-    return case.id
-
-
-# one person, one case: a flood of sightings would bury the real ones
-SIGHTINGS = 10
-SIGHTING_WINDOW = timedelta(minutes=10)
-
-
-async def add_sighting(
-    actor: Actor, case_id: uuid.UUID | None, seen_at: datetime, place: str, note: str | None
-) -> uuid.UUID:
-    case = await _visible_case(actor, case_id, Action.ADD_SIGHTING)
-    when = past(seen_at, "seenAt")
-    where = required_text(place, "place", max_length=500)
-    what = text(note, "note", max_length=4000, required=False)
-    if case.status not in SIGHTING_STATES:
-        raise InvalidTransition(
-            f"sightings are added while the child is away, not in {case.status.value}",
-            **{
-                "from": case.status.value,
-                "to": "SIGHTING_ADDED",
-                "allowed": sorted(s.value for s in SIGHTING_STATES),
-            },
-        )
-    by = (actor.principal.organisation_id, actor.principal.sub)
-    if await repository.recent_sightings(actor.db, case.id, by, SIGHTING_WINDOW) >= SIGHTINGS:
-        raise RateLimited(
-            f"you have added {SIGHTINGS} sightings to this case in the last "
-            f"{SIGHTING_WINDOW.seconds // 60} minutes; add to an earlier one, or wait",
-            retryAfter=SIGHTING_WINDOW.seconds,
-        )
-    sighting = await repository.add_sighting(actor.db, case.id, when, where, what, by)
-    await events.record(
-        actor.db, [_event(actor, EventType.SIGHTING_ADDED, case, sightingId=str(sighting))]
-    )
+    await _after_move(actor, case, came_from, CaseStatus.REPORTED_MISSING, why)
     return case.id
 
 
@@ -261,34 +228,58 @@ async def report_found(
     found_at: datetime,
     place: str,
     expected_version: int | None = None,
+    reason: str | None = None,
 ) -> uuid.UUID:
-    case = await _visible_case(actor, case_id, Action.REPORT_FOUND)
+    case = await visible_for(actor, case_id, Action.REPORT_FOUND)
     when = past(found_at, "foundAt")
     where = required_text(place, "place", max_length=500)
+    why = reason_text(reason)
     came_from = await _move(actor, case, CaseStatus.FOUND, expected_version)
     await repository.set_found(actor.db, case.id, when, where, actor.principal.organisation_id)
-    await _after_move(actor, case, came_from, CaseStatus.FOUND)
+    await _after_move(actor, case, came_from, CaseStatus.FOUND, why)
     return case.id
 
 
 async def record_return_interview(
-    actor: Actor, case_id: uuid.UUID | None, summary: str, expected_version: int | None = None
+    actor: Actor,
+    case_id: uuid.UUID | None,
+    summary: str,
+    expected_version: int | None = None,
+    reason: str | None = None,
 ) -> uuid.UUID:
-    case = await _visible_case(actor, case_id, Action.RECORD_RETURN_INTERVIEW)
+    case = await visible_for(actor, case_id, Action.RECORD_RETURN_INTERVIEW)
     cleaned = required_text(summary, "summary", max_length=10_000)
+    why = reason_text(reason)
     came_from = await _move(actor, case, CaseStatus.FOLLOW_UP, expected_version)
     await repository.set_return_interview(
         actor.db, case.id, cleaned, actor.principal.organisation_id
     )
-    await _after_move(actor, case, came_from, CaseStatus.FOLLOW_UP)
+    await _after_move(actor, case, came_from, CaseStatus.FOLLOW_UP, why)
     return case.id
 
 
 async def close_case(
-    actor: Actor, case_id: uuid.UUID | None, outcome: Outcome, expected_version: int | None = None
+    actor: Actor,
+    case_id: uuid.UUID | None,
+    outcome: Outcome,
+    expected_version: int | None = None,
+    reason: str | None = None,
 ) -> uuid.UUID:
-    case = await _visible_case(actor, case_id, Action.CLOSE_CASE)
+    """Close the case; its open tasks close as NOT_NEEDED with the reason. Closing over
+    other organisations' open tasks needs a reason: they are told, with it."""
+    case = await visible_for(actor, case_id, Action.CLOSE_CASE)
+    why = reason_text(reason)
     came_from = await _move(actor, case, CaseStatus.CLOSED, expected_version)
+    others = await routines.others_with_open_tasks(
+        actor.db, case.id, actor.principal.organisation_id
+    )
+    if others and why is None:
+        raise InvalidInput(
+            "other organisations still hold open tasks in this case; give the reason they "
+            "will be told",
+            field="reason",
+            organisations=others,
+        )
     await repository.set_closed(actor.db, case.id, outcome, actor.principal.organisation_id)
-    await _after_move(actor, case, came_from, CaseStatus.CLOSED, outcome=outcome.value)
+    await _after_move(actor, case, came_from, CaseStatus.CLOSED, why, outcome=outcome.value)
     return case.id

@@ -5,7 +5,17 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from hub.cases.models import Case, CaseFilter, CaseStatus, Outcome, possible_actions
+from hub.cases.models import (
+    Case,
+    CaseFilter,
+    CaseStatus,
+    Outcome,
+    PoliceAssessment,
+    PoliceGrade,
+    SightingKind,
+    possible_actions,
+)
+from hub.cases.models import Sighting as SightingModel
 from hub.errors import InvalidInput
 from hub.graphql.categories import (
     CATEGORY_COUNT,
@@ -19,7 +29,8 @@ from hub.graphql.context import Info
 from hub.graphql.ids import parse_id
 from hub.graphql.pagination import MAX_PAGE
 from hub.graphql.settled import settled
-from hub.organisations.types import OrganisationType
+from hub.organisations.models import OrganisationKind
+from hub.organisations.types import CaseContact, ContactRole, OrganisationType, PersonType
 from hub.policy.categories import DataCategory as C
 from hub.policy.view import RowView
 from hub.policy.visible import Visible
@@ -31,6 +42,8 @@ if TYPE_CHECKING:
 
 CaseStatusType = strawberry.enum(CaseStatus, name="CaseStatus")
 OutcomeType = strawberry.enum(Outcome, name="Outcome")
+SightingKindType = strawberry.enum(SightingKind, name="SightingKind")
+PoliceGradeType = strawberry.enum(PoliceGrade, name="PoliceGrade")
 
 
 DEFAULT_SIGHTINGS = 100
@@ -44,6 +57,48 @@ class Sighting:
     seen_at: datetime
     place: str
     note: str | None
+    kind: SightingKindType  # type: ignore[valid-type]
+    callback_phone: str | None
+    row: strawberry.Private[SightingModel]
+
+    @strawberry.field(description="Who reported it: the police call back.")
+    async def reported_by(self, info: Info) -> PersonType:
+        person = self.row.reporter
+        return PersonType.of(person, await info.context.registry.get(self.row.reported_by))
+
+    @classmethod
+    def of(cls, s: SightingModel) -> Sighting:
+        return cls(
+            id=strawberry.ID(str(s.id)),
+            seen_at=s.seen_at,
+            place=s.place,
+            note=s.note,
+            kind=s.kind,
+            callback_phone=s.callback_phone,
+            row=s,
+        )
+
+
+@strawberry.type(description="The police's risk grade of the missing child.")
+class PoliceAssessmentType:
+    grade: PoliceGradeType  # type: ignore[valid-type]
+    rationale: str
+    assessed_at: datetime
+    row: strawberry.Private[PoliceAssessment]
+
+    @strawberry.field
+    async def assessed_by(self, info: Info) -> PersonType:
+        by = self.row.assessed_by
+        org = await info.context.registry.get(by.organisation_id) if by.organisation_id else None
+        return PersonType.of(by, org)
+
+
+@strawberry.type(name="Alert", description="The police's efterlysning.")
+class AlertType:
+    reference: str
+    issued_at: datetime
+    cancelled_at: datetime | None
+    cancel_reason: str | None
 
 
 @strawberry.type(name="Case", description="One missing episode of one child.")
@@ -65,6 +120,10 @@ class CaseType:
     found_place: str | None = shared(C.SIGHTINGS)
     circumstances: str | None = shared(C.RISK, "How the child left: what the residence knows.")
     return_interview: str | None = shared(C.RETURN_INTERVIEW, "Summary of the återkomstsamtal.")
+    registered_returned_at: datetime | None = shared(
+        C.CASE_STATUS, "Migrationsverket: re-registered after the return."
+    )
+    alert: AlertType | None = shared(C.CASE_STATUS, "The police's efterlysning, if any.")
     withheld: list[Withheld] = bounded(
         CATEGORY_COUNT, "Each category held back from the caller, once, with the reason."
     )
@@ -83,6 +142,46 @@ class CaseType:
             load.child.load(self.row.child_id), lambda v: load.once(ChildType.of_found, v)
         )
 
+    @shared_resolver(C.RISK, "The police's latest risk grade, with rationale and assessor.")
+    async def police_assessment(self, info: Info) -> PoliceAssessmentType | None:
+        found = self.row.police_assessment
+        if found is None:
+            return None
+        return PoliceAssessmentType(
+            grade=found.grade,
+            rationale=found.rationale,
+            assessed_at=found.assessed_at,
+            row=found,
+        )
+
+    @shared_resolver(
+        C.CASE_STATUS,
+        "Whom to call: the responsible municipality (its socialjour), the residence, the "
+        "god man, the police.",
+        max_items=4,
+    )
+    async def whom_to_call(self, info: Info) -> list[CaseContact] | None:
+        ctx, facts = info.context, self.row.facts
+        wanted: list[tuple[ContactRole, str | None, str | None]] = [
+            (ContactRole.RESPONSIBLE_MUNICIPALITY, facts.responsible_municipality_id, None),
+            (ContactRole.RESIDENCE, facts.residence_id, None),
+        ]
+        if facts.guardian_sub is not None and ctx.routines.guardianship is not None:
+            child = await ctx.load.child.load(self.row.child_id)
+            shown = child is not None and child.view.allows(C.IDENTITY)
+            name = child.row.guardian_name if child is not None and shown else None
+            wanted.append((ContactRole.GUARDIAN, ctx.routines.guardianship, name))
+        police = [o.id for o in ctx.registry.all() if o.kind is OrganisationKind.POLICE]
+        wanted += [(ContactRole.POLICE, org_id, None) for org_id in police[:1]]
+        found = []
+        for role, org_id, person in wanted:
+            org = await ctx.registry.get(org_id) if org_id else None
+            if org is not None:
+                found.append(
+                    CaseContact(role=role, organisation=OrganisationType.of(org), person=person)
+                )
+        return found
+
     @shared_resolver(C.CASE_STATUS, "The organisation that opened the case.")
     async def opened_by(self, info: Info) -> OrganisationType | None:
         org = await info.context.registry.get(self.row.opened_by)
@@ -100,10 +199,7 @@ class CaseType:
             if after not in ids:
                 raise InvalidInput("after is not a sighting of this case", field="after")
             found = found[ids.index(after) + 1 :]
-        return [
-            Sighting(id=strawberry.ID(str(s.id)), seen_at=s.seen_at, place=s.place, note=s.note)
-            for s in found[:first]
-        ]
+        return [Sighting.of(s) for s in found[:first]]
 
     @shared_resolver(
         C.CASE_STATUS,
@@ -130,7 +226,8 @@ class CaseType:
         from hub.events.types import CaseEventType
 
         found = await info.context.load.events.load(self.row.id)
-        return [CaseEventType.of(e) for e in found[-MAX_EVENTS:]]
+        acknowledged = info.context.routines.acknowledge
+        return [CaseEventType.of(e, acknowledged) for e in found[-MAX_EVENTS:]]
 
     @bounded(
         MAX_EVENTS,
@@ -183,12 +280,26 @@ class CaseType:
                 "found_place": k.found_place,
                 "circumstances": k.circumstances,
                 "return_interview": k.return_interview,
+                "registered_returned_at": k.registered_returned_at,
+                "alert": _alert(k),
                 "row": k,
             },
             visible.view,
             child_id=k.child_id,
             case_id=k.id,
         )
+
+
+def _alert(case: Case) -> AlertType | None:
+    a = case.alert
+    if a is None:
+        return None
+    return AlertType(
+        reference=a.reference,
+        issued_at=a.issued_at,
+        cancelled_at=a.cancelled_at,
+        cancel_reason=a.cancel_reason,
+    )
 
 
 @strawberry.input(name="CaseFilter")
@@ -213,6 +324,7 @@ class CaseFilterInput:
 
 
 VERSION = "The case version you last read; CONFLICT if it changed since."
+REASON = "Why, in a sentence; shown on the event to everyone who sees the case."
 
 
 @strawberry.type(description="The case after the change, as you may see it.")
@@ -273,6 +385,7 @@ class ReportMissingToPoliceInput:
     case_id: strawberry.ID
     police_report_number: str
     expected_version: int | None = strawberry.field(default=None, description=VERSION)
+    reason: str | None = strawberry.field(default=None, description=REASON)
 
 
 @strawberry.input
@@ -286,6 +399,10 @@ class AddSightingInput:
     seen_at: datetime
     place: str
     note: str | None = None
+    kind: SightingKindType = SightingKind.SEEN  # type: ignore[valid-type]
+    callback_phone: str | None = strawberry.field(
+        default=None, description="Where the police can call the one who saw the child."
+    )
 
 
 @strawberry.input
@@ -294,6 +411,7 @@ class ReportFoundInput:
     found_at: datetime
     place: str
     expected_version: int | None = strawberry.field(default=None, description=VERSION)
+    reason: str | None = strawberry.field(default=None, description=REASON)
 
 
 @strawberry.input
@@ -301,6 +419,7 @@ class RecordReturnInterviewInput:
     case_id: strawberry.ID
     summary: str
     expected_version: int | None = strawberry.field(default=None, description=VERSION)
+    reason: str | None = strawberry.field(default=None, description=REASON)
 
 
 @strawberry.input
@@ -308,6 +427,11 @@ class CloseCaseInput:
     case_id: strawberry.ID
     outcome: OutcomeType  # type: ignore[valid-type]
     expected_version: int | None = strawberry.field(default=None, description=VERSION)
+    reason: str | None = strawberry.field(
+        default=None,
+        description="Why; required when other organisations still hold open tasks (they are "
+        "told, with it).",
+    )
 
 
 @strawberry.input

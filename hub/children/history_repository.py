@@ -1,4 +1,5 @@
-"""All SQL about the history of a child's description (signalement)."""
+"""All SQL about a child's histories: descriptions (signalement), risk assessments,
+placements. Callers pass children already known to be visible."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
-from hub.children.models import Description
+from hub.children.models import Description, Placement, RiskAssessment, RiskLevel
 from hub.db.session import Db
+from hub.events.models import Person
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,5 +45,47 @@ async def by_children(
             DescriptionVersion(
                 Description(**row["description"]), row["replaced_at"], row["replaced_by_org"]
             )
+        )
+    return found
+
+
+_RISKS = """
+SELECT child_id, level, indicators, assessment, assessed_at, assessed_by_organisation_id,
+       assessed_by_name, assessed_by_role
+  FROM risk_assessments WHERE child_id = ANY($1::uuid[]) ORDER BY child_id, assessed_at DESC
+"""
+_PLACEMENTS = """
+SELECT child_id, residence_id, placement_address, from_at, to_at FROM placements
+ WHERE child_id = ANY($1::uuid[]) ORDER BY child_id, from_at DESC
+"""
+
+
+async def risk_assessments(
+    db: Db, child_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[RiskAssessment]]:
+    """Newest first; the newest is the child's current level."""
+    found: dict[uuid.UUID, list[RiskAssessment]] = {i: [] for i in child_ids}
+    for row in await db.fetch(_RISKS, list(child_ids)):
+        by = Person(
+            row["assessed_by_name"], row["assessed_by_role"], row["assessed_by_organisation_id"]
+        )
+        found[row["child_id"]].append(
+            RiskAssessment(
+                RiskLevel(row["level"]),
+                tuple(row["indicators"]),
+                row["assessment"],
+                row["assessed_at"],
+                by,
+            )
+        )
+    return found
+
+
+async def placements(db: Db, child_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[Placement]]:
+    """Newest first; the open one (no `to_at`) is where the child lives now."""
+    found: dict[uuid.UUID, list[Placement]] = {i: [] for i in child_ids}
+    for row in await db.fetch(_PLACEMENTS, list(child_ids)):
+        found[row["child_id"]].append(
+            Placement(row["residence_id"], row["placement_address"], row["from_at"], row["to_at"])
         )
     return found

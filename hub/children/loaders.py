@@ -6,9 +6,9 @@ from collections.abc import Sequence
 from strawberry.dataloader import DataLoader
 
 from hub.actor import Actor
-from hub.children import service
+from hub.children import handover, service
 from hub.children.history_repository import DescriptionVersion
-from hub.children.models import Child
+from hub.children.models import Child, Placement, RiskAssessment, Transfer
 from hub.policy.visible import Visible
 
 
@@ -25,6 +25,30 @@ def description_history_by_child(actor: Actor) -> DataLoader[uuid.UUID, list[Des
 
     async def load(ids: Sequence[uuid.UUID]) -> list[list[DescriptionVersion]]:
         found = await service.description_history(actor, list(ids))
+        return [found[i] for i in ids]
+
+    return DataLoader(load_fn=load)
+
+
+def placements_by_child(actor: Actor) -> DataLoader[uuid.UUID, list[Placement]]:
+    async def load(ids: Sequence[uuid.UUID]) -> list[list[Placement]]:
+        found = await service.placements(actor, list(ids))
+        return [found[i] for i in ids]
+
+    return DataLoader(load_fn=load)
+
+
+def risk_assessments_by_child(actor: Actor) -> DataLoader[uuid.UUID, list[RiskAssessment]]:
+    async def load(ids: Sequence[uuid.UUID]) -> list[list[RiskAssessment]]:
+        found = await service.risk_assessments(actor, list(ids))
+        return [found[i] for i in ids]
+
+    return DataLoader(load_fn=load)
+
+
+def transfers_by_child(actor: Actor) -> DataLoader[uuid.UUID, list[Transfer]]:
+    async def load(ids: Sequence[uuid.UUID]) -> list[list[Transfer]]:
+        found = await handover.transfers_of_children(actor, list(ids))
         return [found[i] for i in ids]
 
     return DataLoader(load_fn=load)

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
+from hub.events.models import Person
 from hub.policy.facts import RowFacts
 
 
@@ -65,6 +66,8 @@ class Child:
     created_at: datetime
     # what the sharing policy conditions on; the state is the open case's status or NONE
     facts: RowFacts
+    guardian_name: str | None = None
+    left_plan_at: datetime | None = None  # turned 18
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,3 +92,41 @@ class NewChild:
     residence_id: str | None
     placement_address: str | None
     guardian_sub: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class RiskAssessment:
+    level: RiskLevel
+    indicators: tuple[str, ...]
+    assessment: str | None
+    assessed_at: datetime
+    assessed_by: Person
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    residence_id: str | None
+    placement_address: str | None
+    from_at: datetime
+    to_at: datetime | None
+
+
+class TransferStatus(StrEnum):
+    REQUESTED = "REQUESTED"
+    ACCEPTED = "ACCEPTED"
+    DECLINED = "DECLINED"
+
+
+@dataclass(frozen=True, slots=True)
+class Transfer:
+    """A handover of responsibility for a child from one municipality to another."""
+
+    id: uuid.UUID
+    child_id: uuid.UUID
+    from_municipality_id: str
+    to_municipality_id: str
+    reason: str
+    status: TransferStatus
+    requested_at: datetime
+    decided_at: datetime | None
+    decline_reason: str | None

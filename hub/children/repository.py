@@ -20,6 +20,7 @@ from hub.children.models import (
 from hub.db.paging import PageRequest
 from hub.db.session import Db
 from hub.errors import Conflict
+from hub.events.models import Person
 from hub.policy.categories import DataCategory
 from hub.policy.facts import RowFacts
 from hub.policy.scope import RowScope
@@ -123,6 +124,8 @@ def _model(row: asyncpg.Record) -> Child:
         risk_assessment=row["risk_assessment"],
         created_at=row["created_at"],
         facts=facts(row),
+        guardian_name=row["guardian_name"],
+        left_plan_at=row["left_plan_at"],
     )
 
 
@@ -162,9 +165,9 @@ _INSERT = """
 INSERT INTO children (id, given_name, family_name, birth_date, sex, nationality, languages,
     dossier_number, responsible_municipality_id, residence_id, placement_address, guardian_sub,
     height_cm, build, hair, eyes, marks, clothing, photo_url, contacts, asylum_status, health,
-    risk_level, risk_indicators, risk_assessment, created_at)
+    risk_level, risk_indicators, risk_assessment, created_at, guardian_name)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19,
-    $20, $21, $22, $23, $24, $25, $26)
+    $20, $21, $22, $23, $24, $25, $26, $27)
 ON CONFLICT (id) DO NOTHING
 """
 
@@ -198,12 +201,14 @@ def _insert_args(c: Child) -> tuple[object, ...]:
         list(c.risk_indicators),
         c.risk_assessment,
         c.created_at,
+        c.guardian_name,
     )
 
 
 async def insert_many(db: Db, children: list[Child]) -> None:
     """Insert children; ids that exist already are left as they are."""
     await db.executemany(_INSERT, [_insert_args(c) for c in children])
+    await db.execute(_PLACE_SEEDED, [c.id for c in children])
 
 
 _FACTS = f"{_SELECT} WHERE ch.id = $3"  # uses $1 and $2 only
@@ -220,9 +225,25 @@ async def policy_facts(
 # ---- writes
 
 _REGISTER = """
-INSERT INTO children (given_name, family_name, birth_date, sex, nationality, languages,
-    dossier_number, responsible_municipality_id, residence_id, placement_address, guardian_sub)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id
+WITH c AS (
+    INSERT INTO children (given_name, family_name, birth_date, sex, nationality, languages,
+        dossier_number, responsible_municipality_id, residence_id, placement_address,
+        guardian_sub)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+    RETURNING id, residence_id, placement_address, created_at
+), placed AS (
+    INSERT INTO placements (child_id, residence_id, placement_address, from_at)
+    SELECT id, residence_id, placement_address, created_at FROM c
+     WHERE residence_id IS NOT NULL OR placement_address IS NOT NULL
+)
+SELECT id FROM c
+"""
+# where seeded children live: a placement each, from their registration
+_PLACE_SEEDED = """
+INSERT INTO placements (child_id, residence_id, placement_address, from_at)
+SELECT id, residence_id, placement_address, created_at FROM children ch
+ WHERE id = ANY($1::uuid[]) AND (residence_id IS NOT NULL OR placement_address IS NOT NULL)
+   AND NOT EXISTS (SELECT 1 FROM placements p WHERE p.child_id = ch.id)
 """
 _DESCRIPTION = """
 UPDATE children SET height_cm = $2, build = $3, hair = $4, eyes = $5, marks = $6,
@@ -237,6 +258,11 @@ _RISK = """
 UPDATE children SET risk_level = $2, risk_indicators = $3, risk_assessment = $4,
        risk_assessed_at = now(), version = version + 1, updated_at = now()
  WHERE id = $1
+"""
+_RISK_HISTORY = """
+INSERT INTO risk_assessments (child_id, level, indicators, assessment,
+    assessed_by_organisation_id, assessed_by_sub, assessed_by_name, assessed_by_role)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 """
 _PHOTO = "INSERT INTO photos (child_id, content_type, data) VALUES ($1, $2, $3) RETURNING id"
 _GET_PHOTO = "SELECT child_id, content_type, data FROM photos WHERE id = $1"
@@ -302,9 +328,27 @@ async def update_description(db: Db, child_id: uuid.UUID, d: Description) -> Non
 
 
 async def record_risk(
-    db: Db, child_id: uuid.UUID, level: RiskLevel, indicators: list[str], assessment: str | None
+    db: Db,
+    child_id: uuid.UUID,
+    level: RiskLevel,
+    indicators: list[str],
+    assessment: str | None,
+    by: tuple[str, Person],
 ) -> None:
+    """The newest assessment is the child's current level; each is kept as history."""
+    sub, person = by
     await db.execute(_RISK, child_id, level.value, indicators, assessment)
+    await db.execute(
+        _RISK_HISTORY,
+        child_id,
+        level.value,
+        indicators,
+        assessment,
+        person.organisation_id,
+        sub,
+        person.name,
+        person.role,
+    )
 
 
 async def add_photo(db: Db, child_id: uuid.UUID, content_type: str, data: bytes) -> uuid.UUID:

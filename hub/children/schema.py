@@ -54,7 +54,7 @@ class ChildQuery:
         return connection(rows, request, total, node=ChildType.of, row_id=lambda v: v.row.id)
 
 
-async def _child(info: Info, child_id: uuid.UUID) -> ChildType | None:
+async def child_after(info: Info, child_id: uuid.UUID) -> ChildType | None:
     ctx = info.context
     await ctx.session.flush()
     visible = await service.visible_one(ctx.actor, child_id)
@@ -84,7 +84,7 @@ class ChildMutation:
                 guardian_sub=input.guardian_sub,
             ),
         )
-        return RegisterChildPayload(child=await _child(info, child_id))
+        return RegisterChildPayload(child=await child_after(info, child_id))
 
     @mutation(
         Action.UPDATE_DESCRIPTION,
@@ -99,7 +99,7 @@ class ChildMutation:
             input.changes(),
             (input.photo.content_type, input.photo.data) if input.photo else None,
         )
-        return UpdateDescriptionPayload(child=await _child(info, child_id))
+        return UpdateDescriptionPayload(child=await child_after(info, child_id))
 
     @mutation(
         Action.RECORD_RISK_ASSESSMENT,
@@ -115,4 +115,4 @@ class ChildMutation:
             input.indicators,
             input.assessment,
         )
-        return RecordRiskAssessmentPayload(child=await _child(info, child_id))
+        return RecordRiskAssessmentPayload(child=await child_after(info, child_id))

@@ -19,12 +19,19 @@ from hub.audit.refusals import refuse_cursor
 from hub.children import history_repository as history
 from hub.children import images, repository
 from hub.children.history_repository import DescriptionVersion
-from hub.children.models import Child, ChildFilter, NewChild, RiskLevel
+from hub.children.models import (
+    Child,
+    ChildFilter,
+    NewChild,
+    Placement,
+    RiskAssessment,
+    RiskLevel,
+)
 from hub.children.repository import Photo
 from hub.db.paging import PageRequest
 from hub.errors import Conflict, InvalidInput, NotFound
 from hub.events import outbox as events
-from hub.events.models import EventType, NewEvent
+from hub.events.models import EventType, NewEvent, Person
 from hub.organisations.models import OrganisationKind
 from hub.policy.actions import Action
 from hub.policy.categories import DataCategory
@@ -68,8 +75,24 @@ async def description_history(
     return await history.by_children(actor.db, child_ids)
 
 
-def _event(actor: Actor, kind: EventType, child_id: uuid.UUID, **payload: object) -> NewEvent:
-    return NewEvent.by(actor.principal, kind, child_id=child_id, case_id=None, **payload)
+async def risk_assessments(
+    actor: Actor, child_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, list[RiskAssessment]]:
+    """Of children the actor already holds as visible; newest first."""
+    return await history.risk_assessments(actor.db, child_ids)
+
+
+async def placements(actor: Actor, child_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[Placement]]:
+    """Of children the actor already holds as visible; newest first."""
+    return await history.placements(actor.db, child_ids)
+
+
+def _event(
+    actor: Actor, kind: EventType, child_id: uuid.UUID, reason: str | None = None, **payload: object
+) -> NewEvent:
+    return NewEvent.by(
+        actor.principal, kind, child_id=child_id, case_id=None, reason=reason, **payload
+    )
 
 
 NO_CHILD = "no child with this id"
@@ -254,6 +277,7 @@ async def record_risk(
         level,
         signs,
         text(assessment, "assessment", max_length=10_000, required=False),
+        (actor.principal.sub, Person.of(actor.principal)),
     )
     await events.record(
         actor.db, [_event(actor, EventType.RISK_ASSESSED, child.id, riskLevel=level.value)]

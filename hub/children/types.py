@@ -5,7 +5,14 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from hub.children.models import Child, ChildFilter, RiskLevel, Sex
+from hub.children.handover_types import (
+    GuardianType,
+    PlacementType,
+    RiskAssessmentType,
+    RiskLevelType,
+    TransferType,
+)
+from hub.children.models import Child, ChildFilter, Sex
 from hub.children.models import Description as DescriptionModel
 from hub.graphql.categories import (
     CATEGORY_COUNT,
@@ -27,7 +34,6 @@ if TYPE_CHECKING:
     from hub.consents.types import ConsentType
 
 SexType = strawberry.enum(Sex, name="Sex")
-RiskLevelType = strawberry.enum(RiskLevel, name="RiskLevel")
 
 
 MAX_CASES = 100
@@ -110,6 +116,30 @@ class ChildType:
             return None
         org = await info.context.registry.get(self.row.residence_id)
         return OrganisationType.of(org) if org else None
+
+    @shared_resolver(C.PLACEMENT, f"Placements, newest first (the latest {MAX_HISTORY}).")
+    async def placements(self, info: Info) -> list[PlacementType] | None:
+        found = await info.context.load.placements.load(self.row.id)
+        return [PlacementType.of(p) for p in found[:MAX_HISTORY]]
+
+    @shared_resolver(C.RISK, f"Risk assessments, newest first (the latest {MAX_HISTORY}).")
+    async def risk_assessments(self, info: Info) -> list[RiskAssessmentType] | None:
+        found = await info.context.load.risk_assessments.load(self.row.id)
+        return [RiskAssessmentType.of(r) for r in found[:MAX_HISTORY]]
+
+    @shared_resolver(C.IDENTITY, "The god man; null when none is appointed.")
+    async def guardian(self, info: Info) -> GuardianType | None:
+        if self.row.guardian_sub is None:
+            return None
+        return GuardianType(name=self.row.guardian_name)
+
+    @shared_resolver(
+        C.PLACEMENT,
+        f"Handovers between municipalities, newest first (the latest {MAX_HISTORY}).",
+    )
+    async def transfers(self, info: Info) -> list[TransferType] | None:
+        found = await info.context.load.transfers.load(self.row.id)
+        return [TransferType.of(t) for t in found[:MAX_HISTORY]]
 
     @shared_resolver(
         C.CASE_STATUS,

@@ -164,6 +164,7 @@ def _child(n: int, rng: random.Random, today: date) -> Child:
         residence_id=residence,
         placement_address=f"Exempelvägen {n % 40 + 1}, Stockholm" if residence else None,
         guardian_sub=guardian,
+        guardian_name=network.GUARDIAN_NAMES[guardian],
         description=Description(
             height_cm=rng.randint(150, 185),
             build=rng.choice(["smal", "normal", "kraftig"]),
@@ -244,6 +245,10 @@ async def seed(db: Db, *, now: datetime | None = None) -> SeedReport:
     now = now or datetime.now(UTC)
     rng = random.Random(2017)
     await organisations_repo.upsert_many(db, network.ORGANISATIONS)
+    known = await organisations_repo.contact_points(db, list(network.CONTACT_POINTS))
+    for org_id, points in network.CONTACT_POINTS.items():
+        if not known[org_id]:  # an admin's own edits are kept
+            await organisations_repo.replace_contact_points(db, org_id, points)
     children = [_child(n, rng, now.date()) for n in range(1, CHILD_COUNT + 1)]
     await children_repo.insert_many(db, children)
     episodes = [_episode(n, s, h, o, children[n - 1], now) for n, s, h, o in _EPISODES]

@@ -2,8 +2,11 @@
 
 Each episode goes through the public GraphQL API with the dev issuer's tokens, as the
 organisations of the county plan would: the responsible municipality reports a child
-absent and then to the police, the police report sightings and find the child, social
-services hold the return interview and close the case. `pace` seconds pass between steps;
+absent and then to the police; the police grade the risk and, often, put out an alert;
+Migrationsverket registers avviken; the police report sightings, find the child and call
+the alert back; Migrationsverket re-registers the child; social services hold the return
+interview and close the case. Every fourth episode hands a child over instead: a new
+placement, another municipality, a new god man. `pace` seconds pass between steps;
 a new episode starts while the last one is under way, so the board always has movement.
 """
 
@@ -103,7 +106,7 @@ async def episode(client: Client, pace: float, rng: random.Random) -> None:
     if found is None:
         return
     child_id, municipality = found
-    police = "polisen-stockholm"
+    police, migration = "polisen-stockholm", "migrationsverket"
 
     async def step(org: str, mutation: str, input_type: str, **fields: Any) -> str:
         await asyncio.sleep(pace)
@@ -131,6 +134,25 @@ async def episode(client: Client, pace: float, rng: random.Random) -> None:
         caseId=case_id,
         policeReportNumber=f"5000-K{rng.randint(10000, 99999)}-26",
     )
+    await step(
+        police,
+        "recordPoliceAssessment",
+        "RecordPoliceAssessmentInput",
+        caseId=case_id,
+        grade=rng.choice(["LOW", "MEDIUM", "HIGH"]),
+        rationale="Ingen kontakt med nätverket; tidigare avvikelser.",
+    )
+    alert = rng.random() < 0.6
+    if alert:
+        await step(
+            police,
+            "recordAlert",
+            "RecordAlertInput",
+            caseId=case_id,
+            reference=f"EFT-{rng.randint(1000, 9999)}",
+            issuedAt=_ago(2),
+        )
+    await step(migration, "registerAvviken", "RegisterAvvikenInput", caseId=case_id)
     for _ in range(rng.randint(1, 3)):
         await step(
             police,
@@ -139,6 +161,8 @@ async def episode(client: Client, pace: float, rng: random.Random) -> None:
             caseId=case_id,
             seenAt=_ago(5),
             place=rng.choice(PLACES),
+            kind=rng.choice(["SEEN", "SPOKE_WITH", "REPORTED_BY_OTHERS"]),
+            callbackPhone="114 14",
         )
     await step(
         police,
@@ -148,6 +172,9 @@ async def episode(client: Client, pace: float, rng: random.Random) -> None:
         foundAt=_ago(1),
         place=rng.choice(PLACES),
     )
+    if alert:
+        await step(police, "cancelAlert", "CancelAlertInput", caseId=case_id, cancelledAt=_ago())
+    await step(migration, "registerReturn", "RegisterReturnInput", caseId=case_id)
     await step(
         municipality,
         "recordReturnInterview",
@@ -155,7 +182,70 @@ async def episode(client: Client, pace: float, rng: random.Random) -> None:
         caseId=case_id,
         summary="Samtal hållet; barnet är tillbaka på boendet.",
     )
-    await step(municipality, "closeCase", "CloseCaseInput", caseId=case_id, outcome="RETURNED")
+    await step(
+        municipality,
+        "closeCase",
+        "CloseCaseInput",
+        caseId=case_id,
+        outcome="RETURNED",
+        reason="Barnet är tillbaka och har en ny skyddsplan.",
+    )
+
+
+async def handover_episode(client: Client, pace: float, rng: random.Random) -> None:
+    """A child changes hands: a new placement, responsibility passing to another
+    municipality (asked, then accepted), and a new god man appointed there."""
+    found = await _quiet_child(client, rng)
+    if found is None:
+        return
+    child_id, municipality = found
+
+    async def step(org: str, mutation: str, input_type: str, **fields: Any) -> dict[str, Any]:
+        await asyncio.sleep(pace)
+        data = await client.run(
+            org,
+            f"mutation($input: {input_type}!) {{ {mutation}(input: $input) {{ __typename }} }}",
+            input=fields,
+        )
+        return data
+
+    residence = rng.choice(network.RESIDENCES)
+    await step(
+        municipality,
+        "moveChild",
+        "MoveChildInput",
+        childId=child_id,
+        residenceId=residence,
+        movedAt=_ago(),
+    )
+    others = [m for m in network.MUNICIPALITIES if m != municipality]
+    receiving = rng.choice(others)
+    await asyncio.sleep(pace)
+    asked = await client.run(
+        municipality,
+        """mutation($input: RequestTransferInput!) { requestTransfer(input: $input) {
+        transfer { id } } }""",
+        input={
+            "childId": child_id,
+            "toMunicipalityId": receiving,
+            "reason": "Flyttar närmare skolan.",
+        },
+    )
+    transfer_id = asked["requestTransfer"]["transfer"]["id"]
+    await step(receiving, "acceptTransfer", "AcceptTransferInput", transferId=transfer_id)
+    now = await client.run(
+        receiving, "query($id: ID!) { child(id: $id) { guardian { name } } }", id=child_id
+    )
+    current = ((now["child"] or {}).get("guardian") or {}).get("name")
+    guardian = rng.choice([g for g, n in network.GUARDIAN_NAMES.items() if n != current])
+    await step(
+        receiving,
+        "appointGuardian",
+        "AppointGuardianInput",
+        childId=child_id,
+        guardianSub=guardian,
+        guardianName=network.GUARDIAN_NAMES[guardian],
+    )
 
 
 async def play(base_url: str, issuer: DevIssuer, pace: float, stop: Callable[[], bool]) -> None:
@@ -164,8 +254,12 @@ async def play(base_url: str, issuer: DevIssuer, pace: float, stop: Callable[[],
     async with httpx.AsyncClient(base_url=base_url, timeout=30) as http:
         client = Client(http, issuer)
         running: set[asyncio.Task[None]] = set()
+        played = 0
         while not stop():
-            task = asyncio.create_task(episode(client, pace, rng))
+            played += 1
+            # every fourth: a handover; the rest: a missing episode
+            plays = handover_episode if played % 4 == 0 else episode
+            task = asyncio.create_task(plays(client, pace, rng))
             running.add(task)
             task.add_done_callback(running.discard)
             task.add_done_callback(_log_failure)

@@ -12,12 +12,15 @@ from hub.db.session import Db
 from hub.events.models import Acknowledgement, CaseEvent, EventType, NewEvent
 
 _ORDER_LOCK = 0x6875625F657674  # "hub_evt"
-_COLUMNS = "id, type, child_id, case_id, actor_organisation_id, occurred_at, payload"
+_COLUMNS = """id, type, child_id, case_id, actor_organisation_id, occurred_at, payload,
+    actor_name, actor_role, reason"""
 _APPEND = """
-INSERT INTO case_events (type, child_id, case_id, actor_organisation_id, actor_sub, payload)
-SELECT t, ch, k, o, s, p::jsonb
-  FROM unnest($1::text[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[])
-       AS e(t, ch, k, o, s, p)
+INSERT INTO case_events (type, child_id, case_id, actor_organisation_id, actor_sub, payload,
+                         actor_name, actor_role, reason)
+SELECT t, ch, k, o, s, p::jsonb, n, r, why
+  FROM unnest($1::text[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[],
+              $7::text[], $8::text[], $9::text[])
+       AS e(t, ch, k, o, s, p, n, r, why)
 RETURNING id
 """
 _BY_CASES = f"SELECT {_COLUMNS} FROM case_events WHERE case_id = ANY($1::uuid[]) ORDER BY id"
@@ -45,6 +48,9 @@ def _model(row: asyncpg.Record) -> CaseEvent:
         actor_organisation_id=row["actor_organisation_id"],
         occurred_at=row["occurred_at"],
         payload=row["payload"],
+        actor_name=row["actor_name"],
+        actor_role=row["actor_role"],
+        reason=row["reason"],
     )
 
 
@@ -66,6 +72,9 @@ async def append(db: Db, events: Sequence[NewEvent]) -> list[int]:
         [e.actor_organisation_id for e in events],
         [e.actor_sub for e in events],
         [json.dumps(e.payload) for e in events],
+        [e.actor_name for e in events],
+        [e.actor_role for e in events],
+        [e.reason for e in events],
     )
     return [r["id"] for r in rows]
 

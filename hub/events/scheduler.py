@@ -1,4 +1,5 @@
-"""The deadline scheduler: marks tasks due and overdue and emits their events.
+"""The deadline scheduler: marks tasks due and overdue and emits their events, and lets
+children who turned 18 leave the plan.
 
 Every replica runs the loop; an advisory lock held on one connection makes exactly one of
 them the leader at a time. If the leader dies its connection closes, the lock is freed and
@@ -13,10 +14,13 @@ import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import asyncpg
 
+from hub.children import handover
 from hub.routines import service
 
 log = logging.getLogger(__name__)
@@ -25,6 +29,7 @@ _LEADER_LOCK = 0x6875625F736368  # "hub_sch"
 
 
 HOUSEKEEPING_EVERY = 6 * 3600.0
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 
 class DeadlineScheduler:
@@ -39,7 +44,9 @@ class DeadlineScheduler:
         interval: float,
         housekeeping: Callable[[], Awaitable[None]] | None = None,
         every_tick: Callable[[], Awaitable[object]] | None = None,
+        today: Callable[[], date] = lambda: datetime.now(STOCKHOLM).date(),
     ) -> None:
+        self._today = today  # the calendar day birthdays are counted in
         self._pool = pool
         self._interval = interval
         self._housekeeping = housekeeping
@@ -85,8 +92,11 @@ class DeadlineScheduler:
             return False
         async with self._pool.acquire() as conn, conn.transaction():
             due, overdue = await service.sweep(conn)
+            adults = await handover.leave_plan_at_18(conn, self._today())
         if due or overdue:
             log.info("deadlines: %d due, %d overdue", len(due), len(overdue))
+        if adults:
+            log.info("%d children turned 18 and left the plan", len(adults))
         if self._housekeeping is not None and time.monotonic() >= self._housekeeping_due:
             self._housekeeping_due = time.monotonic() + HOUSEKEEPING_EVERY
             await self._housekeeping()

@@ -28,5 +28,7 @@ class EventSubscription:
             only = parse_id(case_id)
             if only is None:
                 raise InvalidInput("caseId is not a case id", field="caseId")
+        acknowledged = info.context.routines.acknowledge
         async for event, visible in subscription.deliveries(info.context, cursor, only):
-            yield CaseEventType.of(event, case=CaseType.of(visible))  # type: ignore[arg-type]
+            case = CaseType.of(visible)  # type: ignore[arg-type]
+            yield CaseEventType.of(event, acknowledged, case=case)

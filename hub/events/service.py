@@ -50,6 +50,10 @@ async def acknowledge(actor: Actor, case_id: uuid.UUID | None, cursor: str) -> u
     event = await repository.by_id(actor.db, event_id)
     if event is None or event.case_id != visible.row.id:
         raise InvalidInput("this case has no event with that cursor", field="eventCursor")
+    if event.type.value not in actor.routines.acknowledge:
+        raise InvalidInput(
+            f"{event.type.value} events need no acknowledgement", field="eventCursor"
+        )
     if not await repository.acknowledge(
         actor.db, event_id, actor.principal.organisation_id, actor.principal.sub
     ):
@@ -82,7 +86,7 @@ async def acknowledgement_states(
     entitled = actor.policy.recipients(actor.registry.all(), case.facts, consented)
     states = []
     for event in events:
-        if event.type is EventType.ACKNOWLEDGED:
+        if event.type.value not in actor.routines.acknowledge:
             continue
         done = {a.organisation_id: a.acknowledged_at for a in acks if a.event_id == event.id}
         acknowledged = [(org, done[org.id]) for org in actor.registry.all() if org.id in done]

@@ -9,7 +9,7 @@ from hub.events.models import CaseEvent, EventType
 from hub.events.service import AcknowledgementState
 from hub.graphql.categories import ORGANISATIONS, bounded
 from hub.graphql.context import Info
-from hub.organisations.types import OrganisationType
+from hub.organisations.types import OrganisationType, PersonType
 
 if TYPE_CHECKING:
     from hub.cases.types import CaseType
@@ -25,6 +25,18 @@ class CaseEventType:
     row: strawberry.Private[CaseEvent]
     # a subscription delivers the case it has just authorized, so it is not read twice
     known_case: strawberry.Private[object] = None
+
+    reason: str | None = strawberry.field(description="Why, as the one who acted said.")
+    needs_acknowledgement: bool = strawberry.field(
+        description="Whether partners acknowledge this event (policies/routines.yaml)."
+    )
+
+    @strawberry.field(description="Who acted: name and role from the token; null for the hub.")
+    async def by(self, info: Info) -> PersonType | None:
+        person = self.row.by
+        if person.organisation_id is None:
+            return None
+        return PersonType.of(person, await info.context.registry.get(person.organisation_id))
 
     @strawberry.field(description="The organisation that acted; null for the hub's scheduler.")
     async def actor(self, info: Info) -> OrganisationType | None:
@@ -47,11 +59,16 @@ class CaseEventType:
         return CaseType.of(found) if found else None
 
     @classmethod
-    def of(cls, event: CaseEvent, case: object = None) -> CaseEventType:
+    def of(
+        cls, event: CaseEvent, acknowledged: frozenset[str], case: object = None
+    ) -> CaseEventType:
+        """`acknowledged`: the event types partners acknowledge (`Routines.acknowledge`)."""
         return cls(
             cursor=str(event.id),
             type=event.type,
             occurred_at=event.occurred_at,
+            reason=event.reason,
+            needs_acknowledgement=event.type.value in acknowledged,
             row=event,
             known_case=case,
         )
@@ -72,7 +89,7 @@ class AcknowledgementStatus:
     @classmethod
     def of(cls, state: AcknowledgementState) -> AcknowledgementStatus:
         return cls(
-            event=CaseEventType.of(state.event),
+            event=CaseEventType.of(state.event, frozenset({state.event.type.value})),
             acknowledged=[
                 Acknowledged(organisation=OrganisationType.of(o), at=at)
                 for o, at in state.acknowledged

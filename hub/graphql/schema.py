@@ -14,7 +14,9 @@ from strawberry.types import ExecutionContext
 
 from hub.audit.schema import AuditMutation, AuditQuery
 from hub.auth.schema import MeQuery
+from hub.cases.facts_schema import CaseFactMutation
 from hub.cases.schema import CaseMutation, CaseQuery
+from hub.children.handover_schema import HandoverMutation, HandoverQuery
 from hub.children.schema import ChildMutation, ChildQuery
 from hub.consents.schema import ConsentMutation
 from hub.emergency.schema import EmergencyMutation, EmergencyQuery
@@ -22,7 +24,7 @@ from hub.events.schema import EventSubscription
 from hub.graphql.execution import HubExecutionContext
 from hub.graphql.extensions import CodedErrors, Transaction
 from hub.graphql.limits import Limits, limit_extensions
-from hub.organisations.schema import OrganisationQuery
+from hub.organisations.schema import OrganisationMutation, OrganisationQuery
 from hub.routines.schema import TaskMutation, TaskQuery
 from hub.statistics.schema import StatisticsQuery
 from hub.telemetry.tracing import Telemetry
@@ -35,6 +37,7 @@ Query = merge_types(
         MeQuery,
         OrganisationQuery,
         ChildQuery,
+        HandoverQuery,
         CaseQuery,
         TaskQuery,
         StatisticsQuery,
@@ -46,11 +49,14 @@ Mutation = merge_types(
     "Mutation",
     (
         ChildMutation,
+        HandoverMutation,
         CaseMutation,
+        CaseFactMutation,
         TaskMutation,
         ConsentMutation,
         EmergencyMutation,
         AuditMutation,
+        OrganisationMutation,
     ),
 )
 

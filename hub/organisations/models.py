@@ -20,3 +20,15 @@ class Organisation:
     kind: OrganisationKind
     name: str
     municipality_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ContactPoint:
+    """Whom to call at an organisation, e.g. a municipality's socialjour. Organisational
+    data, visible to every member of the network."""
+
+    label: str
+    phone: str | None
+    email: str | None
+    hours: str | None
+    on_call: bool

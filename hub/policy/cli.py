@@ -29,7 +29,9 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     explain.add_argument("--role", default="caseworker", choices=[r.value for r in Role])
     explain.add_argument("--purpose", default="protection", choices=[p.value for p in Purpose])
     explain.add_argument("--data-dir", help="data directory (HUB_DATA_DIR)")
-    table = actions.add_parser("matrix", help="compare (or --write) policies/expectations.csv")
+    table = actions.add_parser(
+        "matrix", help="compare (or --write) policies/expectations.csv and action_expectations.csv"
+    )
     table.add_argument("--write", action="store_true", help="rewrite the expectations table")
 
 
@@ -45,12 +47,13 @@ def check() -> int:
 def table(write: bool) -> int:
     enforcer = Enforcer()
     if write:
-        print(f"wrote {matrix.EXPECTATIONS} ({matrix.write(enforcer)} decisions)")
+        print(f"wrote the expectation tables ({matrix.write(enforcer)} decisions)")
         return 0
-    if matrix.EXPECTATIONS.read_text().splitlines() != matrix.matrix_lines(enforcer):
-        print("policies/expectations.csv differs from the policy; review, then --write")
+    for path in matrix.differing(enforcer):
+        print(f"policies/{path.name} differs from the policy; review, then --write")
+    if matrix.differing(enforcer):
         return 1
-    print("policies/expectations.csv matches the policy")
+    print("policies/expectations.csv and policies/action_expectations.csv match the policy")
     return 0
 
 

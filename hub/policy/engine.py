@@ -246,6 +246,14 @@ class Policy:
         if not self._kind_may(kind, action):
             raise Forbidden(f"policies/actions.csv lets no {kind} auditor {action}")
 
+    def authorize_admin(self, principal: Principal, action: Action) -> None:
+        """FORBIDDEN unless the organisation's admin, of a kind actions.csv lets `action`."""
+        if Role.ADMIN not in principal.roles:
+            raise Forbidden(f"{action} needs your organisation's admin role")
+        kind = principal.organisation.kind.value
+        if not self._kind_may(kind, action):
+            raise Forbidden(f"policies/actions.csv lets no {kind} {action}")
+
     def _kind_may(self, kind: str, action: Action) -> bool:
         """An action that depends on the organisation's kind alone, not on a child."""
         return self.enforcer.may(kind, Relation.NONE.value, action) is not None

@@ -3,25 +3,54 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
 import yaml
 
 from hub.errors import ConfigurationError
+from hub.events.models import EventType
 from hub.policy.rules import POLICY_DIR
 from hub.policy.states import CaseStatus
 from hub.routines.models import TaskTemplate, Trigger
 
 ROUTINES = POLICY_DIR / "routines.yaml"
-RELATIONS = frozenset({"responsible_municipality", "residence"})
-# what completes a task by itself: the case reaching a state, or a recorded fact
-DONE_WHEN = frozenset({*(s.value for s in CaseStatus), "AVVIKEN_REGISTERED"})
+RELATIONS = frozenset({"responsible_municipality", "residence", "guardian"})
+# what completes a task by itself, or makes it moot: the case reaching a state, or a fact
+# an organisation records
+FACTS = frozenset(
+    {
+        *(s.value for s in CaseStatus),
+        "AVVIKEN_REGISTERED",
+        "POLICE_ASSESSED",
+        "ALERT_ISSUED",
+        "ALERT_CANCELLED",
+        "RETURN_REGISTERED",
+        "TURNED_18",
+        # what a case never had, settled as it reaches a state: no alert out, no avviken
+        "NO_ACTIVE_ALERT",
+        "NO_AVVIKEN",
+    }
+)
+DONE_WHEN = FACTS
 _DEADLINE = re.compile(r"^(\d+)([mhd])$")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days"}
 _ORG_ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 
-Routines = dict[Trigger, tuple[TaskTemplate, ...]]
+
+@dataclass(frozen=True)
+class Routines:
+    """policies/routines.yaml: each trigger's tasks; the guardianship board whose god men
+    take the `guardian` tasks; the event types a partner must acknowledge."""
+
+    tasks: Mapping[Trigger, tuple[TaskTemplate, ...]]
+    guardianship: str | None = None
+    acknowledge: frozenset[str] = frozenset()
+
+    def get(self, trigger: Trigger) -> tuple[TaskTemplate, ...]:
+        return self.tasks.get(trigger, ())
 
 
 def _deadline(where: str, raw: object) -> timedelta:
@@ -34,7 +63,7 @@ def _deadline(where: str, raw: object) -> timedelta:
 def _template(where: str, raw: object) -> TaskTemplate:
     if not isinstance(raw, dict):
         raise ConfigurationError(f"{where}: a task has key, title, responsible, deadline")
-    unknown = set(raw) - {"key", "title", "responsible", "deadline", "done_when"}
+    unknown = set(raw) - {"key", "title", "responsible", "deadline", "done_when", "not_needed_when"}
     missing = {"key", "title", "responsible", "deadline"} - set(raw)
     if unknown or missing:
         word = sorted(unknown)[0] if unknown else f"missing {sorted(missing)[0]}"
@@ -50,12 +79,18 @@ def _template(where: str, raw: object) -> TaskTemplate:
         raise ConfigurationError(
             f"{where}.done_when {done_when!r}: use one of {', '.join(sorted(DONE_WHEN))}"
         )
+    moot = raw.get("not_needed_when", [])
+    if not isinstance(moot, list) or any(m not in FACTS for m in moot):
+        raise ConfigurationError(
+            f"{where}.not_needed_when {moot!r}: a list of {', '.join(sorted(FACTS))}"
+        )
     return TaskTemplate(
         key=str(raw["key"]),
         title=str(raw["title"]),
         responsible=responsible,
         deadline=_deadline(where, raw["deadline"]),
         done_when=done_when,
+        not_needed_when=tuple(str(m) for m in moot),
     )
 
 
@@ -67,22 +102,35 @@ def load_routines(path: Path = ROUTINES) -> Routines:
         raise ConfigurationError(f"{name}: cannot be read as YAML ({type(exc).__name__})") from exc
     if not isinstance(document, dict) or not isinstance(document.get("routines"), dict):
         raise ConfigurationError(f"{name}: the file holds a 'routines' mapping")
-    routines: Routines = {}
-    for trigger, tasks in document["routines"].items():
+    tasks: dict[Trigger, tuple[TaskTemplate, ...]] = {}
+    for trigger, listed in document["routines"].items():
         if trigger not in Trigger.__members__:
             raise ConfigurationError(
                 f"{name}: unknown trigger {trigger!r}; use one of {', '.join(Trigger.__members__)}"
             )
-        if not isinstance(tasks, list):
+        if not isinstance(listed, list):
             raise ConfigurationError(f"{name}: {trigger} holds a list of tasks")
-        templates = tuple(_template(f"{name}: {trigger}[{i}]", t) for i, t in enumerate(tasks))
+        templates = tuple(_template(f"{name}: {trigger}[{i}]", t) for i, t in enumerate(listed))
         keys = [t.key for t in templates]
         if len(set(keys)) != len(keys):
             raise ConfigurationError(f"{name}: {trigger} has two tasks with one key")
-        routines[Trigger(trigger)] = templates
-    return routines
+        tasks[Trigger(trigger)] = templates
+    guardianship = document.get("guardianship")
+    if guardianship is not None and not _ORG_ID.match(str(guardianship)):
+        raise ConfigurationError(f"{name}: guardianship {guardianship!r} is no organisation id")
+    acknowledge = document.get("acknowledge", [])
+    if not isinstance(acknowledge, list) or any(
+        a not in EventType.__members__ for a in acknowledge
+    ):
+        raise ConfigurationError(f"{name}: acknowledge lists event types (STATUS_CHANGED, ...)")
+    if any(t.responsible == "guardian" for ts in tasks.values() for t in ts) and not guardianship:
+        raise ConfigurationError(f"{name}: a task for the guardian needs 'guardianship'")
+    return Routines(
+        tasks, str(guardianship) if guardianship else None, frozenset(map(str, acknowledge))
+    )
 
 
 def organisation_ids(routines: Routines) -> set[str]:
     """Organisation ids named as responsible: the registry must know every one."""
-    return {t.responsible for ts in routines.values() for t in ts if t.responsible not in RELATIONS}
+    named = {t.responsible for ts in routines.tasks.values() for t in ts}
+    return (named - RELATIONS) | ({routines.guardianship} if routines.guardianship else set())

@@ -18,16 +18,18 @@ class Trigger(StrEnum):
 class TaskStatus(StrEnum):
     OPEN = "OPEN"
     DONE = "DONE"
-    CANCELLED = "CANCELLED"
+    CANCELLED = "CANCELLED"  # before migration 0012: closed with the case, no reason kept
+    NOT_NEEDED = "NOT_NEEDED"  # the case no longer needs it; closed_reason says why
 
 
 @dataclass(frozen=True, slots=True)
 class TaskTemplate:
     key: str
     title: str
-    responsible: str  # a relation (responsible_municipality, residence) or an organisation id
+    responsible: str  # a relation (responsible_municipality, residence, guardian) or an org id
     deadline: timedelta
-    done_when: str | None = None
+    done_when: str | None = None  # the fact that completes it
+    not_needed_when: tuple[str, ...] = ()  # facts that make it moot (closed NOT_NEEDED)
 
     @property
     def due_soon(self) -> timedelta:
@@ -47,6 +49,8 @@ class Task:
     due_at: datetime
     status: TaskStatus
     completed_at: datetime | None
+    closed_reason: str | None = None
+    responsible_sub: str | None = None  # one person's task (the god man's), else None
 
     def overdue(self, now: datetime) -> bool:
         return self.status is TaskStatus.OPEN and self.due_at < now
@@ -58,4 +62,5 @@ class NewTask:
     case_id: uuid.UUID | None
     template: TaskTemplate
     responsible_organisation_id: str
+    responsible_sub: str | None
     created_at: datetime

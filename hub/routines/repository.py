@@ -12,27 +12,31 @@ from hub.db.session import Db
 from hub.routines.models import NewTask, Task, TaskStatus
 
 _COLUMNS = """id, child_id, case_id, routine, title, responsible_organisation_id, created_at,
-    due_at, status, completed_at"""
+    due_at, status, completed_at, closed_reason, responsible_sub"""
 _INSERT = f"""
 INSERT INTO tasks (child_id, case_id, routine, title, responsible_organisation_id, created_at,
-    due_soon_at, due_at, done_when)
-SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[],
-    $6::timestamptz[], $7::timestamptz[], $8::timestamptz[], $9::text[])
+    due_soon_at, due_at, done_when, responsible_sub, not_needed_when)
+SELECT ch, k, r, t, o, c, ds, d, dw, rs, string_to_array(nn, ' ')
+  FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[],
+    $6::timestamptz[], $7::timestamptz[], $8::timestamptz[], $9::text[], $10::text[], $11::text[])
+    AS n(ch, k, r, t, o, c, ds, d, dw, rs, nn)
 RETURNING {_COLUMNS}
 """
+# A task is the organisation's, or, where it names a person (the god man), that person's.
+_HOLDS = "responsible_organisation_id = $1 AND (responsible_sub IS NULL OR responsible_sub = $2)"
 _MINE = f"""
 SELECT {_COLUMNS} FROM tasks
- WHERE responsible_organisation_id = $1 AND status = 'OPEN'
-   AND (NOT $2::bool OR due_at < now())
-   AND ($3::uuid IS NULL OR (due_at, id) > (
-        SELECT a.due_at, a.id FROM tasks a WHERE a.id = $3 AND a.responsible_organisation_id = $1))
- ORDER BY due_at, id LIMIT $4
+ WHERE {_HOLDS} AND status = 'OPEN'
+   AND (NOT $3::bool OR due_at < now())
+   AND ($4::uuid IS NULL OR (due_at, id) > (
+        SELECT a.due_at, a.id FROM tasks a WHERE a.id = $4 AND a.responsible_organisation_id = $1))
+ ORDER BY due_at, id LIMIT $5
 """
-_MINE_COUNT = """
+_MINE_COUNT = f"""
 SELECT count(*) FROM tasks
- WHERE responsible_organisation_id = $1 AND status = 'OPEN' AND (NOT $2::bool OR due_at < now())
+ WHERE {_HOLDS} AND status = 'OPEN' AND (NOT $3::bool OR due_at < now())
 """
-_IS_MINE = "SELECT EXISTS (SELECT 1 FROM tasks WHERE id = $2 AND responsible_organisation_id = $1)"
+_IS_MINE = f"SELECT EXISTS (SELECT 1 FROM tasks WHERE id = $3 AND {_HOLDS})"
 _BY_CASES = f"SELECT {_COLUMNS} FROM tasks WHERE case_id = ANY($1::uuid[]) ORDER BY due_at, id"
 _GET_FOR_UPDATE = f"SELECT {_COLUMNS} FROM tasks WHERE id = $1 FOR UPDATE"
 _COMPLETE = f"""
@@ -45,9 +49,24 @@ UPDATE tasks SET status = 'DONE', completed_at = now(), completed_by_sub = $3,
        completed_by_organisation_id = $4
  WHERE case_id = $1 AND status = 'OPEN' AND done_when = $2 RETURNING {_COLUMNS}
 """
-_CANCEL_OPEN = f"""
-UPDATE tasks SET status = 'CANCELLED', completed_at = now()
+_NOT_NEEDED_WHEN = f"""
+UPDATE tasks SET status = 'NOT_NEEDED', completed_at = now(), closed_reason = $3,
+       completed_by_sub = $4, completed_by_organisation_id = $5
+ WHERE case_id = $1 AND status = 'OPEN' AND $2 = ANY(not_needed_when) RETURNING {_COLUMNS}
+"""
+_CLOSE_OPEN = f"""
+UPDATE tasks SET status = 'NOT_NEEDED', completed_at = now(), closed_reason = $2,
+       completed_by_sub = $3, completed_by_organisation_id = $4
  WHERE case_id = $1 AND status = 'OPEN' RETURNING {_COLUMNS}
+"""
+_CLOSE_OPEN_OF_CHILD = f"""
+UPDATE tasks SET status = 'NOT_NEEDED', completed_at = now(), closed_reason = $2
+ WHERE child_id = $1 AND status = 'OPEN' RETURNING {_COLUMNS}
+"""
+_OPEN_OF_OTHERS = """
+SELECT DISTINCT responsible_organisation_id FROM tasks
+ WHERE case_id = $1 AND status = 'OPEN' AND responsible_organisation_id <> $2
+ ORDER BY 1
 """
 # The scheduler's two sweeps: each marks and returns what became due or overdue since.
 _MARK_DUE = f"""
@@ -74,6 +93,8 @@ def _model(row: asyncpg.Record) -> Task:
         due_at=row["due_at"],
         status=TaskStatus(row["status"]),
         completed_at=row["completed_at"],
+        closed_reason=row["closed_reason"],
+        responsible_sub=row["responsible_sub"],
     )
 
 
@@ -91,20 +112,22 @@ async def insert_many(db: Db, tasks: Sequence[NewTask]) -> list[Task]:
         [t.created_at + t.template.deadline - t.template.due_soon for t in tasks],
         [t.created_at + t.template.deadline for t in tasks],
         [t.template.done_when for t in tasks],
+        [t.responsible_sub for t in tasks],
+        [" ".join(t.template.not_needed_when) for t in tasks],
     )
     return [_model(r) for r in rows]
 
 
 async def mine(
-    db: Db, organisation_id: str, overdue_only: bool, request: PageRequest
+    db: Db, organisation_id: str, sub: str, overdue_only: bool, request: PageRequest
 ) -> tuple[list[Task], int]:
-    rows = await db.fetch(_MINE, organisation_id, overdue_only, request.after, request.limit)
-    total = await db.fetchval(_MINE_COUNT, organisation_id, overdue_only)
+    rows = await db.fetch(_MINE, organisation_id, sub, overdue_only, request.after, request.limit)
+    total = await db.fetchval(_MINE_COUNT, organisation_id, sub, overdue_only)
     return [_model(r) for r in rows], int(total)
 
 
-async def is_mine(db: Db, organisation_id: str, task_id: uuid.UUID) -> bool:
-    return bool(await db.fetchval(_IS_MINE, organisation_id, task_id))
+async def is_mine(db: Db, organisation_id: str, sub: str, task_id: uuid.UUID) -> bool:
+    return bool(await db.fetchval(_IS_MINE, organisation_id, sub, task_id))
 
 
 async def by_cases(db: Db, case_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[Task]]:
@@ -131,8 +154,28 @@ async def complete_done_when(
     return [_model(r) for r in await db.fetch(_DONE_WHEN, case_id, fact, sub, organisation_id)]
 
 
-async def cancel_open(db: Db, case_id: uuid.UUID) -> list[Task]:
-    return [_model(r) for r in await db.fetch(_CANCEL_OPEN, case_id)]
+async def not_needed_when(
+    db: Db, case_id: uuid.UUID, fact: str, reason: str, by: tuple[str, str] | None
+) -> list[Task]:
+    sub, org = by or (None, None)
+    rows = await db.fetch(_NOT_NEEDED_WHEN, case_id, fact, reason, sub, org)
+    return [_model(r) for r in rows]
+
+
+async def close_open(
+    db: Db, case_id: uuid.UUID, reason: str, by: tuple[str, str] | None
+) -> list[Task]:
+    sub, org = by or (None, None)
+    return [_model(r) for r in await db.fetch(_CLOSE_OPEN, case_id, reason, sub, org)]
+
+
+async def close_open_of_child(db: Db, child_id: uuid.UUID, reason: str) -> list[Task]:
+    return [_model(r) for r in await db.fetch(_CLOSE_OPEN_OF_CHILD, child_id, reason)]
+
+
+async def open_of_others(db: Db, case_id: uuid.UUID, organisation_id: str) -> list[str]:
+    """The other organisations holding open tasks in the case."""
+    return [r[0] for r in await db.fetch(_OPEN_OF_OTHERS, case_id, organisation_id)]
 
 
 async def mark_due(db: Db) -> list[Task]:

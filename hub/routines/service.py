@@ -22,13 +22,21 @@ from hub.routines.models import NewTask, Task, TaskStatus, TaskTemplate, Trigger
 NO_TASK = "no task with this id among your organisation's tasks"
 
 
-def responsible_for(template: TaskTemplate, facts: RowFacts) -> str:
+def responsible_for(
+    routines: Routines, template: TaskTemplate, facts: RowFacts
+) -> tuple[str, str | None]:
+    """The organisation holding a new task, and the one person in it where the task is
+    a person's (the god man's)."""
     if template.responsible == "responsible_municipality":
-        return facts.responsible_municipality_id
+        return facts.responsible_municipality_id, None
     if template.responsible == "residence":
         # a child without a residence: its social services do the residence's part
-        return facts.residence_id or facts.responsible_municipality_id
-    return template.responsible
+        return facts.residence_id or facts.responsible_municipality_id, None
+    if template.responsible == "guardian":
+        if facts.guardian_sub is None or routines.guardianship is None:
+            return facts.responsible_municipality_id, None  # no god man: social services
+        return routines.guardianship, facts.guardian_sub
+    return template.responsible, None
 
 
 def _event(task: Task, kind: EventType, principal: Principal | None) -> NewEvent:
@@ -37,6 +45,7 @@ def _event(task: Task, kind: EventType, principal: Principal | None) -> NewEvent
         kind,
         child_id=task.child_id,
         case_id=task.case_id,
+        reason=task.closed_reason if kind is EventType.TASK_NOT_NEEDED else None,
         taskId=str(task.id),
         routine=task.routine,
         responsible=task.responsible_organisation_id,
@@ -62,10 +71,12 @@ async def start(
                 child_id=child_id,
                 case_id=case_id,
                 template=t,
-                responsible_organisation_id=responsible_for(t, facts),
+                responsible_organisation_id=org,
+                responsible_sub=sub,
                 created_at=at,
             )
-            for t in routines.get(trigger, ())
+            for t in routines.get(trigger)
+            for org, sub in [responsible_for(routines, t, facts)]
         ],
     )
     await events.record(db, [_event(t, EventType.TASK_CREATED, principal) for t in created])
@@ -73,20 +84,38 @@ async def start(
 
 
 async def settle(
-    db: Db, case_id: uuid.UUID, fact: str, principal: Principal | None, *, closing: bool = False
+    db: Db,
+    case_id: uuid.UUID,
+    fact: str,
+    principal: Principal | None,
+    *,
+    closing_reason: str | None = None,
 ) -> None:
-    """Complete the tasks that `fact` (a new state, or AVVIKEN_REGISTERED) fulfils; on
-    closing, cancel the rest."""
-    done = await repository.complete_done_when(
+    """Complete the tasks that `fact` (a new state or a recorded fact) fulfils, close as
+    NOT_NEEDED those it makes moot; on closing the case, close every open task with
+    `closing_reason`. Each closed task is an event its organisation receives."""
+    by = (principal.sub, principal.organisation_id) if principal else None
+    sub, org = by or (None, None)
+    done = await repository.complete_done_when(db, case_id, fact, sub, org)
+    moot = await repository.not_needed_when(db, case_id, fact, f"not needed once {fact}", by)
+    if closing_reason is not None:
+        moot += await repository.close_open(db, case_id, closing_reason, by)
+    await events.record(
         db,
-        case_id,
-        fact,
-        principal.sub if principal else None,
-        principal.organisation_id if principal else None,
+        [_event(t, EventType.TASK_COMPLETED, principal) for t in done]
+        + [_event(t, EventType.TASK_NOT_NEEDED, principal) for t in moot],
     )
-    await events.record(db, [_event(t, EventType.TASK_COMPLETED, principal) for t in done])
-    if closing:
-        await repository.cancel_open(db, case_id)
+
+
+async def close_for_child(db: Db, child_id: uuid.UUID, reason: str) -> list[Task]:
+    """Every open task of the child, closed as NOT_NEEDED (the child left the plan)."""
+    closed = await repository.close_open_of_child(db, child_id, reason)
+    await events.record(db, [_event(t, EventType.TASK_NOT_NEEDED, None) for t in closed])
+    return closed
+
+
+async def others_with_open_tasks(db: Db, case_id: uuid.UUID, organisation_id: str) -> list[str]:
+    return await repository.open_of_others(db, case_id, organisation_id)
 
 
 async def of_cases(actor: Actor, case_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[Task]]:
@@ -97,7 +126,8 @@ async def of_cases(actor: Actor, case_ids: list[uuid.UUID]) -> dict[uuid.UUID, l
 async def complete(actor: Actor, task_id: uuid.UUID | None) -> Task:
     actor.policy.authorize(actor.principal, Action.COMPLETE_TASK, None)
     task = await repository.get_for_update(actor.db, task_id) if task_id else None
-    if task is None or task.responsible_organisation_id != actor.principal.organisation_id:
+    mine = task is not None and task.responsible_organisation_id == actor.principal.organisation_id
+    if task is None or not mine or task.responsible_sub not in (None, actor.principal.sub):
         raise NotFound(NO_TASK)
     if task.status is not TaskStatus.OPEN:
         raise Conflict(f"this task is already {task.status.value.lower()}")
@@ -112,10 +142,12 @@ async def mine(actor: Actor, overdue_only: bool, request: PageRequest) -> tuple[
     """The open tasks of the caller's organisation (actions.csv: myTasks, of any kind and
     relation; never an auditor's or a role-less token's)."""
     actor.policy.authorize(actor.principal, Action.MY_TASKS, None)
-    org = actor.principal.organisation_id
-    if request.after is not None and not await repository.is_mine(actor.db, org, request.after):
+    org, sub = actor.principal.organisation_id, actor.principal.sub
+    if request.after is not None and not await repository.is_mine(
+        actor.db, org, sub, request.after
+    ):
         raise refuse_cursor("myTasks")
-    return await repository.mine(actor.db, actor.principal.organisation_id, overdue_only, request)
+    return await repository.mine(actor.db, org, sub, overdue_only, request)
 
 
 async def sweep(db: Db) -> tuple[list[Task], list[Task]]:

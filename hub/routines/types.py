@@ -11,6 +11,7 @@ from hub.routines.models import Task, TaskStatus
 
 if TYPE_CHECKING:
     from hub.cases.types import CaseType
+    from hub.children.types import ChildType
 
 TaskStatusType = strawberry.enum(TaskStatus, name="TaskStatus")
 
@@ -24,12 +25,29 @@ class TaskType:
     due_at: datetime
     overdue: bool
     completed_at: datetime | None
+    closed_reason: str | None = strawberry.field(
+        description="Why the task closed as NOT_NEEDED (a state change made it moot)."
+    )
     row: strawberry.Private[Task]
 
     @strawberry.field(description="The organisation that must do it.")
     async def responsible(self, info: Info) -> OrganisationType | None:
         org = await info.context.registry.get(self.row.responsible_organisation_id)
         return OrganisationType.of(org) if org else None
+
+    @strawberry.field(description="A person's own task (the god man's): for them alone.")
+    def personal(self) -> bool:
+        return self.row.responsible_sub is not None
+
+    @strawberry.field(description="The child, as far as the caller may see it.")
+    async def child(
+        self, info: Info
+    ) -> Annotated[ChildType, strawberry.lazy("hub.children.types")] | None:
+        from hub.children.types import ChildType
+
+        load = info.context.load
+        found = await load.child.load(self.row.child_id)
+        return load.once(ChildType.of_found, found)
 
     @strawberry.field(description="The case, as far as the caller may see it.")
     async def case(
@@ -52,6 +70,7 @@ class TaskType:
             due_at=task.due_at,
             overdue=task.overdue(datetime.now(UTC)),
             completed_at=task.completed_at,
+            closed_reason=task.closed_reason,
             row=task,
         )
 

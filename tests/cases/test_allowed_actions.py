@@ -14,8 +14,21 @@ async def _allowed(hub: RunningHub, org: str, role: str, case: int) -> list[str]
     return actions
 
 
-async def test_the_police_may_report_sightings_and_find_a_missing_child(hub: RunningHub) -> None:
-    assert await _allowed(hub, "polisen-stockholm", "officer", 17) == ["addSighting", "reportFound"]
+async def test_the_police_may_grade_alert_report_sightings_and_find_a_missing_child(
+    hub: RunningHub,
+) -> None:
+    assert sorted(await _allowed(hub, "polisen-stockholm", "officer", 17)) == [
+        "addSighting",
+        "recordAlert",
+        "recordPoliceAssessment",
+        "reportFound",
+    ]
+
+
+async def test_migrationsverket_may_re_register_a_found_child_it_registered_avviken(
+    hub: RunningHub,
+) -> None:
+    assert await _allowed(hub, "migrationsverket", "caseworker", 60) == ["registerReturn"]
 
 
 async def test_migrationsverket_may_register_avviken_and_nothing_else(hub: RunningHub) -> None:

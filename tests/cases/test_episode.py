@@ -111,6 +111,7 @@ async def test_a_whole_episode_plays_through_the_api(hub: RunningHub) -> None:
         "inform-social-services",
         "report-to-police",
         "notify-migration-agency",
+        "guardian-informed",
     }
     assert [e["type"] for e in case["events"]][:1] == ["CASE_OPENED"]
     photo = await hub.http.get(photo_url, headers={"authorization": f"Bearer {police}"})
@@ -218,7 +219,8 @@ async def test_a_whole_episode_plays_through_the_api(hub: RunningHub) -> None:
     )
     case = found["reportFound"]["case"]
     assert case["status"] == "FOUND"
-    assert {"cancel-alerts", "protect-and-place", "return-interview"} <= routines_of(case)
+    assert {"protect-and-place", "return-interview", "re-register"} <= routines_of(case)
+    assert "cancel-alerts" in routines_of(case, "NOT_NEEDED"), "no alert was out"
 
     interviewed = await hub.query(
         municipality,
@@ -235,12 +237,13 @@ async def test_a_whole_episode_plays_through_the_api(hub: RunningHub) -> None:
         municipality,
         f"""mutation($input: CloseCaseInput!) {{
         closeCase(input: $input) {{ case {{ {CASE_FIELDS} }} }} }}""",
-        input={"caseId": case["id"], "outcome": "RETURNED"},
+        input={"caseId": case["id"], "outcome": "RETURNED", "reason": "barnet är tillbaka"},
     )
     case = closed["closeCase"]["case"]
     assert case["status"] == "CLOSED"
     assert case["outcome"] == "RETURNED"
-    assert routines_of(case) == set(), "closing cancels whatever is still open"
+    assert routines_of(case) == set(), "closing closes whatever is still open, saying why"
+    assert "re-register" in routines_of(case, "NOT_NEEDED")
     statuses = [e for e in case["events"] if e["type"] == "STATUS_CHANGED"]
     assert len(statuses) == 4
     assert [e["actor"]["id"] for e in statuses] == [

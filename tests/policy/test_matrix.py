@@ -12,7 +12,7 @@ import pytest
 
 from hub.errors import ConfigurationError
 from hub.policy.enforcer import DecisionKey, Enforcer
-from hub.policy.matrix import EXPECTATIONS, matrix_lines
+from hub.policy.matrix import ACTION_EXPECTATIONS, EXPECTATIONS, action_lines, matrix_lines
 from hub.policy.rules import POLICY_DIR
 
 
@@ -23,6 +23,15 @@ def test_every_decision_matches_the_expectations_table() -> None:
         difflib.unified_diff(expected, actual, "expectations.csv", "policy", lineterm="")
     )
     assert not diff, f"the policy changed these decisions (hub policy matrix --write):\n{diff}"
+
+
+def test_every_action_rule_matches_the_action_expectations_table() -> None:
+    expected = ACTION_EXPECTATIONS.read_text().splitlines()
+    actual = action_lines(Enforcer())
+    diff = "\n".join(
+        difflib.unified_diff(expected, actual, "action_expectations.csv", "policy", lineterm="")
+    )
+    assert not diff, f"the policy changed these actions (hub policy matrix --write):\n{diff}"
 
 
 @pytest.mark.parametrize(

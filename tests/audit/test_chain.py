@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import asyncpg
@@ -11,7 +12,16 @@ import pytest
 
 from hub.audit.verifier import AuditVerifier
 from tests.audit.helpers import CHILD, MISSING_CHILD, STATUS_ONLY
-from tests.conftest import RunningHub, until
+from tests.conftest import RunningHub, run_hub, until
+
+
+@pytest.fixture
+async def hub(db_url: str, data_dir: Path) -> AsyncIterator[RunningHub]:
+    """A hub whose scheduler sweeps once, at start: no background run can land between a
+    test's request for a verification and its answer, however loaded the machine."""
+    async with run_hub(db_url, data_dir, scheduler_interval=3600) as running:
+        yield running
+
 
 VERIFY = "{ verifyAuditChain { ok full checkedAt checked firstBrokenId problem } }"
 FULL = """mutation { requestFullAuditVerification(input: {reason: "test"}) { queued } }"""

@@ -16,7 +16,7 @@ from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
-from bench import audit_log, detail, fanout, list_authorization, load, peer, startup
+from bench import audit_log, detail, fanout, finding, list_authorization, load, peer, startup
 from bench.report import as_json
 
 REPORT = Path(__file__).resolve().parent / "REPORT.md"
@@ -27,7 +27,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("sizes", nargs="*", type=int, help="fan-out subscriber counts")
     parser.add_argument(
-        "--only", help="comma-separated: list, detail, fanout, audit, load, startup"
+        "--only", help="comma-separated: list, detail, fanout, audit, load, startup, finding"
     )
     parser.add_argument("--clients", type=int, default=load.CLIENTS, help="load run clients")
     parser.add_argument("--seconds", type=float, default=load.SECONDS, help="load run length")
@@ -42,6 +42,7 @@ def main() -> int:
         "audit": audit_log.run,
         "load": lambda: load.run(args.clients, args.seconds, args.think),
         "startup": startup.run,
+        "finding": finding.run,
     }
     chosen = args.only.split(",") if args.only else list(scenarios)
     unknown = sorted(set(chosen) - set(scenarios))

@@ -12,6 +12,8 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from anyascii import anyascii
+
 _UNSAFE = re.compile("[\x00\ud800-\udfff]")
 MAX_DETAIL_TEXT = 500
 MAX_DETAIL_ITEMS = 50
@@ -53,3 +55,12 @@ def clean(value: Any, depth: int = 0) -> Any:
     if isinstance(value, list | tuple | set | frozenset):
         return [clean(v, depth + 1) for v in list(value)[:MAX_DETAIL_ITEMS]]
     return clean(str(value), depth)
+
+
+_NOT_A_LETTER = re.compile(r"[^a-z0-9]+")
+
+
+def search_form(*names: str) -> str:
+    """A name as the hub's search compares it: transliterated to Latin letters (anyascii:
+    Мухаммад -> mukhammad, Şükrü -> sukru), lower case, words split by single spaces."""
+    return " ".join(w for w in _NOT_A_LETTER.split(anyascii(" ".join(names)).lower()) if w)

@@ -25,7 +25,9 @@ EXTRA = {
     # histories' SQL; Pillow; the photo route; handing a child over (placements, transfers,
     # a new god man, leaving the plan at 18)
     "children": {"history_repository", "images", "photos"}
-    | {"handover", "handover_repository", "handover_schema", "handover_types"},
+    | {"handover", "handover_repository", "handover_schema", "handover_types"}
+    # finding a child: ranked search, the outreach lookup and contact reports
+    | {"search", "search_repository", "lookup", "lookup_repository", "lookup_schema"},
     "events": {"bus", "outbox", "scheduler", "sse", "subscription"},
     "organisations": {"registry"},  # the cached directory
     "routines": {"config"},  # policies/routines.yaml

@@ -17,6 +17,7 @@ class AuditKind(StrEnum):
     EMERGENCY = "EMERGENCY"  # emergency access opened
     AUDIT = "AUDIT"  # an auditor read the trail
     RETENTION = "RETENTION"  # personal data pseudonymised, audit months dropped
+    LOOKUP = "LOOKUP"  # a child looked up by an organisation that may not see it, and why
 
 
 class AuditFlag(StrEnum):
@@ -26,6 +27,7 @@ class AuditFlag(StrEnum):
     ENFORCEMENT = "ENFORCEMENT"  # asked for the enforcement purpose (UtlL 17:1)
     OFF_HOURS = "OFF_HOURS"  # outside office hours (Stockholm time)
     BULK = "BULK"  # part of a request that touched more children than the bulk limit
+    ENUMERATION = "ENUMERATION"  # lookups in a burst, or missing again and again: review
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,5 +1,5 @@
 """The GraphQL types of a child's histories and handovers: placements, risk assessments,
-the god man, transfers of responsibility."""
+the god man, transfers of responsibility, contact reports."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from datetime import datetime
 
 import strawberry
 
+from hub.children.lookup_repository import ContactReport
 from hub.children.models import Placement, RiskAssessment, RiskLevel, Transfer, TransferStatus
 from hub.graphql.context import Info
 from hub.organisations.types import OrganisationType, PersonType
@@ -102,4 +103,37 @@ class TransferType:
             decided_at=t.decided_at,
             decline_reason=t.decline_reason,
             row=t,
+        )
+
+
+@strawberry.type(
+    name="ContactReport", description="Someone who may not see the child met it, and said so."
+)
+class ContactReportType:
+    seen_at: datetime
+    place: str
+    kind: str = strawberry.field(description="SEEN, SPOKE_WITH or REPORTED_BY_OTHERS.")
+    note: str | None
+    callback_phone: str | None
+    willing_to_talk: bool | None
+    basis: str = strawberry.field(description="The legal basis it reached you on.")
+    row: strawberry.Private[ContactReport]
+
+    @strawberry.field
+    async def reported_by(self, info: Info) -> PersonType:
+        by = self.row.reported_by
+        org = await info.context.registry.get(by.organisation_id) if by.organisation_id else None
+        return PersonType.of(by, org)
+
+    @classmethod
+    def of(cls, r: ContactReport) -> ContactReportType:
+        return cls(
+            seen_at=r.seen_at,
+            place=r.place,
+            kind=r.kind.value,
+            note=r.note,
+            callback_phone=r.callback_phone,
+            willing_to_talk=r.willing_to_talk,
+            basis=r.basis,
+            row=r,
         )

@@ -6,8 +6,9 @@ from collections.abc import Sequence
 from strawberry.dataloader import DataLoader
 
 from hub.actor import Actor
-from hub.children import handover, service
+from hub.children import handover, lookup, service
 from hub.children.history_repository import DescriptionVersion
+from hub.children.lookup_repository import ContactReport
 from hub.children.models import Child, Placement, RiskAssessment, Transfer
 from hub.policy.visible import Visible
 
@@ -49,6 +50,14 @@ def risk_assessments_by_child(actor: Actor) -> DataLoader[uuid.UUID, list[RiskAs
 def transfers_by_child(actor: Actor) -> DataLoader[uuid.UUID, list[Transfer]]:
     async def load(ids: Sequence[uuid.UUID]) -> list[list[Transfer]]:
         found = await handover.transfers_of_children(actor, list(ids))
+        return [found[i] for i in ids]
+
+    return DataLoader(load_fn=load)
+
+
+def contact_reports_by_child(actor: Actor) -> DataLoader[uuid.UUID, list[ContactReport]]:
+    async def load(ids: Sequence[uuid.UUID]) -> list[list[ContactReport]]:
+        found = await lookup.reports_of_children(actor, list(ids))
         return [found[i] for i in ids]
 
     return DataLoader(load_fn=load)

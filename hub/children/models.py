@@ -130,3 +130,14 @@ class Transfer:
     requested_at: datetime
     decided_at: datetime | None
     decline_reason: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SearchQuery:
+    """A search, parsed (hub.children.search): name words in search form, a birth date or
+    year, a dossier number."""
+
+    words: tuple[str, ...] = ()
+    birth_date: date | None = None
+    birth_year: int | None = None
+    dossier_number: str | None = None

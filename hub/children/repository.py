@@ -24,6 +24,7 @@ from hub.events.models import Person
 from hub.policy.categories import DataCategory
 from hub.policy.facts import RowFacts
 from hub.policy.scope import RowScope
+from hub.text import search_form
 
 # A consent valid now (the view valid_consents, migration 0011), given to organisation $1
 # for the child `ch`.
@@ -165,9 +166,9 @@ _INSERT = """
 INSERT INTO children (id, given_name, family_name, birth_date, sex, nationality, languages,
     dossier_number, responsible_municipality_id, residence_id, placement_address, guardian_sub,
     height_cm, build, hair, eyes, marks, clothing, photo_url, contacts, asylum_status, health,
-    risk_level, risk_indicators, risk_assessment, created_at, guardian_name)
+    risk_level, risk_indicators, risk_assessment, created_at, guardian_name, search_name)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19,
-    $20, $21, $22, $23, $24, $25, $26, $27)
+    $20, $21, $22, $23, $24, $25, $26, $27, $28)
 ON CONFLICT (id) DO NOTHING
 """
 
@@ -202,6 +203,7 @@ def _insert_args(c: Child) -> tuple[object, ...]:
         c.risk_assessment,
         c.created_at,
         c.guardian_name,
+        search_form(c.given_name, c.family_name),
     )
 
 
@@ -217,7 +219,8 @@ _FACTS = f"{_SELECT} WHERE ch.id = $3"  # uses $1 and $2 only
 async def policy_facts(
     db: Db, child_id: uuid.UUID, organisation_id: str, sub: str
 ) -> RowFacts | None:
-    """Unscoped: for operators explaining a decision (`hub policy explain`), never requests."""
+    """Unscoped: for operators explaining a decision (`hub policy explain`) and for the
+    hub's own routing (whom a contact report's task goes to); never disclosed."""
     row = await db.fetchrow(_FACTS, organisation_id, sub, child_id)
     return facts(row) if row else None
 
@@ -228,8 +231,8 @@ _REGISTER = """
 WITH c AS (
     INSERT INTO children (given_name, family_name, birth_date, sex, nationality, languages,
         dossier_number, responsible_municipality_id, residence_id, placement_address,
-        guardian_sub)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+        guardian_sub, search_name)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
     RETURNING id, residence_id, placement_address, created_at
 ), placed AS (
     INSERT INTO placements (child_id, residence_id, placement_address, from_at)
@@ -299,6 +302,7 @@ async def register(db: Db, c: NewChild) -> uuid.UUID:
             c.residence_id,
             c.placement_address,
             c.guardian_sub,
+            search_form(c.given_name, c.family_name),
         )
     except asyncpg.UniqueViolationError:
         raise Conflict("a child with this dossier number is already registered") from None
@@ -358,3 +362,8 @@ async def add_photo(db: Db, child_id: uuid.UUID, content_type: str, data: bytes)
 async def get_photo(db: Db, photo_id: uuid.UUID) -> Photo | None:
     row = await db.fetchrow(_GET_PHOTO, photo_id)
     return Photo(row["child_id"], row["content_type"], bytes(row["data"])) if row else None
+
+
+# for the search's SQL (search_repository): the same rows, columns and model
+CHILD_ROWS = _SELECT
+child_of = _model

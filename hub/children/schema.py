@@ -7,8 +7,8 @@ import uuid
 
 import strawberry
 
-from hub.children import service
-from hub.children.models import NewChild
+from hub.children import search, service
+from hub.children.models import ChildFilter, NewChild
 from hub.children.types import (
     ChildFilterInput,
     ChildType,
@@ -19,6 +19,7 @@ from hub.children.types import (
     UpdateDescriptionInput,
     UpdateDescriptionPayload,
 )
+from hub.errors import InvalidInput
 from hub.graphql.actions import mutation
 from hub.graphql.context import Info
 from hub.graphql.ids import parse_id
@@ -49,9 +50,23 @@ class ChildQuery:
     ) -> Connection[ChildType]:
         ctx = info.context
         request = page_request(first, after)
-        where = (filter or ChildFilterInput()).to_model()
-        rows, total = await service.page(ctx.actor, where, request)
+        given = filter or ChildFilterInput()
+        if given.search is not None:
+            _alone(given, after)
+            rows, total = await search.search(ctx.actor, given.search, request.limit)
+        else:
+            rows, total = await service.page(ctx.actor, given.to_model(), request)
         return connection(rows, request, total, node=ChildType.of, row_id=lambda v: v.row.id)
+
+
+def _alone(given: ChildFilterInput, after: str | None) -> None:
+    if after is not None:
+        raise InvalidInput(
+            "a search answers in one ranked page: narrow it, or ask for more with first",
+            field="after",
+        )
+    if given.to_model() != ChildFilter():
+        raise InvalidInput("search is not combined with the other filters", field="filter")
 
 
 async def child_after(info: Info, child_id: uuid.UUID) -> ChildType | None:
@@ -83,6 +98,7 @@ class ChildMutation:
                 placement_address=input.placement_address,
                 guardian_sub=input.guardian_sub,
             ),
+            confirm_not_duplicate=input.confirm_not_duplicate,
         )
         return RegisterChildPayload(child=await child_after(info, child_id))
 

@@ -17,7 +17,7 @@ from hub.actor import Actor
 from hub.audit.models import AuditKind
 from hub.audit.refusals import refuse_cursor
 from hub.children import history_repository as history
-from hub.children import images, repository
+from hub.children import images, repository, search_repository
 from hub.children.history_repository import DescriptionVersion
 from hub.children.models import (
     Child,
@@ -28,6 +28,7 @@ from hub.children.models import (
     RiskLevel,
 )
 from hub.children.repository import Photo
+from hub.children.search import NAME_SIMILARITY, name_words
 from hub.db.paging import PageRequest
 from hub.errors import Conflict, InvalidInput, NotFound
 from hub.events import outbox as events
@@ -133,7 +134,47 @@ async def _refuse_duplicate_dossier(actor: Actor, dossier: str) -> None:
     )
 
 
-async def register(actor: Actor, r: NewChild) -> uuid.UUID:
+async def _refuse_probable_duplicate(actor: Actor, r: NewChild) -> None:
+    """CONFLICT when a child of the same birth date has names that match however they are
+    spelled: naming the candidates the caller may see; where it may see none, saying only
+    that one exists (and recording the probe). `confirmNotDuplicate` overrides it."""
+    try:
+        given = name_words(r.given_name, "givenName")
+        family = name_words(r.family_name, "familyName")
+    except InvalidInput:
+        return  # the names are checked (and refused) as names below
+    found = await search_repository.lookup(
+        actor.db,
+        given=given,
+        family=family,
+        birth_date=r.birth_date,
+        birth_year=None,
+        dossier_number=None,
+        similarity=NAME_SIMILARITY,
+        limit=5,
+    )
+    if not found:
+        return
+    visible = await visible_by_ids(actor, [f.child_id for f in found])
+    if visible:
+        raise Conflict(
+            "a child with a similar name and the same birth date is already registered; "
+            "if this is another child, register again with confirmNotDuplicate: true",
+            candidates=sorted(str(i) for i in visible),
+        )
+    actor.audit.record(
+        AuditKind.DENIED,
+        "registerChild",
+        child_id=found[0].child_id,
+        details={"code": "PROBABLE_DUPLICATE"},
+    )
+    raise Conflict(
+        "a child with a similar name and the same birth date is registered with another "
+        "municipality; ask Migrationsverket, or confirm with confirmNotDuplicate: true"
+    )
+
+
+async def register(actor: Actor, r: NewChild, *, confirm_not_duplicate: bool = False) -> uuid.UUID:
     municipality = await _organisation(
         actor,
         r.responsible_municipality_id,
@@ -151,6 +192,8 @@ async def register(actor: Actor, r: NewChild) -> uuid.UUID:
     dossier = text(r.dossier_number, "dossierNumber", max_length=30, required=False)
     if dossier is not None:
         await _refuse_duplicate_dossier(actor, dossier)
+    if not confirm_not_duplicate:
+        await _refuse_probable_duplicate(actor, r)
     child_id = await repository.register(
         actor.db,
         NewChild(

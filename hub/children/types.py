@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from hub.children.handover_types import (
+    ContactReportType,
     GuardianType,
     PlacementType,
     RiskAssessmentType,
@@ -134,6 +135,14 @@ class ChildType:
         return GuardianType(name=self.row.guardian_name)
 
     @shared_resolver(
+        C.SIGHTINGS,
+        f"Meetings reported by those who may not see the child (the latest {MAX_HISTORY}).",
+    )
+    async def contact_reports(self, info: Info) -> list[ContactReportType] | None:
+        found = await info.context.load.contact_reports.load(self.row.id)
+        return [ContactReportType.of(r) for r in found[:MAX_HISTORY]]
+
+    @shared_resolver(
         C.PLACEMENT,
         f"Handovers between municipalities, newest first (the latest {MAX_HISTORY}).",
     )
@@ -226,6 +235,12 @@ class ChildFilterInput:
     responsible_municipality_id: strawberry.ID | None = None
     residence_id: strawberry.ID | None = None
     has_open_case: bool | None = None
+    search: str | None = strawberry.field(
+        default=None,
+        description="Names however spelled (Mohammed finds Muhammad), a birth date "
+        "(YYYY-MM-DD) or year, a dossier number; best match first, in one page. Stands "
+        "alone: not combined with the other filters or `after`.",
+    )
 
     def to_model(self) -> ChildFilter:
         return ChildFilter(
@@ -249,6 +264,11 @@ class RegisterChildInput:
     placement_address: str | None = None
     guardian_sub: str | None = strawberry.field(
         default=None, description="The god man's subject (sub) in their token."
+    )
+    confirm_not_duplicate: bool = strawberry.field(
+        default=False,
+        description="Register even though a child with a similar name and the same birth "
+        "date exists (CONFLICT names the candidates you may see).",
     )
 
 

@@ -35,6 +35,7 @@ class EventType(StrEnum):
     TRANSFER_DECLINED = "TRANSFER_DECLINED"
     GUARDIAN_APPOINTED = "GUARDIAN_APPOINTED"
     TURNED_18 = "TURNED_18"
+    CONTACT_REPORTED = "CONTACT_REPORTED"
 
 
 @dataclass(frozen=True, slots=True)

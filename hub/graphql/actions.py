@@ -11,11 +11,16 @@ from typing import Any
 
 import strawberry
 
+from hub.graphql.categories import MAX_ITEMS
 from hub.policy.actions import Action
 
 ACTION = "hub.action"
 
 
-def mutation(action: Action, description: str) -> Any:
+def mutation(action: Action, description: str, *, max_items: int | None = None) -> Any:
+    """`max_items`: for a mutation answering a list, the most it holds (the cost limit)."""
     text = f"{description} [action: {action.value}]"
-    return strawberry.mutation(description=text, metadata={ACTION: action})
+    metadata: dict[str, object] = {ACTION: action}
+    if max_items is not None:
+        metadata[MAX_ITEMS] = max_items
+    return strawberry.mutation(description=text, metadata=metadata)

@@ -25,6 +25,7 @@ class Loaders:
         self.placements = children.placements_by_child(actor)
         self.risk_assessments = children.risk_assessments_by_child(actor)
         self.transfers = children.transfers_by_child(actor)
+        self.contact_reports = children.contact_reports_by_child(actor)
         self.case = cases.case_by_id(actor)
         self.cases_of_child = cases.cases_by_child(actor)
         self.sightings = cases.sightings_by_case(actor)

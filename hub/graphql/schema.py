@@ -17,6 +17,7 @@ from hub.auth.schema import MeQuery
 from hub.cases.facts_schema import CaseFactMutation
 from hub.cases.schema import CaseMutation, CaseQuery
 from hub.children.handover_schema import HandoverMutation, HandoverQuery
+from hub.children.lookup_schema import LookupMutation
 from hub.children.schema import ChildMutation, ChildQuery
 from hub.consents.schema import ConsentMutation
 from hub.emergency.schema import EmergencyMutation, EmergencyQuery
@@ -50,6 +51,7 @@ Mutation = merge_types(
     (
         ChildMutation,
         HandoverMutation,
+        LookupMutation,
         CaseMutation,
         CaseFactMutation,
         TaskMutation,

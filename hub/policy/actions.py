@@ -31,6 +31,8 @@ class Action(StrEnum):
     DECLINE_TRANSFER = "declineTransfer"
     APPOINT_GUARDIAN = "appointGuardian"
     SET_CONTACT_POINTS = "setContactPoints"
+    LOOKUP_CHILD = "lookupChild"
+    REPORT_CONTACT = "reportContact"
     MY_TASKS = "myTasks"
     COMPLETE_TASK = "completeTask"
     ACKNOWLEDGE = "acknowledge"

@@ -19,6 +19,7 @@ from hub.policy.rules import (
     Condition,
     SharingRule,
     load_actions,
+    load_lookup,
     load_sharing,
 )
 from hub.policy.states import ANY_CASE, MISSING, OPEN
@@ -80,6 +81,7 @@ class Enforcer:
     def __init__(self, directory: Path = POLICY_DIR) -> None:
         self.sharing_rules = load_sharing(directory / "sharing.csv")
         self.action_rules = load_actions(directory / "actions.csv")
+        self.lookup_rules = load_lookup(directory / "lookup.csv")
         self._sharing = casbin.Enforcer(str(directory / "model.conf"))
         self._sharing.add_function("condition_holds", condition_holds)
         self._sharing.add_policies([r.as_casbin() for r in self.sharing_rules])

@@ -15,7 +15,7 @@ from hub.policy.actions import Action
 from hub.policy.categories import DataCategory
 from hub.policy.enforcer import Decision, DecisionKey, Enforcer
 from hub.policy.facts import RowFacts
-from hub.policy.rules import Relation
+from hub.policy.rules import LookupRule, Relation
 from hub.policy.scope import GUARDIAN_MARK, STATES, RowScope, ScopeParams
 from hub.policy.view import FULL_VIEW, RowView, Withholding
 from hub.telemetry import instruments
@@ -253,6 +253,15 @@ class Policy:
         kind = principal.organisation.kind.value
         if not self._kind_may(kind, action):
             raise Forbidden(f"policies/actions.csv lets no {kind} {action}")
+
+    def lookup_rule(self, principal: Principal, action: Action) -> LookupRule:
+        """What the principal's kind learns from a lookup (lookup.csv), once actions.csv
+        lets it `action` (lookupChild, reportContact); FORBIDDEN otherwise."""
+        self.authorize(principal, action, None)
+        rule = self.enforcer.lookup_rules.get(principal.organisation.kind.value)
+        if rule is None:
+            raise Forbidden(f"policies/lookup.csv has no rule for {principal.organisation.kind}")
+        return rule
 
     def _kind_may(self, kind: str, action: Action) -> bool:
         """An action that depends on the organisation's kind alone, not on a child."""

@@ -147,3 +147,36 @@ def load_actions(path: Path = POLICY_DIR / "actions.csv") -> list[ActionRule]:
             )
         )
     return rules
+
+
+@dataclass(frozen=True, slots=True)
+class LookupRule:
+    """What an organisation kind learns from a lookup (policies/lookup.csv)."""
+
+    kind: str
+    reported_missing: bool
+    basis: str
+    report_basis: str
+    source: str
+
+
+def load_lookup(path: Path = POLICY_DIR / "lookup.csv") -> dict[str, LookupRule]:
+    rules: dict[str, LookupRule] = {}
+    kinds = frozenset(k.value for k in OrganisationKind)
+    for number, fields in _rows(path):
+        if len(fields) != 4:
+            raise ConfigurationError(
+                f"{path.name}:{number}: expected 4 fields (kind, reported missing, basis, "
+                f"report basis), found {len(fields)}"
+            )
+        kind, missing, basis, report_basis = fields
+        _check(path, number, kind, kinds, "organisation kind")
+        _check(path, number, missing, frozenset({"yes", "no"}), "yes or no")
+        if not basis or not report_basis:
+            raise ConfigurationError(f"{path.name}:{number}: name both legal bases")
+        if kind in rules:
+            raise ConfigurationError(f"{path.name}:{number}: a second rule for {kind}")
+        rules[kind] = LookupRule(
+            kind, missing == "yes", basis, report_basis, f"{path.name}:{number}"
+        )
+    return rules

@@ -13,6 +13,7 @@ class Trigger(StrEnum):
     REPORTED_MISSING = "REPORTED_MISSING"
     FOUND = "FOUND"
     FOLLOW_UP = "FOLLOW_UP"
+    CONTACT_REPORTED = "CONTACT_REPORTED"
 
 
 class TaskStatus(StrEnum):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import date
 
 import asyncpg
@@ -89,3 +90,42 @@ async def test_a_residence_that_is_not_one_is_invalid_and_nothing_is_written(
             await children.register(actor, _new_child(residence="nacka"))
     assert refused.value.extensions == {"field": "residenceId"}
     assert await db.fetchval("SELECT count(*) FROM children") == before
+
+
+async def test_a_probable_duplicate_names_the_candidates_the_caller_may_see(
+    services: Services,
+) -> None:
+    first = _new_child()
+    async with services.acting("stockholm") as actor:
+        existing = await children.register(actor, first)
+    variant = replace(first, given_name="Ameer", family_name="Rahimy")
+    with pytest.raises(Conflict) as refused:
+        async with services.acting("stockholm") as actor:
+            await children.register(actor, variant)
+    assert refused.value.extensions == {"candidates": [str(existing)]}
+    async with services.acting("stockholm") as actor:
+        second = await children.register(actor, variant, confirm_not_duplicate=True)
+    assert second != existing
+
+
+async def test_a_probable_duplicate_the_caller_may_not_see_is_refused_unnamed_and_recorded(
+    services: Services, db: asyncpg.Connection
+) -> None:
+    async with services.acting("nacka") as nacka:
+        theirs = await children.register(
+            nacka, replace(_new_child(), responsible_municipality_id="nacka")
+        )
+    with pytest.raises(Conflict) as refused:
+        async with services.acting("stockholm") as actor:
+            await children.register(actor, _new_child())
+    assert refused.value.extensions == {}
+    probe = await db.fetchrow(
+        "SELECT kind, child_id, details FROM audit_log WHERE organisation_id = 'stockholm' "
+        "ORDER BY seq DESC LIMIT 1"
+    )
+    assert probe is not None
+    assert dict(probe) == {
+        "kind": "DENIED",
+        "child_id": theirs,
+        "details": {"code": "PROBABLE_DUPLICATE"},
+    }

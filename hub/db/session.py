@@ -116,11 +116,21 @@ class Session:
                     except BaseException:
                         await tx.rollback()
                         raise
-                    await tx.commit()
+                    await self._commit(tx, writes=bool(callbacks))
                 else:
                     await tx.rollback()
             finally:
                 await self._pool.release(conn)
+
+    async def _commit(self, tx: Transaction, *, writes: bool) -> None:
+        """Commit. A read-only transaction whose connection died after its reads (the
+        database restarted under it) has nothing to commit: its reads stand, and its
+        audit record goes through the appender on a connection of its own."""
+        try:
+            await tx.commit()
+        except (OSError, asyncpg.InterfaceError, asyncpg.ConnectionDoesNotExistError):
+            if writes or not self.readonly:
+                raise
 
     async def flush(self) -> None:
         """Run the before-commit work now: a mutation's writes are done and what follows

@@ -255,6 +255,8 @@ def _run(args: argparse.Namespace) -> int:
             return policy_cli.check()
         if args.policy_command == "matrix":
             return policy_cli.table(args.write)
+        if args.policy_command in ("status", "review", "diff"):
+            return policy_cli.versions_command(args)
         with database(_settings(args)) as url:
             return asyncio.run(policy_cli.explain(url, args))
 

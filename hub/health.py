@@ -24,6 +24,6 @@ def routes(runtime: Parts) -> list[Route]:
             return JSONResponse({"status": "unavailable", "database": "unreachable"}, 503)
         if not current:
             return JSONResponse({"status": "unavailable", "migrations": "pending"}, 503)
-        return JSONResponse({"status": "ready"})
+        return JSONResponse({"status": "ready", "policy": runtime.policy_standing.as_json()})
 
     return [Route("/healthz", public(healthz)), Route("/readyz", public(readyz))]

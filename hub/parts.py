@@ -23,6 +23,7 @@ from hub.graphql.persisted import Safelist
 from hub.graphql.slots import Slots
 from hub.organisations.registry import OrganisationRegistry
 from hub.policy.engine import Policy
+from hub.policy.versions import Standing
 from hub.routines.config import Routines
 from hub.settings import Settings
 
@@ -33,6 +34,7 @@ class Parts(Protocol):
     safelist: Safelist | None  # HUB_PERSISTED_ONLY
     streams: Slots  # open WebSockets and SSE streams, per user
     replays: Slots  # running replays, per user
+    policy_standing: Standing  # the policy version in force and its review
     policy: Policy
     routines: Routines
     audit_enabled: bool

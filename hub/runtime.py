@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -30,9 +31,12 @@ from hub.graphql.schema import build_schema
 from hub.graphql.slots import Slots
 from hub.organisations.registry import OrganisationRegistry
 from hub.policy.engine import Policy
+from hub.policy.versions import Standing, standing
 from hub.routines.config import Routines, load_routines, organisation_ids
-from hub.settings import Settings
+from hub.settings import Environment, Settings
 from hub.telemetry import setup as telemetry
+
+log = logging.getLogger("hub.runtime")
 
 
 @dataclass
@@ -53,12 +57,20 @@ class Runtime:
     _authenticator: Authenticator | None = None
     _http: httpx.AsyncClient | None = None
     scheduler: DeadlineScheduler | None = None
+    policy_standing: Standing = field(init=False)
     _bus: EventBus | None = None
     appender: AuditAppender | None = None
     verifier: AuditVerifier | None = None
 
     def __post_init__(self) -> None:
         s = self.settings
+        self.policy_standing = standing(s.accept_unreviewed_policy, prod=s.env is Environment.PROD)
+        if self.policy_standing.accepted_unreviewed:
+            log.warning(
+                "running policy version %s without an approving review "
+                "(HUB_ACCEPT_UNREVIEWED_POLICY)",
+                self.policy_standing.version,
+            )
         self.safelist = Safelist.load(s.persisted_only) if s.persisted_only else None
         self.schema = build_schema(
             Limits(

@@ -60,6 +60,7 @@ class Settings:
     ws_init_timeout: float = 10.0
     persisted_only: Path | None = None
     fast_executor: bool = True  # hub/graphql/execution.py; off: strawberry's stock executor
+    accept_unreviewed_policy: str | None = None  # a policy version prod may run unreviewed
 
     @property
     def dev_issuer_enabled(self) -> bool:
@@ -203,6 +204,7 @@ def load_settings(
         ws_init_timeout=_int(env, "HUB_WS_INIT_TIMEOUT", 10, low=1, high=600),
         persisted_only=_existing_file(env, "HUB_PERSISTED_ONLY"),
         fast_executor=_int(env, "HUB_FAST_EXECUTOR", 1, low=0, high=1) == 1,
+        accept_unreviewed_policy=env.get("HUB_ACCEPT_UNREVIEWED_POLICY") or None,
     )
     if settings.log_level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
         raise ConfigurationError(

@@ -54,7 +54,8 @@ class Services:
     ) -> AsyncIterator[Actor]:
         principal = await self.principal(org, role, sub=sub, purpose=purpose)
         db = Session(self.pool)
-        audit = Recorder(principal, request_id=str(uuid.uuid4()), policy=AuditPolicy())
+        stamp = AuditPolicy(policy_version=self.policy.version)
+        audit = Recorder(principal, request_id=str(uuid.uuid4()), policy=stamp)
         actor = Actor(db, self.policy, principal, audit, self.routines, self.registry)
         current = recorder.use(audit)  # as Context.begin: refusals deep down record here
         try:

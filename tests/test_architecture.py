@@ -27,7 +27,8 @@ EXTRA = {
     "children": {"history_repository", "images", "photos"}
     | {"handover", "handover_repository", "handover_schema", "handover_types"}
     # finding a child: ranked search, the outreach lookup and contact reports
-    | {"search", "search_repository", "lookup", "lookup_repository", "lookup_schema"},
+    | {"search", "search_repository", "lookup", "lookup_repository", "lookup_schema"}
+    | {"audience", "audience_schema"},  # who will read what you write
     "events": {"bus", "outbox", "scheduler", "sse", "subscription"},
     "organisations": {"registry"},  # the cached directory
     "routines": {"config"},  # policies/routines.yaml

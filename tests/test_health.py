@@ -3,6 +3,7 @@ from __future__ import annotations
 import asyncpg
 import pytest
 
+from hub.policy.versions import version
 from tests.conftest import RunningHub
 
 
@@ -15,7 +16,14 @@ async def test_healthz_answers_without_a_token(hub: RunningHub) -> None:
 async def test_readyz_reports_ready_when_the_database_is_migrated(hub: RunningHub) -> None:
     response = await hub.http.get("/readyz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ready"}
+    body = response.json()
+    assert body["status"] == "ready"
+    assert body["policy"] == {
+        "version": version(),
+        "reviewed": False,  # dev runs whatever policies/ holds
+        "reviewedOn": None,
+        "acceptedUnreviewed": False,
+    }
 
 
 async def test_readyz_reports_pending_migrations(hub: RunningHub, db: asyncpg.Connection) -> None:

@@ -37,6 +37,8 @@ def _content(seq: int, at: datetime, e: NewAuditEntry) -> bytes:
         sorted(e.flags),
         e.details,
     ]
+    if e.policy_version is not None:  # rows from before versions hash as they always did
+        record.append(e.policy_version)
     return json.dumps(record, sort_keys=True, separators=(",", ":")).encode()
 
 

@@ -153,7 +153,9 @@ def _filter(request: Request) -> AuditFilter:
 def routes(runtime: Parts) -> list[Route]:
     async def export(request: Request) -> Response:
         principal = request.scope["principal"]
-        audit = recorder_for(principal, runtime.settings, request.headers)
+        audit = recorder_for(
+            principal, runtime.settings, request.headers, policy_version=runtime.policy.version
+        )
         actor = actor_of(runtime, Session(runtime.pool), principal, audit)
         try:
             f = _filter(request)

@@ -50,6 +50,7 @@ class NewAuditEntry:
     bases: dict[str, str] = field(default_factory=dict)
     flags: tuple[str, ...] = ()
     details: dict[str, Any] = field(default_factory=dict)
+    policy_version: str | None = None  # the policies/ version that decided it
 
     def __post_init__(self) -> None:
         # details carry a caller's words (a filter, a refusal's message): stored clean
@@ -79,6 +80,7 @@ class AuditEntry:
     details: dict[str, Any]
     prev_hash: str
     hash: str
+    policy_version: str | None = None  # null on rows written before migration 0014
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,6 +34,7 @@ class AuditPolicy:
 
     bulk_children: int = 50
     office_hours: tuple[int, int] = (7, 18)  # local hours, Monday to Friday
+    policy_version: str | None = None  # stamped on every entry
 
     def off_hours(self, at: datetime) -> bool:
         local = at.astimezone(STOCKHOLM)
@@ -208,7 +209,8 @@ class Recorder:
             extra |= common & {AuditFlag.OFF_HOURS, AuditFlag.ENFORCEMENT}
             found.append(replace(entry, flags=tuple(sorted(extra))))
         self._touched, self._other = {}, []
-        return found
+        version = self.policy.policy_version
+        return [replace(e, policy_version=version) for e in found] if version else found
 
 
 def _aggregated(entries: list[NewAuditEntry]) -> list[NewAuditEntry]:

@@ -30,7 +30,7 @@ SELECT * FROM jsonb_populate_recordset(NULL::audit_log, $1::jsonb)
 """
 _COLUMNS = """seq, at, kind, request_id, trace_id, operation, action, sub, organisation_id,
        roles, purpose, child_id, case_ids, disclosed, withheld, bases, flags, details,
-       prev_hash, hash"""
+       prev_hash, hash, policy_version"""
 
 
 async def append(
@@ -81,6 +81,7 @@ def _encode(
         "details": e.details,
         "prev_hash": prev_hash,
         "hash": digest,
+        "policy_version": e.policy_version,
     }
 
 
@@ -106,6 +107,7 @@ def _entry(row: asyncpg.Record) -> AuditEntry:
         details=dict(row["details"]),
         prev_hash=row["prev_hash"],
         hash=row["hash"],
+        policy_version=row["policy_version"],
     )
 
 

@@ -114,6 +114,10 @@ class AuditEntryType:
     flags: list[AuditFlagType]  # type: ignore[valid-type]
     details: JSON
     hash: str
+    policy_version: str = strawberry.field(
+        description="The version of policies/ (its content hash) that decided the entry; "
+        "'unrecorded' for entries from before versions were kept."
+    )
 
     @classmethod
     def of(cls, e: AuditEntry) -> AuditEntryType:
@@ -137,6 +141,7 @@ class AuditEntryType:
             flags=[AuditFlag(f) for f in e.flags],
             details=e.details,  # type: ignore[arg-type]
             hash=e.hash,
+            policy_version=e.policy_version or "unrecorded",
         )
 
 

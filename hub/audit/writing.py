@@ -25,6 +25,7 @@ def recorder_for(
     *,
     kind: AuditKind = AuditKind.READ,
     enabled: bool = True,
+    policy_version: str | None = None,
 ) -> Recorder:
     """The recorder of one request (GraphQL operation, photo, export), with its request id
     (see hub.telemetry.request_id) and the flags' settings."""
@@ -33,7 +34,7 @@ def recorder_for(
         kind=kind,
         request_id=request_id.current(),
         client_request_id=request_id.client(),
-        policy=AuditPolicy(settings.audit_bulk_children, settings.office_hours),
+        policy=AuditPolicy(settings.audit_bulk_children, settings.office_hours, policy_version),
         enabled=enabled,
     )
 

@@ -31,7 +31,9 @@ def routes(runtime: Parts) -> list[Route]:
         if photo_id is None:
             return json_error(_NOT_FOUND, NotFound.code, 404)
         principal = request.scope["principal"]
-        audit = recorder_for(principal, runtime.settings, request.headers)
+        audit = recorder_for(
+            principal, runtime.settings, request.headers, policy_version=runtime.policy.version
+        )
         audit.action = "photo"
         db = Session(runtime.pool)
         try:

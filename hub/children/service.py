@@ -14,7 +14,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from hub.actor import Actor
-from hub.audit.models import AuditKind
+from hub.audit import repository as audit_repository
+from hub.audit.models import AccessSummary, AuditKind
 from hub.audit.refusals import refuse_cursor
 from hub.children import history_repository as history
 from hub.children import images, repository, search_repository
@@ -348,3 +349,15 @@ async def photo(actor: Actor, photo_id: uuid.UUID) -> Visible[Photo] | None:
     if visible is None or not visible.view.allows(DataCategory.DESCRIPTION):
         return None
     return Visible(found, visible.view)
+
+
+async def ward_access_report(actor: Actor, child_id: uuid.UUID) -> list[AccessSummary]:
+    """Who read the child's data: for its god man and its responsible municipality, as
+    for an auditor but without person names (NPÖ's patient log, for the ward)."""
+    visible = await visible_one(actor, child_id)
+    if visible is None:
+        raise NotFound(NO_CHILD)
+    actor.policy.authorize(actor.principal, Action.ACCESS_REPORT, visible.row.facts)
+    actor.audit.record(AuditKind.READ, "accessReport", child_id=child_id)
+    found = await audit_repository.access_report(actor.db, child_id, None)
+    return [replace(s, sub=None) for s in found]

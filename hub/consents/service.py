@@ -12,8 +12,10 @@ from hub.consents.models import Consent
 from hub.errors import Conflict, InvalidInput, NotFound
 from hub.events import outbox
 from hub.events.models import EventType, NewEvent
+from hub.organisations.models import Organisation
 from hub.policy.actions import Action
 from hub.policy.categories import DataCategory
+from hub.policy.facts import RowFacts
 
 NO_CHILD = "no child with this id"
 NO_CASE = "no case with this id"
@@ -38,10 +40,12 @@ async def grant(
     if visible is None:
         raise NotFound(NO_CHILD)
     actor.policy.authorize(actor.principal, Action.GRANT_CONSENT, visible.row.facts)
-    if await actor.registry.get(recipient_id) is None:
+    recipient = await actor.registry.get(recipient_id)
+    if recipient is None:
         raise InvalidInput("no organisation with this id", field="recipientOrganisationId")
     if not categories:
         raise InvalidInput("name at least one category", field="categories")
+    _refuse_void(actor, recipient, visible.row.facts, categories)
     if valid_until is not None and valid_until <= datetime.now(UTC):
         raise InvalidInput("validUntil must be in the future", field="validUntil")
     consent = await repository.insert(
@@ -72,6 +76,31 @@ async def _changed(actor: Actor, consent: Consent, change: str) -> None:
             )
         ],
     )
+
+
+def _refuse_void(
+    actor: Actor, recipient: Organisation, facts: RowFacts, categories: list[DataCategory]
+) -> None:
+    """INVALID_INPUT for categories no consent can open to the recipient: a god man must
+    not believe he shared what the law keeps back."""
+    policy = actor.policy
+    void = {c: r for c in categories if (r := policy.consent_void(recipient, facts, c))}
+    if void:
+        named = ", ".join(f"{c.value} ({r.source}: {r.basis})" for c, r in void.items())
+        raise InvalidInput(
+            f"a consent cannot open these to {recipient.name}: {named}",
+            field="categories",
+            categories=sorted(c.value for c in void),
+            rules=sorted({r.source for r in void.values()}),
+        )
+
+
+def effective_categories(
+    actor: Actor, recipient: Organisation, facts: RowFacts, categories: tuple[str, ...]
+) -> list[DataCategory]:
+    """The consent's categories a consent can open to its recipient at all."""
+    named = [DataCategory(c) for c in categories]
+    return [c for c in named if actor.policy.consent_void(recipient, facts, c) is None]
 
 
 async def revoke(actor: Actor, consent_id: uuid.UUID | None) -> Consent:

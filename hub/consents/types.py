@@ -4,6 +4,7 @@ from datetime import datetime
 
 import strawberry
 
+from hub.consents import service
 from hub.consents.models import Consent
 from hub.graphql.categories import DataCategoryType
 from hub.graphql.context import Info
@@ -24,6 +25,20 @@ class ConsentType:
     revoked_at: datetime | None
     active: bool
     row: strawberry.Private[Consent]
+
+    @strawberry.field(
+        description="Of its categories, those a consent can open to the recipient at all "
+        "(the rest the policy keeps back whatever a consent says)."
+    )
+    async def effective_categories(self, info: Info) -> list[DataCategoryType]:  # type: ignore[valid-type]
+        ctx = info.context
+        child = await ctx.load.child.load(self.row.child_id)
+        recipient = await ctx.registry.get(self.row.recipient_organisation_id)
+        if child is None or recipient is None:
+            return []
+        return service.effective_categories(
+            ctx.actor, recipient, child.row.facts, self.row.categories
+        )
 
     @strawberry.field(description="The organisation the consent opens data to.")
     async def recipient(self, info: Info) -> OrganisationType | None:

@@ -110,7 +110,12 @@ class Context:
         p = self.principal_or_none
         outer = _operation.get()
         audit = recorder_for(
-            p, self.settings, self.request.headers, kind=audit_kind, enabled=self.audit_enabled
+            p,
+            self.settings,
+            self.request.headers,
+            kind=audit_kind,
+            enabled=self.audit_enabled,
+            policy_version=self.policy.version,
         )
         actor = (
             Actor(session, self.policy, p, audit, self.routines, self.registry)

@@ -16,6 +16,7 @@ from hub.audit.schema import AuditMutation, AuditQuery
 from hub.auth.schema import MeQuery
 from hub.cases.facts_schema import CaseFactMutation
 from hub.cases.schema import CaseMutation, CaseQuery
+from hub.children.audience_schema import AudienceQuery
 from hub.children.handover_schema import HandoverMutation, HandoverQuery
 from hub.children.lookup_schema import LookupMutation
 from hub.children.schema import ChildMutation, ChildQuery
@@ -39,6 +40,7 @@ Query = merge_types(
         OrganisationQuery,
         ChildQuery,
         HandoverQuery,
+        AudienceQuery,
         CaseQuery,
         TaskQuery,
         StatisticsQuery,

@@ -32,6 +32,8 @@ class Action(StrEnum):
     APPOINT_GUARDIAN = "appointGuardian"
     SET_CONTACT_POINTS = "setContactPoints"
     LOOKUP_CHILD = "lookupChild"
+    ACCESS_REPORT = "accessReport"
+    AUDIENCE = "audience"
     REPORT_CONTACT = "reportContact"
     MY_TASKS = "myTasks"
     COMPLETE_TASK = "completeTask"

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import argparse
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import asyncpg
 
 from hub.auth.principal import Principal, Purpose, Role
 from hub.errors import ConfigurationError
 from hub.organisations import repository as organisations
-from hub.policy import matrix
+from hub.policy import diff, matrix, versions
 from hub.policy.categories import DataCategory
 from hub.policy.enforcer import Enforcer
 from hub.policy.engine import Policy
+from hub.policy.versions import Verdict
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -29,10 +30,44 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     explain.add_argument("--role", default="caseworker", choices=[r.value for r in Role])
     explain.add_argument("--purpose", default="protection", choices=[p.value for p in Purpose])
     explain.add_argument("--data-dir", help="data directory (HUB_DATA_DIR)")
+    actions.add_parser("status", help="the policy version in force and its latest review")
+    review = actions.add_parser("review", help="record a review of the version in force")
+    review.add_argument("--reviewer", required=True, help="who reviewed (a name)")
+    review.add_argument("--role", required=True, help="e.g. dataskyddsombud, jurist")
+    review.add_argument("--verdict", required=True, choices=[v.value for v in Verdict])
+    review.add_argument("--notes", default="", help="what was checked, conditions")
+    changes = actions.add_parser("diff", help="every decision a policy change opens or closes")
+    changes.add_argument("--from", dest="from_revision", default="HEAD", help="git revision")
+    changes.add_argument("--to", dest="to_revision", help="git revision (default: working tree)")
     table = actions.add_parser(
         "matrix", help="compare (or --write) policies/expectations.csv and action_expectations.csv"
     )
     table.add_argument("--write", action="store_true", help="rewrite the expectations table")
+
+
+def versions_command(args: argparse.Namespace) -> int:
+    """`hub policy status | review | diff`."""
+    if args.policy_command == "diff":
+        print("\n".join(diff.diff(args.from_revision, args.to_revision)))
+        return 0
+    current = versions.version()
+    if args.policy_command == "review":
+        versions.record(
+            versions.Review(
+                current, date.today(), args.reviewer, args.role, Verdict(args.verdict), args.notes
+            )
+        )
+        print(f"recorded: {args.verdict} of policy version {current} by {args.reviewer}")
+        return 0
+    found = versions.review_of(current)
+    print(f"policy version {current}")
+    if found is None:
+        print("  not reviewed: prod refuses it unless HUB_ACCEPT_UNREVIEWED_POLICY names it")
+        return 1
+    print(f"  {found.verdict.value} on {found.on} by {found.reviewer} ({found.role})")
+    if found.notes:
+        print(f"  notes: {found.notes}")
+    return 0 if found.verdict is Verdict.APPROVED else 1
 
 
 def check() -> int:

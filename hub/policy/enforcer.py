@@ -23,6 +23,7 @@ from hub.policy.rules import (
     load_sharing,
 )
 from hub.policy.states import ANY_CASE, MISSING, OPEN
+from hub.policy.versions import version as policy_version
 
 # casbin logs every request at WARNING; decisions belong in the audit log, not in logs
 logging.getLogger("casbin").setLevel(logging.ERROR)
@@ -82,6 +83,7 @@ class Enforcer:
         self.sharing_rules = load_sharing(directory / "sharing.csv")
         self.action_rules = load_actions(directory / "actions.csv")
         self.lookup_rules = load_lookup(directory / "lookup.csv")
+        self.version = policy_version(directory)  # the content hash of the rules in force
         self._sharing = casbin.Enforcer(str(directory / "model.conf"))
         self._sharing.add_function("condition_holds", condition_holds)
         self._sharing.add_policies([r.as_casbin() for r in self.sharing_rules])

@@ -15,7 +15,7 @@ from hub.policy.actions import Action
 from hub.policy.categories import DataCategory
 from hub.policy.enforcer import Decision, DecisionKey, Enforcer
 from hub.policy.facts import RowFacts
-from hub.policy.rules import LookupRule, Relation
+from hub.policy.rules import LookupRule, Relation, SharingRule
 from hub.policy.scope import GUARDIAN_MARK, STATES, RowScope, ScopeParams
 from hub.policy.view import FULL_VIEW, RowView, Withholding
 from hub.telemetry import instruments
@@ -31,6 +31,10 @@ _AUDITOR_ACTIONS = frozenset({Action.STATISTICS})
 
 def audits_only(principal: Principal) -> bool:
     return principal.roles <= {Role.AUDITOR}
+
+
+# a category no rule opens to a kind at all: void by deny-by-default
+_NO_RULE = SharingRule("deny", "*", "any", "*", "always", "any", "no rule opens it", "default")
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +56,10 @@ class Policy:
     def relation(self, principal: Principal, facts: RowFacts) -> Relation:
         is_guardian = Role.GUARDIAN in principal.roles and facts.guardian_sub == principal.sub
         return self._relation(principal.organisation, facts, is_guardian=is_guardian)
+
+    def relation_of(self, org: Organisation, facts: RowFacts, *, is_guardian: bool) -> Relation:
+        """An organisation's relation to a row (a god man's board as guardian when asked)."""
+        return self._relation(org, facts, is_guardian=is_guardian)
 
     @staticmethod
     def _relation(org: Organisation, facts: RowFacts, *, is_guardian: bool) -> Relation:
@@ -253,6 +261,35 @@ class Policy:
         kind = principal.organisation.kind.value
         if not self._kind_may(kind, action):
             raise Forbidden(f"policies/actions.csv lets no {kind} {action}")
+
+    def consent_void(
+        self, recipient: Organisation, facts: RowFacts, category: DataCategory
+    ) -> SharingRule | None:
+        """The rule that keeps `category` from `recipient` whatever a consent says (in
+        every case state), or None when a consent can open it somewhere."""
+        relation = self._relation(recipient, facts, is_guardian=False)
+        winning: SharingRule | None = None
+        for state in STATES:
+            decision = self.enforcer.decide(
+                DecisionKey(
+                    kind=recipient.kind.value,
+                    relation=relation.value,
+                    category=category.value,
+                    state=state,
+                    consent=True,
+                    emergency=False,
+                    purpose=Purpose.PROTECTION.value,
+                )
+            )
+            if decision.allowed:
+                return None
+            winning = winning or decision.rule
+        return winning or _NO_RULE
+
+    @property
+    def version(self) -> str:
+        """The version of policies/ this policy was loaded from (hub.policy.versions)."""
+        return self.enforcer.version
 
     def lookup_rule(self, principal: Principal, action: Action) -> LookupRule:
         """What the principal's kind learns from a lookup (lookup.csv), once actions.csv

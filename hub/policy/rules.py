@@ -161,7 +161,10 @@ class LookupRule:
 
 
 def load_lookup(path: Path = POLICY_DIR / "lookup.csv") -> dict[str, LookupRule]:
+    """No file, no lookups (deny by default; policies from before lookup.csv)."""
     rules: dict[str, LookupRule] = {}
+    if not path.exists():
+        return rules
     kinds = frozenset(k.value for k in OrganisationKind)
     for number, fields in _rows(path):
         if len(fields) != 4:

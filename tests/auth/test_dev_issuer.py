@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from hub.demo.network import client_secret
+from hub.policy.versions import version
 from tests.conftest import RunningHub, run_hub
 
 
@@ -116,7 +117,11 @@ def test_prod_has_no_dev_issuer_endpoints() -> None:
     from hub.settings import Environment, Settings
 
     app = create_app(
-        Settings(env=Environment.PROD, oidc_issuer="https://idp.example"),
+        Settings(
+            env=Environment.PROD,
+            oidc_issuer="https://idp.example",
+            accept_unreviewed_policy=version(),
+        ),
         database_url="postgresql://unused/db",
     )
     paths = {getattr(r, "path", "") for r in app.routes}
@@ -132,11 +137,20 @@ async def test_graphiql_is_off_in_prod() -> None:
     from hub.settings import Environment, Settings
 
     runtime = Runtime(
-        Settings(env=Environment.PROD, oidc_issuer="https://idp.example"), "postgresql://unused/db"
+        Settings(
+            env=Environment.PROD,
+            oidc_issuer="https://idp.example",
+            accept_unreviewed_policy=version(),
+        ),
+        "postgresql://unused/db",
     )
     assert HubGraphQL(runtime).graphql_ide is None
     app = create_app(
-        Settings(env=Environment.PROD, oidc_issuer="https://idp.example"),
+        Settings(
+            env=Environment.PROD,
+            oidc_issuer="https://idp.example",
+            accept_unreviewed_policy=version(),
+        ),
         database_url="postgresql://unused/db",
     )
     assert "/graphiql" not in {getattr(r, "path", "") for r in app.routes}

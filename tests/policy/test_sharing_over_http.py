@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import asyncpg
+
 from hub.demo.seed import _id
 from tests.conftest import RunningHub
 
@@ -67,22 +69,33 @@ async def test_an_ngo_without_consent_sees_nothing(hub: RunningHub) -> None:
 
 
 async def test_an_ngo_with_consent_sees_the_description_but_never_health_or_placement(
-    hub: RunningHub,
+    hub: RunningHub, db: asyncpg.Connection
 ) -> None:
     municipality = hub.token(await _responsible(hub, MISSING_CHILD))
     grant = """mutation($input: GrantConsentInput!) { grantConsent(input: $input) {
         consent { id active categories recipient { id } } } }"""
+    asked = {
+        "childId": MISSING_CHILD,
+        "recipientOrganisationId": "stadsmissionen",
+        "categories": ["CASE_STATUS", "IDENTITY", "DESCRIPTION", "HEALTH", "PLACEMENT"],
+    }
+    refused = (await hub.graphql(municipality, grant, {"input": asked})).json()
+    assert refused["errors"][0]["extensions"]["categories"] == ["HEALTH", "PLACEMENT"]
     granted = await hub.query(
         municipality,
         grant,
-        input={
-            "childId": MISSING_CHILD,
-            "recipientOrganisationId": "stadsmissionen",
-            "categories": ["CASE_STATUS", "IDENTITY", "DESCRIPTION", "HEALTH", "PLACEMENT"],
-        },
+        input={**asked, "categories": ["CASE_STATUS", "IDENTITY", "DESCRIPTION"]},
     )
     consent = granted["grantConsent"]["consent"]
     assert consent["active"]
+    # a consent naming them anyway (written before grantConsent refused them) opens nothing
+    await db.execute(
+        """INSERT INTO consents (child_id, recipient_organisation_id, categories,
+               granted_by_sub, granted_by_organisation_id)
+           SELECT id, 'stadsmissionen', '{HEALTH,PLACEMENT}', 'old', responsible_municipality_id
+             FROM children WHERE id = $1""",
+        _uuid(MISSING_CHILD),
+    )
 
     ngo = hub.token("stadsmissionen", "staff")
     child = await _child(hub, ngo, MISSING_CHILD)

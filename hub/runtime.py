@@ -23,6 +23,7 @@ from hub.auth.jwks import JwksClient
 from hub.auth.tokens import TokenValidator
 from hub.db.pool import close_pool, create_pool
 from hub.errors import ConfigurationError
+from hub.events import notifier
 from hub.events.bus import EventBus
 from hub.events.scheduler import DeadlineScheduler
 from hub.graphql.limits import Limits
@@ -37,6 +38,14 @@ from hub.settings import Environment, Settings
 from hub.telemetry import setup as telemetry
 
 log = logging.getLogger("hub.runtime")
+
+
+async def notify(pool: asyncpg.Pool, s: Settings) -> None:
+    """The notifier's pass (inbox, mails), then the mail that waits, when SMTP is set."""
+    console = s.console_url or f"http://{s.host}:{s.port}/console/"
+    await notifier.step(pool, console)
+    if s.smtp_url:
+        await notifier.send_pending(pool, notifier.Smtp.parse(s.smtp_url), s.mail_from)
 
 
 @dataclass
@@ -168,6 +177,7 @@ class Runtime:
                 interval=s.scheduler_interval,
                 housekeeping=functools.partial(housekeeping.run, self._pool, s),
                 every_tick=self.verifier.step,
+                notify=functools.partial(notify, self._pool, s),
             )
             sweeping = asyncio.create_task(self.scheduler.run(), name="deadline-scheduler")
             try:

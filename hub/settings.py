@@ -61,6 +61,9 @@ class Settings:
     persisted_only: Path | None = None
     fast_executor: bool = True  # hub/graphql/execution.py; off: strawberry's stock executor
     accept_unreviewed_policy: str | None = None  # a policy version prod may run unreviewed
+    smtp_url: str | None = None  # smtp://host:port or smtps://: e-mail to contact points
+    mail_from: str = "navet@localhost"
+    console_url: str | None = None  # where mails link to; default the hub's own /console/
 
     @property
     def dev_issuer_enabled(self) -> bool:
@@ -205,6 +208,9 @@ def load_settings(
         persisted_only=_existing_file(env, "HUB_PERSISTED_ONLY"),
         fast_executor=_int(env, "HUB_FAST_EXECUTOR", 1, low=0, high=1) == 1,
         accept_unreviewed_policy=env.get("HUB_ACCEPT_UNREVIEWED_POLICY") or None,
+        smtp_url=_url(env, "HUB_SMTP_URL", ("smtp://", "smtps://")),
+        mail_from=env.get("HUB_MAIL_FROM") or defaults.mail_from,
+        console_url=_url(env, "HUB_CONSOLE_URL", ("https://", "http://")),
     )
     if settings.log_level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
         raise ConfigurationError(

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 
 import asyncpg
 
@@ -113,3 +115,67 @@ async def acknowledgements_by_cases(
             Acknowledgement(row["event_id"], row["organisation_id"], row["acknowledged_at"])
         )
     return found
+
+
+# ---- the person's inbox (rows written by hub.events.notifier)
+
+_MINE = """(n.organisation_id = $1 AND (n.sub IS NULL OR n.sub = $2))"""
+_INBOX = f"""
+SELECT n.id, n.kind, n.child_id, n.case_id, n.task_id, n.created_at,
+       EXISTS (SELECT 1 FROM notification_reads r WHERE r.notification_id = n.id
+                AND r.organisation_id = $1 AND r.sub = $2) AS read
+  FROM notifications n
+ WHERE {_MINE}
+   AND ($3::bigint IS NULL OR n.id < $3)
+   AND (NOT $4::bool OR NOT EXISTS (SELECT 1 FROM notification_reads r
+        WHERE r.notification_id = n.id AND r.organisation_id = $1 AND r.sub = $2))
+ ORDER BY n.id DESC LIMIT $5
+"""
+_UNREAD = f"""
+SELECT count(*) FROM notifications n WHERE {_MINE}
+   AND NOT EXISTS (SELECT 1 FROM notification_reads r
+        WHERE r.notification_id = n.id AND r.organisation_id = $1 AND r.sub = $2)
+"""
+_MARK = f"""
+INSERT INTO notification_reads (notification_id, organisation_id, sub)
+SELECT n.id, $1, $2 FROM notifications n WHERE n.id = ANY($3::bigint[]) AND {_MINE}
+ON CONFLICT DO NOTHING
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Notification:
+    id: int
+    kind: EventType
+    child_id: uuid.UUID
+    case_id: uuid.UUID | None
+    task_id: uuid.UUID | None
+    created_at: datetime
+    read: bool
+
+
+async def inbox(
+    db: Db, by: tuple[str, str], before: int | None, unread_only: bool, limit: int
+) -> list[Notification]:
+    rows = await db.fetch(_INBOX, *by, before, unread_only, limit)
+    return [
+        Notification(
+            r["id"],
+            EventType(r["kind"]),
+            r["child_id"],
+            r["case_id"],
+            r["task_id"],
+            r["created_at"],
+            r["read"],
+        )
+        for r in rows
+    ]
+
+
+async def unread(db: Db, by: tuple[str, str]) -> int:
+    return int(await db.fetchval(_UNREAD, *by))
+
+
+async def mark_read(db: Db, by: tuple[str, str], ids: Sequence[int]) -> None:
+    """Only the person's own notifications; another's ids are passed over silently."""
+    await db.execute(_MARK, *by, list(ids))

@@ -14,7 +14,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from datetime import date, datetime
+from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -44,9 +44,11 @@ class DeadlineScheduler:
         interval: float,
         housekeeping: Callable[[], Awaitable[None]] | None = None,
         every_tick: Callable[[], Awaitable[object]] | None = None,
-        today: Callable[[], date] = lambda: datetime.now(STOCKHOLM).date(),
+        notify: Callable[[], Awaitable[object]] | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
-        self._today = today  # the calendar day birthdays are counted in
+        self._notify = notify
+        self.clock = clock  # escalation steps and birthdays (in Stockholm's calendar)
         self._pool = pool
         self._interval = interval
         self._housekeeping = housekeeping
@@ -92,14 +94,21 @@ class DeadlineScheduler:
             return False
         async with self._pool.acquire() as conn, conn.transaction():
             due, overdue = await service.sweep(conn)
-            adults = await handover.leave_plan_at_18(conn, self._today())
+            climbed = await service.escalate(conn, self.clock())
+            adults = await handover.leave_plan_at_18(
+                conn, self.clock().astimezone(STOCKHOLM).date()
+            )
         if due or overdue:
             log.info("deadlines: %d due, %d overdue", len(due), len(overdue))
+        if climbed:
+            log.info("%d tasks climbed their escalation ladder", len(climbed))
         if adults:
             log.info("%d children turned 18 and left the plan", len(adults))
         if self._housekeeping is not None and time.monotonic() >= self._housekeeping_due:
             self._housekeeping_due = time.monotonic() + HOUSEKEEPING_EVERY
             await self._housekeeping()
+        if self._notify is not None:
+            await self._notify()  # the notifier: inbox and mail from what the sweep wrote
         if self._every_tick is not None:
             await self._every_tick()
         self.sweeps += 1

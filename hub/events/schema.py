@@ -6,11 +6,19 @@ import strawberry
 
 from hub.cases.types import CaseType
 from hub.errors import InvalidInput
-from hub.events import subscription
+from hub.events import service, subscription
 from hub.events.service import parse_cursor
-from hub.events.types import CaseEventType
+from hub.events.types import (
+    CaseEventType,
+    Inbox,
+    MarkNotificationsReadInput,
+    MarkNotificationsReadPayload,
+    NotificationType,
+)
+from hub.graphql.actions import mutation
 from hub.graphql.context import Info
 from hub.graphql.ids import parse_id
+from hub.policy.actions import Action
 
 
 @strawberry.type
@@ -32,3 +40,42 @@ class EventSubscription:
         async for event, visible in subscription.deliveries(info.context, cursor, only):
             case = CaseType.of(visible)  # type: ignore[arg-type]
             yield CaseEventType.of(event, acknowledged, case=case)
+
+
+def _ids(values: list[strawberry.ID]) -> list[int]:
+    try:
+        return [int(v) for v in values]
+    except ValueError:
+        raise InvalidInput("ids are notification ids", field="ids") from None
+
+
+async def _inbox(info: Info, first: int, after: str | None, unread_only: bool) -> Inbox:
+    before = _ids([strawberry.ID(after)])[0] if after is not None else None
+    found, unread = await service.my_notifications(info.context.actor, before, unread_only, first)
+    return Inbox(unread=unread, notifications=[NotificationType.of(n) for n in found])
+
+
+@strawberry.type
+class InboxQuery:
+    @strawberry.field(
+        description="Your inbox: task due, overdue, escalated, a transfer asked of you, a "
+        "contact reported; newest first, `after` a notification's id."
+    )
+    async def my_notifications(
+        self,
+        info: Info,
+        first: int = 20,
+        after: strawberry.ID | None = None,
+        unread_only: bool = False,
+    ) -> Inbox:
+        return await _inbox(info, first, after, unread_only)
+
+
+@strawberry.type
+class InboxMutation:
+    @mutation(Action.MARK_NOTIFICATIONS_READ, "Mark notifications of yours as read.")
+    async def mark_notifications_read(
+        self, info: Info, input: MarkNotificationsReadInput
+    ) -> MarkNotificationsReadPayload:
+        await service.mark_read(info.context.actor, _ids(input.ids))
+        return MarkNotificationsReadPayload(inbox=await _inbox(info, 20, None, False))

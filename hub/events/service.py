@@ -13,6 +13,7 @@ from hub.consents import repository as consents
 from hub.errors import Conflict, InvalidInput, NotFound
 from hub.events import outbox, repository
 from hub.events.models import CaseEvent, EventType, NewEvent
+from hub.events.repository import Notification
 from hub.organisations.models import Organisation
 from hub.policy.actions import Action
 
@@ -95,3 +96,28 @@ async def acknowledgement_states(
         ]
         states.append(AcknowledgementState(event, acknowledged, pending))
     return states
+
+
+MAX_INBOX = 100
+
+
+async def my_notifications(
+    actor: Actor, before: int | None, unread_only: bool, limit: int
+) -> tuple[list[Notification], int]:
+    """The person's inbox, newest first, and how many are unread: the organisation's
+    notices and the person's own (a god man's task), never another person's."""
+    actor.policy.authorize(actor.principal, Action.MY_NOTIFICATIONS, None)
+    if not 0 <= limit <= MAX_INBOX:
+        raise InvalidInput(f"first must be between 0 and {MAX_INBOX}", field="first")
+    by = (actor.principal.organisation_id, actor.principal.sub)
+    found = await repository.inbox(actor.db, by, before, unread_only, limit)
+    return found, await repository.unread(actor.db, by)
+
+
+async def mark_read(actor: Actor, ids: list[int]) -> None:
+    actor.policy.authorize(actor.principal, Action.MARK_NOTIFICATIONS_READ, None)
+    if len(ids) > MAX_INBOX:
+        raise InvalidInput(f"at most {MAX_INBOX} ids at once", field="ids")
+    await repository.mark_read(
+        actor.db, (actor.principal.organisation_id, actor.principal.sub), ids
+    )

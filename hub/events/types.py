@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from hub.events.models import CaseEvent, EventType
+from hub.events.repository import Notification
 from hub.events.service import AcknowledgementState
 from hub.graphql.categories import ORGANISATIONS, bounded
 from hub.graphql.context import Info
@@ -96,3 +97,62 @@ class AcknowledgementStatus:
             ],
             pending=[OrganisationType.of(o) for o in state.pending],
         )
+
+
+_SAYS = {
+    EventType.TASK_DUE: "En uppgift närmar sig sin tidsgräns",
+    EventType.TASK_OVERDUE: "En uppgift har passerat sin tidsgräns",
+    EventType.TASK_ESCALATED: "En uppgift har eskalerats till er",
+    EventType.TRANSFER_REQUESTED: "En annan kommun ber er ta över ansvaret för ett barn",
+    EventType.CONTACT_REPORTED: "Någon har mött ett barn ni ansvarar för",
+}
+
+
+@strawberry.type(
+    name="Notification", description="Something you (or your organisation) must act on."
+)
+class NotificationType:
+    id: strawberry.ID
+    kind: EventTypeType  # type: ignore[valid-type]
+    text: str = strawberry.field(description="What happened, in Swedish, without names.")
+    created_at: datetime
+    read: bool
+    row: strawberry.Private[Notification]
+
+    @strawberry.field(description="The case, as far as you may see it.")
+    async def case(
+        self, info: Info
+    ) -> Annotated[CaseType, strawberry.lazy("hub.cases.types")] | None:
+        from hub.cases.types import CaseType
+
+        if self.row.case_id is None:
+            return None
+        found = await info.context.load.case.load(self.row.case_id)
+        return CaseType.of(found) if found else None
+
+    @classmethod
+    def of(cls, n: Notification) -> NotificationType:
+        return cls(
+            id=strawberry.ID(str(n.id)),
+            kind=n.kind,
+            text=_SAYS.get(n.kind, n.kind.value),
+            created_at=n.created_at,
+            read=n.read,
+            row=n,
+        )
+
+
+@strawberry.type(description="Your inbox, newest first.")
+class Inbox:
+    unread: int
+    notifications: list[NotificationType] = bounded(100)
+
+
+@strawberry.input
+class MarkNotificationsReadInput:
+    ids: list[strawberry.ID]
+
+
+@strawberry.type
+class MarkNotificationsReadPayload:
+    inbox: Inbox

@@ -22,7 +22,7 @@ from hub.children.lookup_schema import LookupMutation
 from hub.children.schema import ChildMutation, ChildQuery
 from hub.consents.schema import ConsentMutation
 from hub.emergency.schema import EmergencyMutation, EmergencyQuery
-from hub.events.schema import EventSubscription
+from hub.events.schema import EventSubscription, InboxMutation, InboxQuery
 from hub.graphql.execution import HubExecutionContext
 from hub.graphql.extensions import CodedErrors, Transaction
 from hub.graphql.limits import Limits, limit_extensions
@@ -43,6 +43,7 @@ Query = merge_types(
         AudienceQuery,
         CaseQuery,
         TaskQuery,
+        InboxQuery,
         StatisticsQuery,
         AuditQuery,
         EmergencyQuery,
@@ -57,6 +58,7 @@ Mutation = merge_types(
         CaseMutation,
         CaseFactMutation,
         TaskMutation,
+        InboxMutation,
         ConsentMutation,
         EmergencyMutation,
         AuditMutation,

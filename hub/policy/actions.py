@@ -36,6 +36,8 @@ class Action(StrEnum):
     AUDIENCE = "audience"
     REPORT_CONTACT = "reportContact"
     MY_TASKS = "myTasks"
+    MY_NOTIFICATIONS = "myNotifications"
+    MARK_NOTIFICATIONS_READ = "markNotificationsRead"
     COMPLETE_TASK = "completeTask"
     ACKNOWLEDGE = "acknowledge"
     VIEW_ACKNOWLEDGEMENTS = "viewAcknowledgements"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -14,7 +14,7 @@ from hub.errors import ConfigurationError
 from hub.events.models import EventType
 from hub.policy.rules import POLICY_DIR
 from hub.policy.states import CaseStatus
-from hub.routines.models import TaskTemplate, Trigger
+from hub.routines.models import EscalationStep, TaskTemplate, Trigger
 
 ROUTINES = POLICY_DIR / "routines.yaml"
 RELATIONS = frozenset({"responsible_municipality", "residence", "guardian"})
@@ -60,10 +60,42 @@ def _deadline(where: str, raw: object) -> timedelta:
     return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
 
 
+ESCALATE_TO = frozenset({"responsible", "on_call", "responsible_municipality"})
+
+
+def _ladder(where: str, raw: object) -> tuple[EscalationStep, ...]:
+    if not isinstance(raw, list) or not raw:
+        raise ConfigurationError(f"{where}: a list of steps {{after: 2h, to: on_call}}")
+    steps: list[EscalationStep] = []
+    for n, step in enumerate(raw):
+        at = f"{where}[{n}]"
+        if not isinstance(step, dict) or set(step) != {"after", "to"}:
+            raise ConfigurationError(f"{at}: a step has after and to")
+        after = str(step["after"])
+        delay = timedelta(0) if after in ("0", "0h", "0m", "0d") else _deadline(at, after)
+        to = str(step["to"])
+        if to not in ESCALATE_TO and not _ORG_ID.match(to):
+            raise ConfigurationError(
+                f"{at}.to {to!r}: use {', '.join(sorted(ESCALATE_TO))} or an organisation id"
+            )
+        if steps and delay <= steps[-1].after:
+            raise ConfigurationError(f"{at}.after {after!r}: each step comes after the last")
+        steps.append(EscalationStep(delay, to))
+    return tuple(steps)
+
+
 def _template(where: str, raw: object) -> TaskTemplate:
     if not isinstance(raw, dict):
         raise ConfigurationError(f"{where}: a task has key, title, responsible, deadline")
-    unknown = set(raw) - {"key", "title", "responsible", "deadline", "done_when", "not_needed_when"}
+    unknown = set(raw) - {
+        "key",
+        "title",
+        "responsible",
+        "deadline",
+        "done_when",
+        "not_needed_when",
+        "escalate",
+    }
     missing = {"key", "title", "responsible", "deadline"} - set(raw)
     if unknown or missing:
         word = sorted(unknown)[0] if unknown else f"missing {sorted(missing)[0]}"
@@ -91,7 +123,12 @@ def _template(where: str, raw: object) -> TaskTemplate:
         deadline=_deadline(where, raw["deadline"]),
         done_when=done_when,
         not_needed_when=tuple(str(m) for m in moot),
+        escalation=_ladder(f"{where}.escalate", raw["escalate"]) if "escalate" in raw else (),
     )
+
+
+def _with_default(template: TaskTemplate, ladder: tuple[EscalationStep, ...]) -> TaskTemplate:
+    return template if template.escalation else replace(template, escalation=ladder)
 
 
 def load_routines(path: Path = ROUTINES) -> Routines:
@@ -102,6 +139,11 @@ def load_routines(path: Path = ROUTINES) -> Routines:
         raise ConfigurationError(f"{name}: cannot be read as YAML ({type(exc).__name__})") from exc
     if not isinstance(document, dict) or not isinstance(document.get("routines"), dict):
         raise ConfigurationError(f"{name}: the file holds a 'routines' mapping")
+    default = (
+        _ladder(f"{name}: escalate_default", document["escalate_default"])
+        if "escalate_default" in document
+        else ()
+    )
     tasks: dict[Trigger, tuple[TaskTemplate, ...]] = {}
     for trigger, listed in document["routines"].items():
         if trigger not in Trigger.__members__:
@@ -110,7 +152,10 @@ def load_routines(path: Path = ROUTINES) -> Routines:
             )
         if not isinstance(listed, list):
             raise ConfigurationError(f"{name}: {trigger} holds a list of tasks")
-        templates = tuple(_template(f"{name}: {trigger}[{i}]", t) for i, t in enumerate(listed))
+        templates = tuple(
+            _with_default(_template(f"{name}: {trigger}[{i}]", t), default)
+            for i, t in enumerate(listed)
+        )
         keys = [t.key for t in templates]
         if len(set(keys)) != len(keys):
             raise ConfigurationError(f"{name}: {trigger} has two tasks with one key")

@@ -24,6 +24,19 @@ class TaskStatus(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class EscalationStep:
+    """After `after` past the deadline, an open task is put before `to`: responsible (its
+    holder), on_call (the holder's on-call contact points, by e-mail),
+    responsible_municipality (the child's social services), or an organisation id."""
+
+    after: timedelta
+    to: str
+
+    def as_json(self) -> dict[str, object]:
+        return {"afterMinutes": int(self.after.total_seconds() // 60), "to": self.to}
+
+
+@dataclass(frozen=True, slots=True)
 class TaskTemplate:
     key: str
     title: str
@@ -31,6 +44,7 @@ class TaskTemplate:
     deadline: timedelta
     done_when: str | None = None  # the fact that completes it
     not_needed_when: tuple[str, ...] = ()  # facts that make it moot (closed NOT_NEEDED)
+    escalation: tuple[EscalationStep, ...] = ()
 
     @property
     def due_soon(self) -> timedelta:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 
 import asyncpg
 
@@ -15,11 +18,12 @@ _COLUMNS = """id, child_id, case_id, routine, title, responsible_organisation_id
     due_at, status, completed_at, closed_reason, responsible_sub"""
 _INSERT = f"""
 INSERT INTO tasks (child_id, case_id, routine, title, responsible_organisation_id, created_at,
-    due_soon_at, due_at, done_when, responsible_sub, not_needed_when)
-SELECT ch, k, r, t, o, c, ds, d, dw, rs, string_to_array(nn, ' ')
+    due_soon_at, due_at, done_when, responsible_sub, not_needed_when, escalation)
+SELECT ch, k, r, t, o, c, ds, d, dw, rs, string_to_array(nn, ' '), e::jsonb
   FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[],
-    $6::timestamptz[], $7::timestamptz[], $8::timestamptz[], $9::text[], $10::text[], $11::text[])
-    AS n(ch, k, r, t, o, c, ds, d, dw, rs, nn)
+    $6::timestamptz[], $7::timestamptz[], $8::timestamptz[], $9::text[], $10::text[], $11::text[],
+    $12::text[])
+    AS n(ch, k, r, t, o, c, ds, d, dw, rs, nn, e)
 RETURNING {_COLUMNS}
 """
 # A task is the organisation's, or, where it names a person (the god man), that person's.
@@ -114,6 +118,7 @@ async def insert_many(db: Db, tasks: Sequence[NewTask]) -> list[Task]:
         [t.template.done_when for t in tasks],
         [t.responsible_sub for t in tasks],
         [" ".join(t.template.not_needed_when) for t in tasks],
+        [json.dumps([e.as_json() for e in t.template.escalation]) for t in tasks],
     )
     return [_model(r) for r in rows]
 
@@ -167,6 +172,50 @@ async def close_open(
 ) -> list[Task]:
     sub, org = by or (None, None)
     return [_model(r) for r in await db.fetch(_CLOSE_OPEN, case_id, reason, sub, org)]
+
+
+# Open tasks past the next step of their ladder at `$1` (the scheduler's clock), with whom
+# that step reaches; the step is taken in the same statement, once.
+_ESCALATE = f"""
+WITH due AS (
+    SELECT t.id, t.escalation_step AS step,
+           t.escalation -> t.escalation_step ->> 'to' AS target,
+           ch.responsible_municipality_id AS municipality
+      FROM tasks t JOIN children ch ON ch.id = t.child_id
+     WHERE t.status = 'OPEN' AND t.escalation_step < jsonb_array_length(t.escalation)
+       AND t.due_at + ((t.escalation -> t.escalation_step ->> 'afterMinutes')::int
+                       * interval '1 minute') <= $1
+     ORDER BY t.due_at, t.id
+     LIMIT $2
+       FOR UPDATE OF t SKIP LOCKED
+)
+UPDATE tasks SET escalation_step = due.step + 1 FROM due WHERE tasks.id = due.id
+RETURNING {", ".join(f"tasks.{c.strip()}" for c in _COLUMNS.split(","))},
+          due.step + 1 AS step, due.target, due.municipality
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Escalated:
+    task: Task
+    step: int  # 1 for the first step
+    target: str  # responsible | on_call | responsible_municipality | an organisation id
+    to: str  # the organisation it reaches
+
+
+async def escalate(db: Db, now: datetime, limit: int = 500) -> list[Escalated]:
+    found = []
+    for row in await db.fetch(_ESCALATE, now, limit):
+        task = _model(row)
+        target = row["target"]
+        if target == "responsible_municipality":
+            to = row["municipality"]
+        elif target in ("responsible", "on_call"):
+            to = task.responsible_organisation_id
+        else:
+            to = target
+        found.append(Escalated(task, row["step"], target, to))
+    return found
 
 
 async def close_open_of_child(db: Db, child_id: uuid.UUID, reason: str) -> list[Task]:

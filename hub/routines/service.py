@@ -18,6 +18,7 @@ from hub.policy.facts import RowFacts
 from hub.routines import repository
 from hub.routines.config import Routines
 from hub.routines.models import NewTask, Task, TaskStatus, TaskTemplate, Trigger
+from hub.routines.repository import Escalated
 
 NO_TASK = "no task with this id among your organisation's tasks"
 
@@ -160,3 +161,28 @@ async def sweep(db: Db) -> tuple[list[Task], list[Task]]:
         + [_event(t, EventType.TASK_OVERDUE, None) for t in overdue],
     )
     return due, overdue
+
+
+async def escalate(db: Db, now: datetime) -> list[Escalated]:
+    """Every open task past the next step of its ladder climbs it: a TASK_ESCALATED event
+    naming whom it now reaches (the notifier tells them: inbox, and e-mail for on_call)."""
+    climbed = await repository.escalate(db, now)
+    await events.record(
+        db,
+        [
+            NewEvent.by(
+                None,
+                EventType.TASK_ESCALATED,
+                child_id=e.task.child_id,
+                case_id=e.task.case_id,
+                taskId=str(e.task.id),
+                routine=e.task.routine,
+                responsible=e.task.responsible_organisation_id,
+                step=e.step,
+                to=e.to,
+                via=e.target,
+            )
+            for e in climbed
+        ],
+    )
+    return climbed

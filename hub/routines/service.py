@@ -163,10 +163,18 @@ async def sweep(db: Db) -> tuple[list[Task], list[Task]]:
     return due, overdue
 
 
+MAX_STEPS = 10  # the longest ladder one sweep climbs
+
+
 async def escalate(db: Db, now: datetime) -> list[Escalated]:
     """Every open task past the next step of its ladder climbs it: a TASK_ESCALATED event
     naming whom it now reaches (the notifier tells them: inbox, and e-mail for on_call)."""
-    climbed = await repository.escalate(db, now)
+    climbed: list[Escalated] = []
+    for _ in range(MAX_STEPS):  # every step due by now, so a hub that was down catches up
+        batch = await repository.escalate(db, now)
+        if not batch:
+            break
+        climbed += batch
     await events.record(
         db,
         [

@@ -9,6 +9,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import asyncpg
 import httpx
@@ -23,7 +24,7 @@ from hub.auth.jwks import JwksClient
 from hub.auth.tokens import TokenValidator
 from hub.db.pool import close_pool, create_pool
 from hub.errors import ConfigurationError
-from hub.events import notifier
+from hub.events import notifier, webhooks
 from hub.events.bus import EventBus
 from hub.events.scheduler import DeadlineScheduler
 from hub.graphql.limits import Limits
@@ -40,12 +41,15 @@ from hub.telemetry import setup as telemetry
 log = logging.getLogger("hub.runtime")
 
 
-async def notify(pool: asyncpg.Pool, s: Settings) -> None:
-    """The notifier's pass (inbox, mails), then the mail that waits, when SMTP is set."""
+async def notify(parts: webhooks.Parts, http: httpx.AsyncClient, now: datetime) -> None:
+    """The notifier's pass (inbox, mails, webhook deliveries), then what waits to be sent:
+    mail when SMTP is set, and the webhook deliveries due by `now`."""
+    s = parts.settings
     console = s.console_url or f"http://{s.host}:{s.port}/console/"
-    await notifier.step(pool, console)
+    await notifier.step(parts.pool, console)
     if s.smtp_url:
-        await notifier.send_pending(pool, notifier.Smtp.parse(s.smtp_url), s.mail_from)
+        await notifier.send_pending(parts.pool, notifier.Smtp.parse(s.smtp_url), s.mail_from)
+    await webhooks.send_due(parts, now, http)
 
 
 @dataclass
@@ -177,7 +181,11 @@ class Runtime:
                 interval=s.scheduler_interval,
                 housekeeping=functools.partial(housekeeping.run, self._pool, s),
                 every_tick=self.verifier.step,
-                notify=functools.partial(notify, self._pool, s),
+                notify=functools.partial(
+                    notify,
+                    webhooks.Parts(self._pool, self.policy, self._registry, self.routines, s),
+                    self._http,
+                ),
             )
             sweeping = asyncio.create_task(self.scheduler.run(), name="deadline-scheduler")
             try:

@@ -64,6 +64,7 @@ class Settings:
     smtp_url: str | None = None  # smtp://host:port or smtps://: e-mail to contact points
     mail_from: str = "navet@localhost"
     console_url: str | None = None  # where mails link to; default the hub's own /console/
+    webhook_allow_private: tuple[str, ...] = ()  # CIDRs webhooks may reach though private
 
     @property
     def dev_issuer_enabled(self) -> bool:
@@ -149,6 +150,18 @@ def _existing_file(env: Mapping[str, str], name: str) -> Path | None:
     return path
 
 
+def _cidrs(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    """Comma-separated networks (10.0.0.0/8, 192.168.1.5/32), each checked."""
+    found = []
+    for part in (env.get(name) or "").split(","):
+        if part.strip():
+            try:
+                found.append(str(ipaddress.ip_network(part.strip(), strict=False)))
+            except ValueError:
+                raise ConfigurationError(f"{name}: {part.strip()!r} is not a network") from None
+    return tuple(found)
+
+
 def load_settings(
     env: Mapping[str, str] | None = None, *, default_env: Environment = Environment.DEV
 ) -> Settings:
@@ -211,6 +224,7 @@ def load_settings(
         smtp_url=_url(env, "HUB_SMTP_URL", ("smtp://", "smtps://")),
         mail_from=env.get("HUB_MAIL_FROM") or defaults.mail_from,
         console_url=_url(env, "HUB_CONSOLE_URL", ("https://", "http://")),
+        webhook_allow_private=_cidrs(env, "HUB_WEBHOOK_ALLOW_PRIVATE"),
     )
     if settings.log_level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
         raise ConfigurationError(

@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 import aiosmtplib
 import asyncpg
 
+from hub.events import webhook_repository as webhooks
 from hub.events.models import EventType
 from hub.organisations import repository as organisations
 
@@ -145,6 +146,9 @@ async def step(pool: asyncpg.Pool, console: str) -> int:
                     notice.task_id,
                 )
             await _mails(conn, row, console)
+        for row in rows:  # partner systems: every event type a webhook asked for
+            if row["case_id"] is not None:
+                await webhooks.enqueue_for_event(conn, row["id"], row["type"])
         newest = await conn.fetchval(_LAST, last, BATCH)
         if newest is not None:
             await conn.execute("UPDATE notifier_position SET last_event_id = $1", newest)

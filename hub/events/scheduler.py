@@ -44,7 +44,7 @@ class DeadlineScheduler:
         interval: float,
         housekeeping: Callable[[], Awaitable[None]] | None = None,
         every_tick: Callable[[], Awaitable[object]] | None = None,
-        notify: Callable[[], Awaitable[object]] | None = None,
+        notify: Callable[[datetime], Awaitable[object]] | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._notify = notify
@@ -92,12 +92,11 @@ class DeadlineScheduler:
         """One sweep if this replica leads; whether it did."""
         if not await self._lead():
             return False
+        now = self.clock()
         async with self._pool.acquire() as conn, conn.transaction():
             due, overdue = await service.sweep(conn)
-            climbed = await service.escalate(conn, self.clock())
-            adults = await handover.leave_plan_at_18(
-                conn, self.clock().astimezone(STOCKHOLM).date()
-            )
+            climbed = await service.escalate(conn, now)
+            adults = await handover.leave_plan_at_18(conn, now.astimezone(STOCKHOLM).date())
         if due or overdue:
             log.info("deadlines: %d due, %d overdue", len(due), len(overdue))
         if climbed:
@@ -108,7 +107,7 @@ class DeadlineScheduler:
             self._housekeeping_due = time.monotonic() + HOUSEKEEPING_EVERY
             await self._housekeeping()
         if self._notify is not None:
-            await self._notify()  # the notifier: inbox and mail from what the sweep wrote
+            await self._notify(now)  # the notifier: inbox, mail, webhooks from the sweep on
         if self._every_tick is not None:
             await self._every_tick()
         self.sweeps += 1

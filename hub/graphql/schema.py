@@ -23,6 +23,7 @@ from hub.children.schema import ChildMutation, ChildQuery
 from hub.consents.schema import ConsentMutation
 from hub.emergency.schema import EmergencyMutation, EmergencyQuery
 from hub.events.schema import EventSubscription, InboxMutation, InboxQuery
+from hub.events.webhook_schema import WebhookMutation, WebhookQuery
 from hub.graphql.execution import HubExecutionContext
 from hub.graphql.extensions import CodedErrors, Transaction
 from hub.graphql.limits import Limits, limit_extensions
@@ -44,6 +45,7 @@ Query = merge_types(
         CaseQuery,
         TaskQuery,
         InboxQuery,
+        WebhookQuery,
         StatisticsQuery,
         AuditQuery,
         EmergencyQuery,
@@ -59,6 +61,7 @@ Mutation = merge_types(
         CaseFactMutation,
         TaskMutation,
         InboxMutation,
+        WebhookMutation,
         ConsentMutation,
         EmergencyMutation,
         AuditMutation,

@@ -29,19 +29,27 @@ from hub.routines import service as routines
 from hub.validation import past, phone, required_text, text
 
 
+def _not_now(
+    rule: str, current: CaseStatus, fact: str, allowed: frozenset[CaseStatus]
+) -> InvalidTransition:
+    """A fact the case's state does not admit, with what does (as a move's refusal)."""
+    return InvalidTransition(
+        f"{rule}, not in {current.value}",
+        **{"from": current.value, "to": fact, "allowed": sorted(s.value for s in allowed)},
+    )
+
+
 async def register_avviken(actor: Actor, case_id: uuid.UUID | None) -> uuid.UUID:
     case = await visible_for(actor, case_id, Action.REGISTER_AVVIKEN)
     locked = await repository.lock(actor.db, case.id)
     if locked.avviken_registered:
         raise Conflict("avviken is already registered for this case")
     if locked.status not in AVVIKEN_STATES:
-        raise InvalidTransition(
-            f"avviken is registered while the child is away, not in {locked.status.value}",
-            **{
-                "from": locked.status.value,
-                "to": "AVVIKEN_REGISTERED",
-                "allowed": sorted(s.value for s in AVVIKEN_STATES),
-            },
+        raise _not_now(
+            "avviken is registered while the child is away",
+            locked.status,
+            "AVVIKEN_REGISTERED",
+            AVVIKEN_STATES,
         )
     await repository.set_avviken(actor.db, case.id, actor.principal.organisation_id)
     await events.record(actor.db, [case_event(actor, EventType.AVVIKEN_REGISTERED, case)])
@@ -72,13 +80,11 @@ async def add_sighting(
         callback_phone=phone(callback_phone, "callbackPhone"),
     )
     if case.status not in SIGHTING_STATES:
-        raise InvalidTransition(
-            f"sightings are added while the child is away, not in {case.status.value}",
-            **{
-                "from": case.status.value,
-                "to": "SIGHTING_ADDED",
-                "allowed": sorted(s.value for s in SIGHTING_STATES),
-            },
+        raise _not_now(
+            "sightings are added while the child is away",
+            case.status,
+            "SIGHTING_ADDED",
+            SIGHTING_STATES,
         )
     by = (actor.principal.organisation_id, actor.principal.sub)
     if await repository.recent_sightings(actor.db, case.id, by, SIGHTING_WINDOW) >= SIGHTINGS:
@@ -145,9 +151,11 @@ async def record_alert(
     ref = required_text(reference, "reference", max_length=100)
     when = past(issued_at, "issuedAt")
     if case.status not in SIGHTING_STATES:
-        raise InvalidTransition(
-            f"an alert is issued while the child is away, not in {case.status.value}",
-            **{"from": case.status.value, "to": "ALERT_ISSUED", "allowed": sorted(SIGHTING_STATES)},
+        raise _not_now(
+            "an alert is issued while the child is away",
+            case.status,
+            "ALERT_ISSUED",
+            SIGHTING_STATES,
         )
     if case.alert is not None and case.alert.cancelled_at is None:
         raise Conflict("an alert is already out for this case; cancel it first")
@@ -180,13 +188,11 @@ async def register_return(actor: Actor, case_id: uuid.UUID | None) -> uuid.UUID:
     if not locked.avviken_registered:
         raise Conflict("avviken was never registered for this case: nothing to re-register")
     if locked.status not in RETURN_STATES:
-        raise InvalidTransition(
-            f"a return is registered once the child is found, not in {locked.status.value}",
-            **{
-                "from": locked.status.value,
-                "to": "RETURN_REGISTERED",
-                "allowed": sorted(RETURN_STATES),
-            },
+        raise _not_now(
+            "a return is registered once the child is found",
+            locked.status,
+            "RETURN_REGISTERED",
+            RETURN_STATES,
         )
     if case.registered_returned_at is not None:
         raise Conflict("the return is already registered")

@@ -63,8 +63,7 @@ class Sighting:
 
     @strawberry.field(description="Who reported it: the police call back.")
     async def reported_by(self, info: Info) -> PersonType:
-        person = self.row.reporter
-        return PersonType.of(person, await info.context.registry.get(self.row.reported_by))
+        return await PersonType.named(info, self.row.reporter)
 
     @classmethod
     def of(cls, s: SightingModel) -> Sighting:
@@ -88,9 +87,7 @@ class PoliceAssessmentType:
 
     @strawberry.field
     async def assessed_by(self, info: Info) -> PersonType:
-        by = self.row.assessed_by
-        org = await info.context.registry.get(by.organisation_id) if by.organisation_id else None
-        return PersonType.of(by, org)
+        return await PersonType.named(info, self.row.assessed_by)
 
 
 @strawberry.type(name="Alert", description="The police's efterlysning.")

@@ -49,9 +49,7 @@ class RiskAssessmentType:
 
     @strawberry.field
     async def assessed_by(self, info: Info) -> PersonType:
-        by = self.row.assessed_by
-        org = await info.context.registry.get(by.organisation_id) if by.organisation_id else None
-        return PersonType.of(by, org)
+        return await PersonType.named(info, self.row.assessed_by)
 
     @classmethod
     def of(cls, r: RiskAssessment) -> RiskAssessmentType:
@@ -121,9 +119,7 @@ class ContactReportType:
 
     @strawberry.field
     async def reported_by(self, info: Info) -> PersonType:
-        by = self.row.reported_by
-        org = await info.context.registry.get(by.organisation_id) if by.organisation_id else None
-        return PersonType.of(by, org)
+        return await PersonType.named(info, self.row.reported_by)
 
     @classmethod
     def of(cls, r: ContactReport) -> ContactReportType:

@@ -34,10 +34,9 @@ class CaseEventType:
 
     @strawberry.field(description="Who acted: name and role from the token; null for the hub.")
     async def by(self, info: Info) -> PersonType | None:
-        person = self.row.by
-        if person.organisation_id is None:
+        if self.row.by.organisation_id is None:
             return None
-        return PersonType.of(person, await info.context.registry.get(person.organisation_id))
+        return await PersonType.named(info, self.row.by)
 
     @strawberry.field(description="The organisation that acted; null for the hub's scheduler.")
     async def actor(self, info: Info) -> OrganisationType | None:

@@ -69,6 +69,12 @@ class PersonType:
     organisation: OrganisationType | None
 
     @classmethod
+    async def named(cls, info: Info, person: Person) -> PersonType:
+        """The person, with their organisation as the registry knows it."""
+        org_id = person.organisation_id
+        return cls.of(person, await info.context.registry.get(org_id) if org_id else None)
+
+    @classmethod
     def of(cls, person: Person, organisation: Organisation | None) -> PersonType:
         return cls(
             name=person.name,

@@ -78,7 +78,12 @@ class AuditAppender:
         # a recorder hands out its entries once; a retry writes the ones it made
         made = {} if made is None else made
         try:
-            await self._commit(batch, made)
+            try:
+                await self._commit(batch, made)
+            except _CONNECTION_LOST:
+                # the database restarted under a pooled connection: nothing was committed,
+                # so the same records go again, once, on a fresh connection
+                await self._commit(batch, made)
         except asyncpg.PostgresError as refused:
             if len(batch) == 1:
                 raise_into(batch, refused)
@@ -113,6 +118,15 @@ class AuditAppender:
         ):
             await repository.append(conn, entries)
         self.batches += 1
+
+
+_CONNECTION_LOST = (
+    OSError,
+    asyncpg.InterfaceError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.AdminShutdownError,
+    asyncpg.CannotConnectNowError,
+)
 
 
 def raise_into(

@@ -118,7 +118,12 @@ class DeadlineScheduler:
             while True:
                 try:
                     await self.tick()
-                except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+                except (
+                    OSError,
+                    asyncpg.PostgresError,
+                    asyncpg.InterfaceError,
+                    asyncpg.InternalClientError,  # a connection left mid-operation by it
+                ):
                     # the database went away: give up leadership, try again next tick
                     log.warning("deadline sweep failed; retrying", exc_info=True)
                     await self.resign()

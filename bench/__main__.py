@@ -16,7 +16,17 @@ from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
-from bench import audit_log, detail, fanout, finding, list_authorization, load, peer, startup
+from bench import (
+    audit_log,
+    detail,
+    fanout,
+    finding,
+    list_authorization,
+    load,
+    notifier,
+    peer,
+    startup,
+)
 from bench.report import as_json
 
 REPORT = Path(__file__).resolve().parent / "REPORT.md"
@@ -27,7 +37,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("sizes", nargs="*", type=int, help="fan-out subscriber counts")
     parser.add_argument(
-        "--only", help="comma-separated: list, detail, fanout, audit, load, startup, finding"
+        "--only",
+        help="comma-separated: list, detail, fanout, audit, load, startup, finding, notifier",
     )
     parser.add_argument("--clients", type=int, default=load.CLIENTS, help="load run clients")
     parser.add_argument("--seconds", type=float, default=load.SECONDS, help="load run length")
@@ -43,6 +54,7 @@ def main() -> int:
         "load": lambda: load.run(args.clients, args.seconds, args.think),
         "startup": startup.run,
         "finding": finding.run,
+        "notifier": notifier.run,
     }
     chosen = args.only.split(",") if args.only else list(scenarios)
     unknown = sorted(set(chosen) - set(scenarios))

@@ -276,50 +276,77 @@ def _signed(
     return headers, body
 
 
-async def send_due(parts: Parts, now: datetime, http: httpx.AsyncClient, limit: int = 50) -> int:
-    """Post what is due; how many were delivered."""
+BATCH = 50  # deliveries prepared in one transaction and posted concurrently
+BUDGET = 10.0  # seconds of sending per sweep; what is left goes at the next
+
+
+async def send_due(
+    parts: Parts, now: datetime, http: httpx.AsyncClient, *, budget: float = BUDGET
+) -> int:
+    """Post what is due, batch after batch until none is or the budget is spent; how many
+    were delivered."""
+    loop = asyncio.get_running_loop()
+    deadline, delivered = loop.time() + budget, 0
+    while loop.time() < deadline:
+        sent, handled = await _send_batch(parts, now, http)
+        delivered += sent
+        if handled < BATCH:
+            break
+    return delivered
+
+
+async def _prepared(
+    parts: Parts, row: asyncpg.Record, org: Organisation, now: datetime
+) -> tuple[dict[str, str], bytes] | None:
+    """The signed request, its disclosure recorded first; None when the receiver may not
+    see the case now."""
+    session = Session(parts.pool, readonly=True)
+    receiver = _receiver(org, row["webhook_id"], now + timedelta(minutes=5))
+    audit = Recorder(
+        receiver,
+        kind=AuditKind.DELIVERY,
+        request_id=row["message_id"],
+        policy=AuditPolicy(policy_version=parts.policy.version),
+    )
+    audit.action = "webhook"
+    actor = Actor(session, parts.policy, receiver, audit, parts.routines, parts.registry)
+    try:
+        data = await _data(actor, row)
+        await writing.finish(session, audit, None, commit=True)  # recorded before sent
+    except BaseException:
+        await session.finish(commit=False)
+        raise
+    return None if data is None else _signed(row, data, now)
+
+
+async def _send_batch(parts: Parts, now: datetime, http: httpx.AsyncClient) -> tuple[int, int]:
     delivered = 0
     async with parts.pool.acquire() as conn, conn.transaction():
-        for row in await repository.due(conn, now, limit):
+        rows = await repository.due(conn, now, BATCH)
+        ready = []
+        for row in rows:
             org = await parts.registry.get(row["organisation_id"])
             if row["deleted_at"] is not None or org is None:
                 await repository.settle(conn, row["id"], "DEAD", last_error="webhook deleted")
                 continue
-            session = Session(parts.pool, readonly=True)
-            receiver = _receiver(org, row["webhook_id"], now + timedelta(minutes=5))
-            audit = Recorder(
-                receiver,
-                kind=AuditKind.DELIVERY,
-                request_id=row["message_id"],
-                policy=AuditPolicy(policy_version=parts.policy.version),
-            )
-            audit.action = "webhook"
-            actor = Actor(session, parts.policy, receiver, audit, parts.routines, parts.registry)
-            try:
-                data = await _data(actor, row)
-                await writing.finish(session, audit, None, commit=True)  # recorded before sent
-            except BaseException:
-                await session.finish(commit=False)
-                raise
-            if data is None:
+            signed = await _prepared(parts, row, org, now)
+            if signed is None:
                 await repository.settle(conn, row["id"], "SKIPPED", last_error="no access now")
                 continue
-            headers, body = _signed(row, data, now)
-            status, error = await _post(http, row, body, headers)
+            ready.append((row, *signed))
+        answers = await asyncio.gather(*(_post(http, r, body, h) for r, h, body in ready))
+        for (row, _, _), (status, error) in zip(ready, answers, strict=True):
             if error is None:
                 await repository.settle(conn, row["id"], "DELIVERED", last_status=status)
                 delivered += 1
-            elif now - row["created_at"] >= GIVE_UP_AFTER:
-                await repository.settle(
-                    conn, row["id"], "DEAD", last_status=status, last_error=error
-                )
-            else:
-                await repository.settle(
-                    conn,
-                    row["id"],
-                    "RETRYING",
-                    next_attempt_at=now + _backoff(row["attempts"] + 1),
-                    last_status=status,
-                    last_error=error,
-                )
-    return delivered
+                continue
+            given_up = now - row["created_at"] >= GIVE_UP_AFTER
+            await repository.settle(
+                conn,
+                row["id"],
+                "DEAD" if given_up else "RETRYING",
+                next_attempt_at=now + _backoff(row["attempts"] + 1),
+                last_status=status,
+                last_error=error,
+            )
+    return delivered, len(rows)

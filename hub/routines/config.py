@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -70,13 +71,14 @@ def _ladder(where: str, raw: object) -> tuple[EscalationStep, ...]:
     for n, step in enumerate(raw):
         at = f"{where}[{n}]"
         if not isinstance(step, dict) or set(step) != {"after", "to"}:
-            raise ConfigurationError(f"{at}: a step has after and to")
+            raise ConfigurationError(f"{at} (line {_line(step)}): a step has after and to")
         after = str(step["after"])
         delay = timedelta(0) if after in ("0", "0h", "0m", "0d") else _deadline(at, after)
         to = str(step["to"])
         if to not in ESCALATE_TO and not _ORG_ID.match(to):
             raise ConfigurationError(
-                f"{at}.to {to!r}: use {', '.join(sorted(ESCALATE_TO))} or an organisation id"
+                f"{at}.to {to!r} (line {_line(step)}): use "
+                f"{', '.join(sorted(ESCALATE_TO))} or an organisation id"
             )
         if steps and delay <= steps[-1].after:
             raise ConfigurationError(f"{at}.after {after!r}: each step comes after the last")
@@ -127,6 +129,31 @@ def _template(where: str, raw: object) -> TaskTemplate:
     )
 
 
+class _Lined(dict[Any, Any]):
+    """A mapping that remembers the line it starts on in its file."""
+
+    line = 0
+
+
+class _LineLoader(yaml.SafeLoader):
+    """yaml's SafeLoader, whose mappings know their line: errors name file, line, word."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        lined = _Lined(super().construct_mapping(node, deep=deep))
+        lined.line = node.start_mark.line + 1
+        return lined
+
+
+_LineLoader.add_constructor(
+    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
+    lambda loader, node: loader.construct_mapping(node),  # type: ignore[arg-type]
+)
+
+
+def _line(raw: object) -> int:
+    return raw.line if isinstance(raw, _Lined) else 0
+
+
 def _with_default(template: TaskTemplate, ladder: tuple[EscalationStep, ...]) -> TaskTemplate:
     return template if template.escalation else replace(template, escalation=ladder)
 
@@ -134,7 +161,7 @@ def _with_default(template: TaskTemplate, ladder: tuple[EscalationStep, ...]) ->
 def load_routines(path: Path = ROUTINES) -> Routines:
     name = path.name
     try:
-        document = yaml.safe_load(path.read_text())
+        document = yaml.load(path.read_text(), Loader=_LineLoader)
     except (OSError, yaml.YAMLError) as exc:
         raise ConfigurationError(f"{name}: cannot be read as YAML ({type(exc).__name__})") from exc
     if not isinstance(document, dict) or not isinstance(document.get("routines"), dict):
@@ -153,7 +180,7 @@ def load_routines(path: Path = ROUTINES) -> Routines:
         if not isinstance(listed, list):
             raise ConfigurationError(f"{name}: {trigger} holds a list of tasks")
         templates = tuple(
-            _with_default(_template(f"{name}: {trigger}[{i}]", t), default)
+            _with_default(_template(f"{name}:{_line(t)}: {trigger}[{i}]", t), default)
             for i, t in enumerate(listed)
         )
         keys = [t.key for t in templates]

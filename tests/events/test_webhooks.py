@@ -12,14 +12,17 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import asyncpg
+import httpx
 import pytest
 from standardwebhooks.webhooks import Webhook as Verifier
 
+from hub.auth.dev_issuer import DevIssuer
 from hub.demo.seed import _id
 from hub.errors import InvalidInput
 from hub.events.webhooks import check_url
 from hub.settings import Environment, Settings
 from tests.conftest import RunningHub, run_hub, until
+from tests.processes import start_hub, wait_ready
 
 MISSING_CHILD, MISSING_CASE = _id("child", 17), _id("case", 17)  # Nacka's, reported missing
 REGISTER = """mutation($input: RegisterWebhookInput!) { registerWebhook(input: $input) {
@@ -34,6 +37,7 @@ class Receiver:
     answers: list[int] = field(default_factory=list)
     requests: list[tuple[dict[str, str], bytes]] = field(default_factory=list)
     port: int = 0
+    hold_first: bool = False  # keep the first request waiting, unanswered
 
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         head = (await reader.readuntil(b"\r\n\r\n")).decode()
@@ -43,6 +47,10 @@ class Receiver:
         }
         body = await reader.readexactly(int(headers.get("content-length", "0")))
         self.requests.append((headers, body))
+        if self.hold_first and len(self.requests) == 1:
+            await reader.read()  # no answer, until the sender goes away (killed)
+            writer.close()
+            return
         status = self.answers.pop(0) if self.answers else 200
         writer.write(
             f"HTTP/1.1 {status} X\r\ncontent-length: 0\r\nconnection: close\r\n\r\n".encode()
@@ -178,3 +186,68 @@ async def test_endpoints_in_private_ranges_or_over_plain_http_are_refused(
             await check_url(url, prod)
     allowed = prod.with_overrides(webhook_allow_private=("127.0.0.0/8",))
     assert await check_url("https://127.0.0.1:9/hook", allowed) == "https://127.0.0.1:9/hook"
+
+
+async def test_a_hub_killed_mid_delivery_delivers_again_under_the_same_webhook_id(
+    db_url: str, data_dir: Path, receiver: Receiver, db: asyncpg.Connection
+) -> None:
+    receiver.hold_first = True
+    issuer = DevIssuer(data_dir, audience="hub")
+    admin = issuer.issue(sub="admin@nacka", org="nacka", roles=["admin"])
+    police = issuer.issue(sub="p-1", org="polisen-stockholm", roles=["officer"])
+    first, base = start_hub(db_url, data_dir, HUB_SCHEDULER_INTERVAL="1")
+    second = None
+    try:
+        await wait_ready(base, first)
+        async with httpx.AsyncClient(base_url=base, timeout=30) as http:
+            for token, query, variables in (
+                (
+                    admin,
+                    REGISTER,
+                    {
+                        "url": f"http://127.0.0.1:{receiver.port}/h",
+                        "eventTypes": ["SIGHTING_ADDED"],
+                    },
+                ),
+                (
+                    police,
+                    SIGHTING,
+                    {
+                        "caseId": str(MISSING_CASE),
+                        "place": "Slussen",
+                        "seenAt": datetime.now(UTC).isoformat(),
+                    },
+                ),
+            ):
+                answer = await http.post(
+                    "/graphql",
+                    json={"query": query, "variables": {"input": variables}},
+                    headers={"authorization": f"Bearer {token}"},
+                )
+                assert "errors" not in answer.json(), answer.json()
+        await until(lambda: len(receiver.requests) == 1, within=30, what="the first attempt")
+        first.kill()  # mid-delivery: the request is out, no answer has come
+        first.wait(timeout=30)
+        pending = await db.fetchval("SELECT status FROM webhook_deliveries")
+        assert pending == "PENDING", "the killed attempt left the delivery to do"
+        second, base = start_hub(db_url, data_dir, HUB_SCHEDULER_INTERVAL="1")
+        await wait_ready(base, second)
+        await until(lambda: len(receiver.requests) == 2, within=30, what="the delivery again")
+        await until_delivered(db)
+    finally:
+        for process in (first, second):
+            if process is not None:
+                if process.poll() is None:
+                    process.kill()
+                process.communicate(timeout=30)  # and close its output pipe
+    (killed, _), (again, _) = receiver.requests
+    assert killed["webhook-id"] == again["webhook-id"], "the receiver can tell it is the same"
+    assert await db.fetchval("SELECT count(*) FROM webhook_deliveries") == 1
+
+
+async def until_delivered(db: asyncpg.Connection) -> None:
+    for _ in range(300):
+        if await db.fetchval("SELECT status FROM webhook_deliveries") == "DELIVERED":
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError("the delivery was not marked DELIVERED")

@@ -38,6 +38,7 @@ async def _subscriber(ws_url: str, token: str, case_id: str) -> ClientConnection
         subprotocols=["graphql-transport-ws"],  # type: ignore[list-item]
         max_queue=None,
         open_timeout=60,
+        compression=None,  # a lean client: the machine's two cores are the hub's to measure
     )
     await ws.send(
         json.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}})

@@ -78,6 +78,9 @@ def server_for(app: Starlette, log_level: str) -> HubServer:
         access_log=False,  # a URL's query string may carry a query's text
         lifespan="on",
         ws="websockets-sansio",
+        # no permessage-deflate: its zlib state costs 60-90 KiB per connection from the first
+        # message and some 30 µs a frame, for frames of a few hundred bytes
+        ws_per_message_deflate=False,
         http=protocol,
         timeout_graceful_shutdown=GRACE_SECONDS,
     )

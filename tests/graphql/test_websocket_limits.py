@@ -93,3 +93,15 @@ async def test_a_second_connection_init_on_the_legacy_protocol_is_refused(
         assert json.loads(await ws.recv())["type"] == "connection_ack"
         await ws.send(json.dumps(init))
         assert (await closed(ws))[0] == 4429
+
+
+async def test_a_websocket_is_not_compressed_even_when_the_client_offers_it(
+    hub: RunningHub,
+) -> None:
+    """permessage-deflate would cost 60-90 KiB of zlib state per connection."""
+    async with connect(
+        hub.ws_url,
+        subprotocols=["graphql-transport-ws"],  # type: ignore[list-item]
+    ) as ws:  # the client offers permessage-deflate by default
+        assert ws.response is not None
+        assert "sec-websocket-extensions" not in {k.lower() for k in ws.response.headers}

@@ -127,6 +127,10 @@ class DeadlineScheduler:
                     # the database went away: give up leadership, try again next tick
                     log.warning("deadline sweep failed; retrying", exc_info=True)
                     await self.resign()
+                except Exception:
+                    # whatever else went wrong in one sweep must not end the sweeps
+                    log.exception("deadline sweep failed unexpectedly; retrying")
+                    await self.resign()
                 await asyncio.sleep(self._interval)
         finally:
             await self.resign()

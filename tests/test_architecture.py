@@ -29,7 +29,15 @@ EXTRA = {
     # finding a child: ranked search, the outreach lookup and contact reports
     | {"search", "search_repository", "lookup", "lookup_repository", "lookup_schema"}
     | {"audience", "audience_schema"},  # who will read what you write
-    "events": {"bus", "outbox", "scheduler", "sse", "subscription", "notifier"}
+    "events": {
+        "bus",
+        "outbox",
+        "scheduler",
+        "sse",
+        "subscription",
+        "notifier",
+        "notifier_repository",
+    }
     | {"webhooks", "webhook_repository", "webhook_schema"},  # partner systems
     "organisations": {"registry"},  # the cached directory
     "routines": {"config"},  # policies/routines.yaml

@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 import aiosmtplib
 import asyncpg
 
+from hub.events import notifier_repository as repository
 from hub.events import webhook_repository as webhooks
 from hub.events.models import EventType
 from hub.organisations import repository as organisations
@@ -45,27 +46,6 @@ BATCH = 500
 MAILS_PER_HOUR = 30
 MAIL_ATTEMPTS = 10
 
-_EVENTS = """
-SELECT e.id, e.type, e.child_id, e.case_id, e.payload, ch.responsible_municipality_id
-  FROM case_events e JOIN children ch ON ch.id = e.child_id
- WHERE e.id > $1 ORDER BY e.id LIMIT $2
-"""
-_LAST = "SELECT max(id) FROM (SELECT id FROM case_events WHERE id > $1 ORDER BY id LIMIT $2) n"
-_TASK = "SELECT title, responsible_organisation_id, responsible_sub FROM tasks WHERE id = $1"
-_TRANSFER = "SELECT to_municipality_id FROM transfers WHERE id = $1"
-_NOTICE = """
-INSERT INTO notifications (event_id, organisation_id, sub, kind, child_id, case_id, task_id)
-VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING
-"""
-_RECENT_MAILS = """
-SELECT count(*) FROM mail_outbox
- WHERE organisation_id = $1 AND created_at > now() - interval '1 hour'
-"""
-_MAIL = """
-INSERT INTO mail_outbox (key, organisation_id, to_address, subject, body)
-VALUES ($1, $2, $3, $4, $5) ON CONFLICT (key) DO NOTHING
-"""
-
 
 @dataclass(frozen=True, slots=True)
 class Notice:
@@ -78,14 +58,14 @@ async def _notices(conn: Any, row: asyncpg.Record) -> list[Notice]:
     kind, payload = EventType(row["type"]), row["payload"]
     if kind in (EventType.TASK_DUE, EventType.TASK_OVERDUE, EventType.TASK_ESCALATED):
         task_id = uuid.UUID(payload["taskId"])
-        task = await conn.fetchrow(_TASK, task_id)
+        task = await repository.task(conn, task_id)
         if task is None:
             return []
         org = payload.get("to", task["responsible_organisation_id"])
         personal = task["responsible_sub"] if org == task["responsible_organisation_id"] else None
         return [Notice(org, personal, task_id)]
     if kind is EventType.TRANSFER_REQUESTED:
-        to = await conn.fetchval(_TRANSFER, uuid.UUID(payload["transferId"]))
+        to = await repository.transfer_target(conn, uuid.UUID(payload["transferId"]))
         return [Notice(to, None, None)] if to else []
     if kind is EventType.CONTACT_REPORTED:
         return [Notice(row["responsible_municipality_id"], None, None)]
@@ -111,10 +91,10 @@ async def _mails(conn: Any, row: asyncpg.Record, console: str) -> None:
     if EventType(row["type"]) is not EventType.TASK_ESCALATED or payload.get("via") != "on_call":
         return
     org = payload["to"]
-    if await conn.fetchval(_RECENT_MAILS, org) >= MAILS_PER_HOUR:
+    if await repository.mails_in_last_hour(conn, org) >= MAILS_PER_HOUR:
         log.warning("mail limit reached for an organisation; the inbox still has it")
         return
-    task = await conn.fetchrow(_TASK, uuid.UUID(payload["taskId"]))
+    task = await repository.task(conn, uuid.UUID(payload["taskId"]))
     if task is None:
         return
     points = (await organisations.contact_points(conn, [org]))[org]
@@ -122,36 +102,31 @@ async def _mails(conn: Any, row: asyncpg.Record, console: str) -> None:
     for point in points:
         if point.on_call and point.email:
             key = f"<{row['id']}.{point.email}@hub.notifier>"
-            await conn.execute(_MAIL, key, org, point.email, subject, body)
+            await repository.add_mail(conn, key, org, point.email, (subject, body))
 
 
 async def step(pool: asyncpg.Pool, console: str) -> int:
     """One pass over what the outbox holds past the notifier's position; how many events
     it read. Everything it derives commits with the new position, or nothing does."""
     async with pool.acquire() as conn, conn.transaction():
-        last = await conn.fetchval("SELECT last_event_id FROM notifier_position FOR UPDATE")
-        rows = await conn.fetch(_EVENTS, last, BATCH)
+        last = await repository.position_for_update(conn)
+        rows = await repository.events_after(conn, last, BATCH)
         for row in rows:
             if EventType(row["type"]) not in NOTIFIED:
                 continue
             for notice in await _notices(conn, row):
-                await conn.execute(
-                    _NOTICE,
-                    row["id"],
-                    notice.organisation_id,
-                    notice.sub,
-                    row["type"],
-                    row["child_id"],
-                    row["case_id"],
-                    notice.task_id,
+                await repository.add_notice(
+                    conn,
+                    row,
+                    (notice.organisation_id, notice.sub, notice.task_id),
                 )
             await _mails(conn, row, console)
         for row in rows:  # partner systems: every event type a webhook asked for
             if row["case_id"] is not None:
                 await webhooks.enqueue_for_event(conn, row["id"], row["type"])
-        newest = await conn.fetchval(_LAST, last, BATCH)
+        newest = await repository.newest_after(conn, last, BATCH)
         if newest is not None:
-            await conn.execute("UPDATE notifier_position SET last_event_id = $1", newest)
+            await repository.set_position(conn, newest)
         return len(rows)
 
 
@@ -181,21 +156,12 @@ class Smtp:
         )
 
 
-_PENDING = f"""
-SELECT id, key, to_address, subject, body FROM mail_outbox
- WHERE sent_at IS NULL AND attempts < {MAIL_ATTEMPTS}
- ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED
-"""
-_SENT = "UPDATE mail_outbox SET sent_at = now(), attempts = attempts + 1 WHERE id = $1"
-_FAILED = "UPDATE mail_outbox SET attempts = attempts + 1, last_error = $2 WHERE id = $1"
-
-
 async def send_pending(pool: asyncpg.Pool, smtp: Smtp, sender: str, limit: int = 20) -> int:
     """Send what waits; a mail that fails is tried again next time (up to MAIL_ATTEMPTS).
     A crash between sending and marking sends it again under the same Message-ID."""
     sent = 0
     async with pool.acquire() as conn, conn.transaction():
-        for row in await conn.fetch(_PENDING, limit):
+        for row in await repository.pending_mails(conn, MAIL_ATTEMPTS, limit):
             message = EmailMessage()
             message["From"], message["To"] = sender, row["to_address"]
             message["Subject"], message["Message-ID"] = row["subject"], row["key"]
@@ -212,8 +178,8 @@ async def send_pending(pool: asyncpg.Pool, smtp: Smtp, sender: str, limit: int =
                     tls_context=ssl.create_default_context() if smtp.tls else None,
                 )
             except (OSError, aiosmtplib.SMTPException) as exc:
-                await conn.execute(_FAILED, row["id"], type(exc).__name__)
+                await repository.mail_failed(conn, row["id"], type(exc).__name__)
                 continue
-            await conn.execute(_SENT, row["id"])
+            await repository.mail_sent(conn, row["id"])
             sent += 1
     return sent

@@ -10,14 +10,12 @@ import uuid
 from dataclasses import dataclass
 
 from hub.actor import Actor
-from hub.auth.principal import Purpose
 from hub.children.service import NO_CHILD, visible_one
 from hub.consents import repository as consents
 from hub.errors import NotFound
-from hub.organisations.models import Organisation, OrganisationKind
+from hub.organisations.models import Organisation
 from hub.policy.actions import Action
 from hub.policy.categories import DataCategory
-from hub.policy.enforcer import DecisionKey
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,26 +38,9 @@ async def audience(
     actor.policy.authorize(actor.principal, Action.AUDIENCE, facts)
     consented = await consents.active_by_recipient(actor.db, visible.row.id)
     readers = []
-    for org in actor.registry.all():
-        guardian = org.kind is OrganisationKind.GUARDIANSHIP and facts.guardian_sub is not None
-        relation = actor.policy.relation_of(org, facts, is_guardian=guardian)
-        consent = category.value in consented.get(org.id, frozenset())
-        for purpose in Purpose:
-            decision = actor.policy.enforcer.decide(
-                DecisionKey(
-                    kind=org.kind.value,
-                    relation=relation.value,
-                    category=category.value,
-                    state=facts.state,
-                    consent=consent,
-                    emergency=False,
-                    purpose=purpose.value,
-                )
-            )
-            if decision.allowed and decision.rule is not None:
-                rule = decision.rule
-                condition = rule.condition + (
-                    " (samtycke)" if rule.condition == "with_consent" else ""
-                )
-                readers.append(Reader(org, condition, rule.basis, purpose.value))
+    for org, purpose, rule in actor.policy.readers(
+        actor.registry.all(), facts, category, consented
+    ):
+        consented_to = " (samtycke)" if rule.condition == "with_consent" else ""
+        readers.append(Reader(org, rule.condition + consented_to, rule.basis, purpose.value))
     return readers

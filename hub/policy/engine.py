@@ -57,10 +57,6 @@ class Policy:
         is_guardian = Role.GUARDIAN in principal.roles and facts.guardian_sub == principal.sub
         return self._relation(principal.organisation, facts, is_guardian=is_guardian)
 
-    def relation_of(self, org: Organisation, facts: RowFacts, *, is_guardian: bool) -> Relation:
-        """An organisation's relation to a row (a god man's board as guardian when asked)."""
-        return self._relation(org, facts, is_guardian=is_guardian)
-
     @staticmethod
     def _relation(org: Organisation, facts: RowFacts, *, is_guardian: bool) -> Relation:
         if (
@@ -84,21 +80,51 @@ class Policy:
 
         The guardianship board counts as a recipient when the child has a god man.
         """
+        status, protection = DataCategory.CASE_STATUS, Purpose.PROTECTION
+        return [
+            org
+            for org in organisations
+            if self._decide_for(org, facts, status, consented, protection).allowed
+        ]
+
+    def readers(
+        self,
+        organisations: list[Organisation],
+        facts: RowFacts,
+        category: DataCategory,
+        consented: dict[str, frozenset[str]],
+    ) -> list[tuple[Organisation, Purpose, SharingRule]]:
+        """Who may read `category` of this row now, for which purpose, under which rule
+        (the audience of a field; the god man's board as guardian where there is one)."""
         found = []
         for org in organisations:
-            relation = self._relation(org, facts, is_guardian=facts.guardian_sub is not None)
-            key = DecisionKey(
+            for purpose in Purpose:
+                decision = self._decide_for(org, facts, category, consented, purpose)
+                if decision.allowed and decision.rule is not None:
+                    found.append((org, purpose, decision.rule))
+        return found
+
+    def _decide_for(
+        self,
+        org: Organisation,
+        facts: RowFacts,
+        category: DataCategory,
+        consented: dict[str, frozenset[str]],
+        purpose: Purpose,
+    ) -> Decision:
+        """An organisation's decision on a row, as its relation and consents make it."""
+        relation = self._relation(org, facts, is_guardian=facts.guardian_sub is not None)
+        return self.enforcer.decide(
+            DecisionKey(
                 kind=org.kind.value,
                 relation=relation.value,
-                category=DataCategory.CASE_STATUS.value,
+                category=category.value,
                 state=facts.state,
-                consent=DataCategory.CASE_STATUS.value in consented.get(org.id, frozenset()),
+                consent=category.value in consented.get(org.id, frozenset()),
                 emergency=False,
-                purpose=Purpose.PROTECTION.value,
+                purpose=purpose.value,
             )
-            if self.enforcer.decide(key).allowed:
-                found.append(org)
-        return found
+        )
 
     def decide(
         self, principal: Principal, relation: Relation, category: DataCategory, facts: RowFacts

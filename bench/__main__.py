@@ -25,6 +25,7 @@ from bench import (
     load,
     notifier,
     peer,
+    planned,
     startup,
 )
 from bench.report import as_json
@@ -38,7 +39,8 @@ def main() -> int:
     parser.add_argument("sizes", nargs="*", type=int, help="fan-out subscriber counts")
     parser.add_argument(
         "--only",
-        help="comma-separated: list, detail, fanout, audit, load, startup, finding, notifier",
+        help="comma-separated: list, detail, peer, fanout, audit, load, startup, finding, "
+        "notifier, planned",
     )
     parser.add_argument("--clients", type=int, default=load.CLIENTS, help="load run clients")
     parser.add_argument("--seconds", type=float, default=load.SECONDS, help="load run length")
@@ -55,6 +57,7 @@ def main() -> int:
         "startup": startup.run,
         "finding": finding.run,
         "notifier": notifier.run,
+        "planned": planned.run,
     }
     chosen = args.only.split(",") if args.only else list(scenarios)
     unknown = sorted(set(chosen) - set(scenarios))

@@ -54,7 +54,7 @@ async def _fill(url: str) -> asyncpg.Record:
 
 
 async def _plan(url: str, f: AuditFilter) -> str:
-    sql, args = repository.page_sql(f, None, first=50, after_seq=None)
+    sql, args = repository.page_sql(f, None, first=50, after=None)
     conn = await asyncpg.connect(url)
     try:
         rows = await conn.fetch(f"EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) {sql}", *args)

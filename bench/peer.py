@@ -256,6 +256,6 @@ async def run(clients: int = CLIENTS, seconds: float = SECONDS) -> str:
             "Same database, same rows, one process each on the same two cores, requests sent as "
             "soon as the previous answer arrives. The hub also decides every field by the "
             "sharing matrix, lists what it withheld and why, and appends a hash-chained audit "
-            "row per child before answering; the peer filters rows only.",
+            "entry per view before answering; the peer filters rows only.",
         ]
     )

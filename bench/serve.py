@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import argparse
 import os
+import socket
 
-import uvicorn
-
+from hub import collector
 from hub.app import create_app
 from hub.policy.engine import Policy
+from hub.server import server_for
 from hub.settings import load_settings
 
 
@@ -23,14 +24,22 @@ def main() -> None:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--no-audit", action="store_true", help="record no audit rows")
     parser.add_argument("--bypass", action="store_true", help="policy discloses everything")
+    parser.add_argument("--no-cohorts", action="store_true", help="no shared deliveries")
+    parser.add_argument("--no-planned", action="store_true", help="queries on graphql-core")
     args = parser.parse_args()
-    settings = load_settings().with_overrides(port=args.port)
+    settings = load_settings().with_overrides(
+        port=args.port, cohorts=not args.no_cohorts, planned=not args.no_planned
+    )
     app = create_app(settings, database_url=os.environ["HUB_DATABASE_URL"])
     runtime = app.state.runtime
     runtime.audit_enabled = not args.no_audit
     if args.bypass:
         runtime.policy = Policy(bypass=True)
-    uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="warning", lifespan="on")
+    # the server and collector `hub serve` runs, so a comparison differs only by its switch
+    server = server_for(app, "warning")
+    sock = socket.create_server(("127.0.0.1", args.port))
+    collector.settle()
+    server.run(sockets=[sock])
 
 
 if __name__ == "__main__":

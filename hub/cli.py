@@ -171,6 +171,7 @@ def _bind(settings: Settings) -> socket.socket:
 
 
 def _serve(settings: Settings, url: str, sock: socket.socket, pace: float | None = None) -> None:
+    from hub import collector
     from hub.app import create_app
     from hub.server import server_for
     from hub.telemetry import setup as telemetry
@@ -188,6 +189,7 @@ def _serve(settings: Settings, url: str, sock: socket.socket, pace: float | None
     flush_telemetry = telemetry.configure()
     app = create_app(settings, database_url=url)
     server = server_for(app, settings.log_level)
+    collector.settle()
     stop_simulating = _simulate(settings, sock, pace) if pace else (lambda: None)
     try:
         with contextlib.suppress(KeyboardInterrupt):
@@ -208,26 +210,29 @@ def _simulate(settings: Settings, sock: socket.socket, pace: float) -> Callable[
 
 
 def _print_demo_banner(settings: Settings) -> None:
+    """The console's address first; the demo tokens go to a file, not the screen."""
     from hub.auth.dev_issuer import DevIssuer
     from hub.demo import network
 
     issuer = DevIssuer(settings.data_dir, audience=settings.oidc_audience)
     base = f"http://{settings.host}:{settings.port}"
-    lines = [
-        "",
-        f"  The hub is up:  {base}/graphql   (GraphiQL: {base}/graphiql)",
-        f"  Health:         {base}/healthz   {base}/readyz",
-        "",
-        "  Example tokens (12 h), one per demo organisation; send as 'Authorization: Bearer ...':",
-    ]
+    tokens = settings.data_dir / "demo-tokens.txt"
+    written = ["# demo tokens (12 h), one per organisation: 'Authorization: Bearer <token>'"]
     for org in network.ORGANISATIONS:
         role = network.EXAMPLE_ROLES[org.id]
         sub = network.GUARDIAN_SUBS[0] if role == "guardian" else f"{role}@{org.id}"
         token = issuer.issue(sub=sub, org=org.id, roles=[role], ttl=12 * 3600)
-        lines += [f"  {org.id} ({role}):", f"    {token}"]
-    lines += [
+        written += [f"# {org.name} ({role})", f"{org.id}={token}"]
+    tokens.write_text("\n".join(written) + "\n")
+    tokens.chmod(0o600)
+    lines = [
         "",
-        f"  More:  hub token --org stockholm --role caseworker --data-dir {settings.data_dir}",
+        f"  Open the console:  {base}/console/   (sign in as any demo organisation)",
+        "",
+        f"  GraphQL:  {base}/graphql   GraphiQL: {base}/graphiql",
+        f"  Health:   {base}/healthz   {base}/readyz",
+        f"  Tokens:   {tokens}   (one per organisation, 12 h)",
+        f"  More:     hub token --org stockholm --role caseworker --data-dir {settings.data_dir}",
         "  Stop with Ctrl-C.",
         "",
     ]

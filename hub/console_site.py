@@ -88,6 +88,7 @@ def routes(issuer: DevIssuer | None) -> list[BaseRoute]:
         return RedirectResponse("/console/")
 
     found: list[BaseRoute] = [
+        Route("/", public(to_console)),  # the newcomer's first page
         Route("/console", public(to_console)),
         Mount("/console", public(_ConsoleFiles(directory=CONSOLE_DIR, html=True)), name="console"),
     ]

@@ -19,6 +19,7 @@ from hub.auth.authenticator import Authenticator
 from hub.auth.principal import Principal
 from hub.db.session import Session
 from hub.events.bus import EventBus
+from hub.events.cohorts import Cohorts
 from hub.graphql.persisted import Safelist
 from hub.graphql.slots import Slots
 from hub.organisations.registry import OrganisationRegistry
@@ -34,6 +35,7 @@ class Parts(Protocol):
     safelist: Safelist | None  # HUB_PERSISTED_ONLY
     streams: Slots  # open WebSockets and SSE streams, per user
     replays: Slots  # running replays, per user
+    cohorts: Cohorts  # deliveries shared by subscribers who receive the same answer
     policy_standing: Standing  # the policy version in force and its review
     policy: Policy
     routines: Routines

@@ -26,6 +26,7 @@ from hub.db.pool import close_pool, create_pool
 from hub.errors import ConfigurationError
 from hub.events import notifier, webhooks
 from hub.events.bus import EventBus
+from hub.events.cohorts import Cohorts
 from hub.events.scheduler import DeadlineScheduler
 from hub.graphql.limits import Limits
 from hub.graphql.persisted import Safelist
@@ -61,6 +62,7 @@ class Runtime:
     # open live connections (WebSockets and SSE streams) per user, org/sub
     streams: Slots = field(init=False, default_factory=Slots)
     replays: Slots = field(init=False, default_factory=Slots)  # running, per user
+    cohorts: Cohorts = field(init=False, default_factory=Cohorts)  # shared deliveries
     policy: Policy = field(default_factory=Policy)
     audit_enabled: bool = True  # only the benchmark's "without audit" hub turns it off
     routines: Routines = field(default_factory=load_routines)
@@ -96,6 +98,7 @@ class Runtime:
             ),
             traced=telemetry.enabled(),
             fast_executor=s.fast_executor,
+            planned=s.planned,
         )
         if self.settings.dev_issuer_enabled:
             self.dev_issuer = DevIssuer(

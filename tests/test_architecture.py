@@ -37,11 +37,12 @@ EXTRA = {
         "subscription",
         "notifier",
         "notifier_repository",
+        "cohorts",  # deliveries shared by subscribers who receive the same answer
     }
     | {"webhooks", "webhook_repository", "webhook_schema"},  # partner systems
     "organisations": {"registry"},  # the cached directory
     "routines": {"config"},  # policies/routines.yaml
-    "statistics": {"perturbation"},  # cell-key noise
+    "statistics": {"perturbation", "chart"},  # cell-key noise; the SVG charts
 }
 # GraphQL's object graph has cycles (a case's child, a child's cases): these node types
 # name each other through strawberry.lazy and import each other only for type checking

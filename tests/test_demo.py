@@ -60,8 +60,13 @@ def test_the_demo_serves_seeded_cases_and_stops_cleanly_and_restarts() -> None:
         _wait_ready(port, process)  # the banner is printed before the server is ready
     finally:
         output = _stop(process)
-    tokens = re.findall(r"^  polisen-stockholm \(officer\):\n    (\S+)$", output, re.MULTILINE)
-    assert tokens, output
+    banner = output[output.index("  Open the console:") :]
+    assert banner.index(f":{port}/console/") < banner.index("GraphQL:"), output
+    assert "eyJ" not in output  # tokens go to a file, not the screen
+    written = (data_dir / "demo-tokens.txt").read_text()
+    tokens = re.findall(r"^polisen-stockholm=(\S+)$", written, re.MULTILINE)
+    assert tokens, written
+    assert (data_dir / "demo-tokens.txt").stat().st_mode & 0o077 == 0
     assert "Traceback" not in output
     assert not (data_dir / "pg" / "postmaster.pid").exists(), "PostgreSQL kept running"
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 import asyncpg
 import pytest
 
@@ -43,6 +45,17 @@ async def test_graphiql_is_served_to_a_browser_in_dev_from_a_route_of_its_own(
     assert response.status_code == 200
     assert "graphiql" in response.text.lower()
     assert 'new URL("/graphql"' in response.text  # the page talks to the endpoint
+    assert "unpkg.com" not in response.text
+    for src in re.findall(r'(?:src|href)="(/graphiql/static/[^"]+)"', response.text):
+        asset = await hub.http.get(src)
+        assert asset.status_code == 200, src
+        assert len(asset.content) > 500, src
+
+
+async def test_the_root_leads_a_newcomer_to_the_console(hub: RunningHub) -> None:
+    response = await hub.http.get("/")
+    assert response.status_code == 307
+    assert response.headers["location"] == "/console/"
 
 
 @pytest.mark.parametrize(

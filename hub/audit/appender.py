@@ -10,7 +10,9 @@ a batch, each record is written again alone, so only a caller whose own record c
 be written gets the error (and sends nothing); when the database cannot be reached,
 every caller in the batch gets the error.
 
-Writes (mutations) keep their record inside their own transaction, as before.
+Deliveries of one event to a cohort that meet in a batch share one entry naming every
+recipient (`hub.audit.recipients`). Writes (mutations) keep their record inside their
+own transaction, as before.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import asyncpg
 
 from hub.audit import repository
 from hub.audit.models import NewAuditEntry
+from hub.audit.recipients import merged
 from hub.audit.recorder import Recorder
 
 MAX_BATCH = 500  # recorders per transaction
@@ -110,7 +113,7 @@ class AuditAppender:
             for audit, _ in batch:
                 if id(audit) not in made:
                     made[id(audit)] = audit.entries(at)
-            return [e for audit, _ in batch for e in made[id(audit)]]
+            return merged([e for audit, _ in batch for e in made[id(audit)]])
 
         async with (
             self._pool.acquire(timeout=self._acquire_timeout) as conn,

@@ -30,15 +30,21 @@ def _content(seq: int, at: datetime, e: NewAuditEntry) -> bytes:
         sorted(e.roles),
         e.purpose,
         str(e.child_id) if e.child_id else None,
-        sorted(str(c) for c in e.case_ids),
+        # a compact entry's cases are grouped by child, in order: that order is content
+        [str(c) for c in e.case_ids] if e.child_ids else sorted(str(c) for c in e.case_ids),
         sorted(e.disclosed),
         sorted(e.withheld),
         e.bases,
         sorted(e.flags),
         e.details,
     ]
-    if e.policy_version is not None:  # rows from before versions hash as they always did
+    if e.policy_version is not None or e.child_ids or e.recipients:
+        # rows from before versions (and before compact entries) hash as they always did
         record.append(e.policy_version)
+    if e.child_ids:
+        record += [[str(c) for c in e.child_ids], list(e.case_counts)]
+    if e.recipients:
+        record.append({"recipients": list(e.recipients)})  # in order: the order is content
     return json.dumps(record, sort_keys=True, separators=(",", ":")).encode()
 
 

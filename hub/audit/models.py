@@ -51,6 +51,12 @@ class NewAuditEntry:
     flags: tuple[str, ...] = ()
     details: dict[str, Any] = field(default_factory=dict)
     policy_version: str | None = None  # the policies/ version that decided it
+    # a compact entry: the children it covers (child_id None), and how many of case_ids
+    # belong to each, in the same order (see migrations/0017_compact_audit.sql)
+    child_ids: tuple[uuid.UUID, ...] = ()
+    case_counts: tuple[int, ...] = ()
+    # a cohort's delivery: the subjects who received it (sub None; migration 0018)
+    recipients: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         # details carry a caller's words (a filter, a refusal's message): stored clean
@@ -81,6 +87,10 @@ class AuditEntry:
     prev_hash: str
     hash: str
     policy_version: str | None = None  # null on rows written before migration 0014
+    child_ids: tuple[uuid.UUID, ...] = ()  # as stored; () on a part read through a child
+    case_counts: tuple[int, ...] = ()
+    recipients: tuple[str, ...] = ()  # as stored; () on a part read through a recipient
+    part: int = 0  # which child or recipient of an entry this row shows (1, 2, ...; 0: its own)
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +104,8 @@ class AuditFilter:
     flag: AuditFlag | None = None
     since: datetime | None = None
     until: datetime | None = None
+    # the words of a child's name (search form): entries about a child so named
+    child_named: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -53,6 +53,19 @@ class _Touched:
     # value keeps each view alive, so its id cannot be reused by another in this request
     seen: dict[tuple[str, int], RowView] = field(default_factory=dict)
 
+    def copy(self) -> _Touched:
+        """What was disclosed and withheld, for another recorder (not the views seen)."""
+        return _Touched(
+            set(self.case_ids),
+            set(self.disclosed),
+            set(self.withheld),
+            dict(self.bases),
+            set(self.flags),
+        )
+
+
+Disclosures = dict[uuid.UUID, _Touched]
+
 
 def _trace_id() -> str | None:
     context = trace.get_current_span().get_span_context()
@@ -123,6 +136,19 @@ class Recorder:
             else:
                 touched.withheld.add(category)
 
+    def disclosures(self) -> Disclosures:
+        """What this operation has disclosed and withheld so far, per child: for others
+        of its cohort who receive the very same answer (`adopt`)."""
+        return {child_id: t.copy() for child_id, t in self._touched.items()}
+
+    def adopt(self, disclosures: Disclosures) -> None:
+        """Record, as this operation's own, the disclosures of an answer worked out by
+        another operation of the same cohort and sent to this caller unchanged."""
+        if not self.enabled:
+            return
+        for child_id, t in disclosures.items():
+            self._touched[child_id] = t.copy()
+
     def unseen(
         self, *, child_id: uuid.UUID | None = None, case_id: uuid.UUID | None = None
     ) -> None:
@@ -173,6 +199,7 @@ class Recorder:
             organisation_id=p.organisation_id if p else None,
             roles=tuple(sorted(r.value for r in p.roles)) if p else (),
             purpose=p.purpose.value if p else None,
+            policy_version=self.policy.policy_version,
             **content,
         )
 
@@ -191,26 +218,46 @@ class Recorder:
         if self.principal is not None and self.principal.purpose is Purpose.ENFORCEMENT:
             common.add(AuditFlag.ENFORCEMENT)  # every read and change under it
         found = [
-            self._entry(
-                self.kind,
-                self.action,
-                child_id=child_id,
-                case_ids=tuple(sorted(t.case_ids)),
-                disclosed=tuple(sorted(c.value for c in t.disclosed)),
-                withheld=tuple(sorted(c.value for c in t.withheld)),
-                bases=dict(sorted(t.bases.items())),
-                flags=tuple(sorted(t.flags | common)),
-                details=self.details,
-            )
-            for child_id, t in self._touched.items()
+            self._entry(self.kind, self.action, details=self.details, **view, **covered)
+            for view, covered in _compacted(self._touched, common)
         ]
         for entry in _aggregated(self._other):
             extra = set(entry.flags)
             extra |= common & {AuditFlag.OFF_HOURS, AuditFlag.ENFORCEMENT}
             found.append(replace(entry, flags=tuple(sorted(extra))))
         self._touched, self._other = {}, []
-        version = self.policy.policy_version
-        return [replace(e, policy_version=version) for e in found] if version else found
+        return found
+
+
+def _compacted(
+    touched: dict[uuid.UUID, _Touched], common: set[AuditFlag]
+) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """One entry per view: the children that were shown the same categories on the same
+    bases with the same flags share it (a page of 500 rows has a handful of views). Per
+    entry, what it disclosed and withheld, and which children and cases it covers: one
+    child as child_id, several as child_ids with their cases grouped in the same order."""
+    views: dict[tuple[Any, ...], tuple[dict[str, Any], list[uuid.UUID]]] = {}
+    for child_id, t in touched.items():
+        disclosed = tuple(sorted(c.value for c in t.disclosed))
+        withheld = tuple(sorted(c.value for c in t.withheld))
+        bases = dict(sorted(t.bases.items()))
+        flags = tuple(sorted(t.flags | common))
+        view = {"disclosed": disclosed, "withheld": withheld, "bases": bases, "flags": flags}
+        key = (disclosed, withheld, tuple(bases.items()), flags)
+        views.setdefault(key, (view, []))[1].append(child_id)
+    found = []
+    for view, children in views.values():
+        cases = [tuple(sorted(touched[c].case_ids)) for c in children]
+        if len(children) == 1:
+            covered: dict[str, Any] = {"child_id": children[0], "case_ids": cases[0]}
+        else:
+            covered = {
+                "child_ids": tuple(children),
+                "case_ids": tuple(c for group in cases for c in group),
+                "case_counts": tuple(len(group) for group in cases),
+            }
+        found.append((view, covered))
+    return found
 
 
 def _aggregated(entries: list[NewAuditEntry]) -> list[NewAuditEntry]:

@@ -10,7 +10,7 @@ from hub.audit.types import (
     ChainVerificationType,
     RequestFullAuditVerificationInput,
     RequestFullAuditVerificationPayload,
-    decode_seq,
+    decode_position,
 )
 from hub.auth.principal import Role
 from hub.children import service as children
@@ -43,7 +43,7 @@ class AuditQuery:
             ctx.actor,
             (filter or AuditFilterInput()).model(),
             first=size,
-            after_seq=decode_seq(after) if after else None,
+            after=decode_position(after) if after else None,
         )
         return AuditEntryConnection.of(rows, size, total)
 

@@ -20,7 +20,11 @@ def _scope(actor: Actor) -> str | None:
 
 def _audited(audit: Recorder, what: str, f: AuditFilter) -> None:
     """Auditors are audited too: which slice of the trail each one read."""
-    details: dict[str, Any] = {k: str(v) for k, v in _filter_fields(f).items() if v is not None}
+    details: dict[str, Any] = {
+        k: " ".join(v) if isinstance(v, tuple) else str(v)
+        for k, v in _filter_fields(f).items()
+        if v is not None and v != ()
+    }
     audit.record(
         AuditKind.AUDIT,
         what,
@@ -39,11 +43,11 @@ async def page(
     f: AuditFilter,
     *,
     first: int,
-    after_seq: int | None,
+    after: repository.Position | None,
 ) -> tuple[list[AuditEntry], int]:
     scope = _scope(actor)
     _audited(actor.audit, "auditLog", f)
-    rows = await repository.page(actor.db, f, scope, first=first, after_seq=after_seq)
+    rows = await repository.page(actor.db, f, scope, first=first, after=after)
     return rows, await repository.count(actor.db, f, scope)
 
 

@@ -19,6 +19,7 @@ from hub.audit.models import (
     AuditKind,
     ChainVerification,
 )
+from hub.children.search import name_words
 from hub.errors import InvalidInput
 from hub.graphql.categories import CATEGORY_COUNT, DataCategoryType, bounded
 from hub.graphql.ids import parse_id
@@ -31,21 +32,23 @@ AuditFlagType = strawberry.enum(
 )
 
 
-def encode_seq(seq: int) -> str:
-    return base64.urlsafe_b64encode(seq.to_bytes(8, "big")).decode().rstrip("=")
+def encode_position(seq: int, part: int) -> str:
+    """A row's cursor: its entry's seq, and which child of the entry (0: the entry's own)."""
+    raw = seq.to_bytes(8, "big") + (part.to_bytes(4, "big") if part else b"")
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_seq(cursor: str) -> int:
+def decode_position(cursor: str) -> tuple[int, int]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
     except (binascii.Error, ValueError):
         raw = b""
-    if len(raw) != 8:
+    if len(raw) not in (8, 12):
         raise InvalidInput(
             "this cursor was not issued by auditLog; pass an endCursor from a previous page",
             field="after",
         )
-    return int.from_bytes(raw, "big")
+    return int.from_bytes(raw[:8], "big"), int.from_bytes(raw[8:], "big")
 
 
 @strawberry.input(description="Every field narrows the log; all are optional.")
@@ -63,6 +66,11 @@ class AuditFilterInput:
         default=None, name="from", description="Inclusive."
     )
     to: datetime | None = strawberry.field(default=None, description="Exclusive.")
+    child_name: str | None = strawberry.field(
+        default=None,
+        description="Entries about a child of this name, however spelled (as children's "
+        "search compares names); within your audit scope like every entry.",
+    )
 
     def model(self) -> AuditFilter:
         return AuditFilter(
@@ -75,6 +83,7 @@ class AuditFilterInput:
             flag=self.flag,
             since=self.from_,
             until=self.to,
+            child_named=name_words(self.child_name, "childName") if self.child_name else (),
         )
 
 
@@ -95,7 +104,11 @@ class LegalBasis:
 
 @strawberry.type(description="One recorded access or change about one child (or none).")
 class AuditEntryType:
-    seq: int = strawberry.field(description="Position in the hash chain.")
+    seq: int = strawberry.field(
+        description="Position in the hash chain. A request that showed many children the same "
+        "view is one chained entry: each child has its own row here, with the entry's seq "
+        "and hash."
+    )
     at: datetime
     kind: AuditKindType  # type: ignore[valid-type]
     request_id: str
@@ -160,7 +173,10 @@ class AuditEntryConnection:
     @classmethod
     def of(cls, rows: list[AuditEntry], first: int, total: int) -> AuditEntryConnection:
         shown = rows[:first]
-        edges = [AuditEntryEdge(cursor=encode_seq(r.seq), node=AuditEntryType.of(r)) for r in shown]
+        edges = [
+            AuditEntryEdge(cursor=encode_position(r.seq, r.part), node=AuditEntryType.of(r))
+            for r in shown
+        ]
         return cls(
             edges=edges,
             page_info=PageInfo(

@@ -19,6 +19,7 @@ from hub.cases.models import Sighting as SightingModel
 from hub.errors import InvalidInput
 from hub.graphql.categories import (
     CATEGORY_COUNT,
+    DataCategoryType,
     Withheld,
     bounded,
     masked,
@@ -90,6 +91,14 @@ class PoliceAssessmentType:
         return await PersonType.named(info, self.row.assessed_by)
 
 
+@strawberry.type(
+    description="A category your own emergency access (nödåtkomst) holds open on this case."
+)
+class EmergencyOpening:
+    category: DataCategoryType  # type: ignore[valid-type]
+    expires_at: datetime
+
+
 @strawberry.type(name="Alert", description="The police's efterlysning.")
 class AlertType:
     reference: str
@@ -150,6 +159,18 @@ class CaseType:
             assessed_at=found.assessed_at,
             row=found,
         )
+
+    @shared_resolver(
+        C.CASE_STATUS,
+        "What your own emergency access holds open on this case now, and until when: mark "
+        "those fields as opened. Nobody else's access is shown.",
+        max_items=CATEGORY_COUNT,
+    )
+    async def emergency_access(self, info: Info) -> list[EmergencyOpening] | None:
+        from hub.emergency import service as emergency
+
+        found = await emergency.open_for_me(info.context.actor, self.row.id)
+        return [EmergencyOpening(category=c, expires_at=until) for c, until in found]
 
     @shared_resolver(
         C.CASE_STATUS,

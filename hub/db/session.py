@@ -27,6 +27,21 @@ _UNAVAILABLE = (
 )
 
 
+async def _give_back(pool: asyncpg.Pool, conn: Any) -> None:
+    """Return a connection whose transaction may have begun, rolled back (the pool would
+    reset it too, logging an error for what is only a cancelled request)."""
+    try:
+        if conn.is_in_transaction():
+            await conn.execute("ROLLBACK")
+    except Exception:
+        conn.terminate()  # in no state to be reused: the pool opens another
+    await pool.release(conn)
+
+
+class SessionEnded(RuntimeError):
+    """Work asked of a session after it finished."""
+
+
 class Session:
     def __init__(
         self, pool: asyncpg.Pool, *, readonly: bool = False, acquire_timeout: float = 5.0
@@ -38,8 +53,13 @@ class Session:
         self._tx: Transaction | None = None
         self._lock = asyncio.Lock()
         self._before_commit: list[Callable[[Any], Awaitable[None]]] = []
+        self._finished = False
 
     async def _connection(self) -> asyncpg.pool.PoolConnectionProxy[Any]:
+        if self._finished:
+            # a resolver still settling after its operation ended (a sibling's error
+            # nulled the response): a connection taken now would never be given back
+            raise SessionEnded("this operation has ended; its session takes no more work")
         if self._conn is None:
             try:
                 conn = await self._pool.acquire(timeout=self._acquire_timeout)
@@ -52,8 +72,14 @@ class Session:
                 raise Unavailable(
                     "the database is not reachable right now; try again shortly"
                 ) from exc
-            tx = conn.transaction(readonly=self._readonly)
-            await tx.start()
+            try:
+                tx = conn.transaction(readonly=self._readonly)
+                await tx.start()
+            except BaseException:
+                # cancelled (a sibling field's error cancels the others) or failed between
+                # taking the connection and keeping it: give it back, or it is lost for good
+                await _give_back(self._pool, conn)
+                raise
             self._conn, self._tx = conn, tx
         return self._conn
 
@@ -101,8 +127,11 @@ class Session:
 
         Before-commit work runs even when nothing else touched the database."""
         async with self._lock:
+            if self._finished:
+                return
             if commit and self._before_commit and self._conn is None:
                 await self._connection()
+            self._finished = True
             conn, tx = self._conn, self._tx
             self._conn = self._tx = None
             if conn is None or tx is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 import asyncpg
 
@@ -34,6 +35,9 @@ SELECT {_COLUMNS} FROM {_IN_AUDIT_SCOPE}
 """
 _COUNT = f"SELECT count(*) FROM {_IN_AUDIT_SCOPE} AND (NOT $2 OR ea.reviewed_at IS NULL)"
 _IN_SCOPE = f"SELECT EXISTS (SELECT 1 FROM {_IN_AUDIT_SCOPE} AND ea.id = $2)"
+_MINE = """SELECT category, max(expires_at) AS expires_at FROM emergency_access
+ WHERE case_id = $1 AND organisation_id = $2 AND sub = $3 AND expires_at > now()
+ GROUP BY category ORDER BY category"""
 _REVIEW = """
 UPDATE emergency_access SET verdict = $2, review_note = $3, reviewed_by_sub = $4,
        reviewed_by_org = $5, reviewed_at = now()
@@ -111,3 +115,21 @@ async def review(
 ) -> bool:
     """Record the verdict; False when the grant was reviewed already."""
     return await db.fetchval(_REVIEW, grant_id, verdict.value, note, *by) is not None
+
+
+async def open_for(
+    db: Db, case_id: uuid.UUID, organisation_id: str, sub: str
+) -> list[tuple[str, datetime]]:
+    """The categories of a case this person's emergency access holds open now, and until
+    when."""
+    rows = await db.fetch(_MINE, case_id, organisation_id, sub)
+    return [(r["category"], r["expires_at"]) for r in rows]
+
+
+_HOLDERS = """SELECT DISTINCT sub FROM emergency_access
+ WHERE case_id = $1 AND organisation_id = $2 AND expires_at > now()"""
+
+
+async def holders(db: Db, case_id: uuid.UUID, organisation_id: str) -> frozenset[str]:
+    """The people of an organisation whose emergency access holds part of a case open."""
+    return frozenset(r["sub"] for r in await db.fetch(_HOLDERS, case_id, organisation_id))

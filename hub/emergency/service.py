@@ -8,6 +8,7 @@ opened. Every grant waits for an auditor's verdict (emergencyAccessGrants lists 
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from hub.actor import Actor
 from hub.audit.models import AuditKind
@@ -137,3 +138,18 @@ async def review(
     reviewed = await repository.by_id(actor.db, found.id)
     assert reviewed is not None
     return reviewed
+
+
+async def open_for_me(actor: Actor, case_id: uuid.UUID) -> list[tuple[DataCategory, datetime]]:
+    """What the caller's own emergency access holds open on a case they may see, and until
+    when: for marking opened fields. Says nothing about anyone else's access."""
+    rows = await repository.open_for(
+        actor.db, case_id, actor.principal.organisation_id, actor.principal.sub
+    )
+    return [(DataCategory(category), until) for category, until in rows]
+
+
+async def holders_in_my_organisation(actor: Actor, case_id: uuid.UUID) -> frozenset[str]:
+    """Who in the caller's organisation sees this case through emergency access now: their
+    view is their own (a cohort's shared delivery is not theirs)."""
+    return await repository.holders(actor.db, case_id, actor.principal.organisation_id)

@@ -10,9 +10,9 @@ missed, and since ids only grow, nothing is delivered twice.
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import logging
-from typing import Any
 
 import asyncpg
 
@@ -29,30 +29,40 @@ class SlowConsumer(Exception):
 
 
 class Subscriber:
-    _OVERFLOW: Any = object()
+    """One subscriber's events not yet taken, at most `size` of them: a deque and, while
+    its consumer waits, one future (no asyncio.Queue: idle subscribers are many)."""
+
+    __slots__ = ("_items", "_size", "_waiter", "overflowed")
 
     def __init__(self, size: int) -> None:
-        self._queue: asyncio.Queue[Any] = asyncio.Queue(maxsize=size)
+        self._items: collections.deque[CaseEvent] = collections.deque()
+        self._size = size
+        self._waiter: asyncio.Future[None] | None = None
         self.overflowed = False
 
     def offer(self, event: CaseEvent) -> None:
         if self.overflowed:
             return
-        try:
-            self._queue.put_nowait(event)
-        except asyncio.QueueFull:
+        if len(self._items) >= self._size:
             # free the memory now and tell the consumer at its next read
             self.overflowed = True
-            while not self._queue.empty():
-                self._queue.get_nowait()
-            self._queue.put_nowait(self._OVERFLOW)
+            self._items.clear()
+        else:
+            self._items.append(event)
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
 
     async def next(self) -> CaseEvent:
-        item = await self._queue.get()
-        if item is self._OVERFLOW:
-            raise SlowConsumer
-        event: CaseEvent = item
-        return event
+        while not self._items:
+            if self.overflowed:
+                raise SlowConsumer
+            self._waiter = asyncio.get_running_loop().create_future()
+            try:
+                await self._waiter
+            finally:
+                self._waiter = None
+        return self._items.popleft()
 
 
 class EventBus:

@@ -134,8 +134,9 @@ def routes(runtime: Parts) -> list[Route]:
 
             async def consume() -> None:
                 try:
-                    async for result in results:
-                        await frames.put(_frame(result))
+                    async with contextlib.aclosing(results):  # in this task's context
+                        async for result in results:
+                            await frames.put(_frame(result))
                 finally:
                     await frames.put(None)
 

@@ -6,22 +6,31 @@ audit record before the event is sent), so a consent revoked a second ago
 already counts, and an event about a case the subscriber may not see is skipped without a
 trace. The subscriber is registered with the bus before the replay starts and skips ids it
 has already delivered, so there is no gap and no duplicate at the seam.
+
+Subscribers who would receive the same answer form a cohort (`hub.events.cohorts`): the
+first to reach an event works it out as above and the others take its answer, each with
+its own audit record, written before the answer is sent.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncGenerator
+from contextlib import aclosing
 from contextvars import Token
+from dataclasses import dataclass
 
 from hub.audit.models import AuditKind
 from hub.cases import service as cases
+from hub.emergency import service as emergency
 from hub.errors import HubError
 from hub.events import repository
 from hub.events.bus import SlowConsumer
+from hub.events.cohorts import CohortKey, Slot
 from hub.events.models import CaseEvent
 from hub.graphql import slots
 from hub.graphql.context import Context, Operation
+from hub.graphql.precomputed import Precomputed
 from hub.policy.categories import DataCategory
 from hub.policy.visible import Visible
 
@@ -37,7 +46,7 @@ class TooManyReplays(HubError):
     code = "TOO_MANY_REPLAYS"
 
 
-async def _replay(context: Context, after: int) -> AsyncIterator[CaseEvent]:
+async def _replay(context: Context, after: int) -> AsyncGenerator[CaseEvent, None]:
     cursor = after
     while True:
         batch = await repository.after(context.pool, cursor, REPLAY_BATCH)
@@ -49,9 +58,10 @@ async def _replay(context: Context, after: int) -> AsyncIterator[CaseEvent]:
 
 
 async def deliveries(
-    context: Context, after: int | None, case_id: uuid.UUID | None
-) -> AsyncGenerator[tuple[CaseEvent, Visible[object]], None]:
-    """Events the subscriber may see, in order, each with its case as the subscriber sees it.
+    context: Context, after: int | None, case_id: uuid.UUID | None, key: CohortKey | None = None
+) -> AsyncGenerator[tuple[CaseEvent, Visible[object] | Precomputed], None]:
+    """Events the subscriber may see, in order, each with its case as the subscriber sees it
+    (or, taken from its cohort's leader, the answer itself).
 
     While the consumer handles a yielded event, an operation (session and loaders) of its
     own is current; it ends when the consumer asks for the next one.
@@ -78,48 +88,102 @@ async def deliveries(
     bus = context.bus
     subscriber, live_from = bus.subscribe()
     last = after if after is not None else live_from
-    token: Token[Operation | None] | None = None
-    try:
+    current: _Delivery | None = None  # the operation of the event the consumer holds
+    leading: Slot | None = None  # the event this subscriber works out for its cohort
 
-        async def candidates() -> AsyncIterator[CaseEvent]:
-            if after is not None:
-                async for event in _replay(context, after):
+    async def candidates() -> AsyncGenerator[CaseEvent, None]:
+        if after is not None:
+            async with aclosing(_replay(context, after)) as replay:
+                async for event in replay:
                     yield event
-            replayed()
-            while True:
-                try:
-                    yield await subscriber.next()
-                except SlowConsumer:
-                    raise SlowConsumerError(
-                        "you fell too far behind and were disconnected; subscribe again "
-                        "with after set to your last cursor",
-                        cursor=str(last),
-                    ) from None
+        replayed()
+        while True:
+            try:
+                yield await subscriber.next()
+            except SlowConsumer:
+                raise SlowConsumerError(
+                    "you fell too far behind and were disconnected; subscribe again "
+                    "with after set to your last cursor",
+                    cursor=str(last),
+                ) from None
 
-        async for event in candidates():
-            if token is not None:
-                await context.end_operation(token)
-                token = None
+    events = candidates()
+    try:
+        async for event in events:
+            if leading is not None:
+                leading.abandon()  # published already, unless its answer never went out
+                leading = None
+            if current is not None:
+                ending, current = current, None
+                await ending.end(context)
             if event.id <= last:
                 continue  # delivered by the replay already
             last = event.id
             if event.case_id is None or (case_id is not None and event.case_id != case_id):
                 continue
+            sub = context.principal.sub
+            slot: Slot | None = None
+            if key is not None:
+                # ours to fill (we lead), or the cohort's answer, or neither: work it out alone
+                slot, answer = await context.cohorts.take(key, event.id, sub)
+                if answer is not None:
+                    if not answer.shown:
+                        continue
+                    current = _Delivery.begin(context, event, resolves=False)
+                    context.audit.adopt(answer.disclosures or {})
+                    context.cohorts.shared += 1
+                    assert answer.result is not None
+                    yield event, Precomputed(answer.result)
+                    continue
             # a burst of deliveries queues for connections rather than failing: a
             # subscriber that got UNAVAILABLE would have to resubscribe
-            token = context.begin(
-                readonly=True, acquire_timeout=DELIVERY_WAIT, audit_kind=AuditKind.DELIVERY
-            )
-            context.audit.details = {"eventId": event.id, "event": event.type.value}
+            current = _Delivery.begin(context, event, slot)
+            if slot is not None:
+                leading = slot
+                slot.personal = await emergency.holders_in_my_organisation(
+                    context.actor, event.case_id
+                )
+                if sub in slot.personal:
+                    slot.abandon()  # this view is the leader's own
             visible = await cases.visible_one(context.actor, event.case_id)
             if visible is None or not visible.view.allows(DataCategory.CASE_STATUS):
                 # an event says that something happened to a case: CASE_STATUS
-                await context.end_operation(token)
-                token = None
+                if slot is not None:
+                    slot.not_shown()
+                ending, current = current, None
+                await ending.end(context)
                 continue
             yield event, visible  # type: ignore[misc]
     finally:
+        if leading is not None:
+            leading.abandon()  # its members work the event out alone
+        await events.aclose()
         replayed()
         bus.unsubscribe(subscriber)
-        if token is not None:
-            await context.end_operation(token)
+        if current is not None:
+            await current.end(context)
+
+
+@dataclass(frozen=True, slots=True)
+class _Delivery:
+    """The operation (session, loaders, audit record) of one event's delivery."""
+
+    token: Token[Operation | None]
+    operation: Operation
+
+    @staticmethod
+    def begin(
+        context: Context, event: CaseEvent, slot: Slot | None = None, *, resolves: bool = True
+    ) -> _Delivery:
+        token = context.begin(
+            readonly=True,
+            acquire_timeout=DELIVERY_WAIT,
+            audit_kind=AuditKind.DELIVERY,
+            publisher=slot,
+            resolves=resolves,
+        )
+        context.audit.details = {"eventId": event.id, "event": event.type.value}
+        return _Delivery(token, context.operation)
+
+    async def end(self, context: Context) -> None:
+        await context.end_operation(self.token, self.operation)

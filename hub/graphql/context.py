@@ -27,7 +27,9 @@ from hub.auth.principal import Principal
 from hub.db.session import Session
 from hub.errors import Unauthenticated
 from hub.events.bus import EventBus
+from hub.events.cohorts import Cohorts
 from hub.graphql.loaders import Loaders
+from hub.graphql.precomputed import Publisher
 from hub.graphql.slots import Slots
 from hub.organisations.registry import OrganisationRegistry
 from hub.parts import Parts
@@ -46,6 +48,8 @@ class Operation:
     audit: Recorder
     audit_token: Token[Recorder | None]
     appender: AuditAppender | None = None
+    # a subscription delivery whose answer others of its cohort reuse (hub.events.cohorts)
+    publisher: Publisher | None = None
 
 
 _operation: ContextVar[Operation | None] = ContextVar("hub_operation", default=None)
@@ -66,6 +70,7 @@ class Context:
     appender: AuditAppender | None = None  # group commit for reads' records
     verifier: AuditVerifier | None = None  # the audit chain's background verification
     replays: Slots = field(default_factory=Slots)  # running replays per user
+    cohorts: Cohorts = field(default_factory=Cohorts)  # deliveries shared by a cohort
 
     @classmethod
     def of(cls, runtime: Parts, request: Request | WebSocket) -> Context:
@@ -84,6 +89,7 @@ class Context:
             appender=runtime.appender,
             verifier=runtime.verifier,
             replays=runtime.replays,
+            cohorts=runtime.cohorts,
         )
 
     @property
@@ -98,10 +104,13 @@ class Context:
         readonly: bool = False,
         acquire_timeout: float | None = None,
         audit_kind: AuditKind = AuditKind.READ,
+        publisher: Publisher | None = None,
+        resolves: bool = True,
     ) -> Token[Operation | None]:
         """Start one operation: its own session, loaders and audit recorder, for the
         current task. A nested operation (a subscription's delivery) inherits what the
-        outer one knows of the query."""
+        outer one knows of the query. One that `resolves` nothing (a delivery of an answer
+        its cohort worked out) gets no actor or loaders."""
         session = Session(
             self.pool,
             readonly=readonly,
@@ -119,7 +128,7 @@ class Context:
         )
         actor = (
             Actor(session, self.policy, p, audit, self.routines, self.registry)
-            if p is not None
+            if p is not None and resolves
             else None
         )
         loaders = Loaders(actor) if actor is not None else None
@@ -128,7 +137,7 @@ class Context:
             audit.operation = outer.audit.operation
             audit.action = outer.audit.action
         return _operation.set(
-            Operation(session, actor, loaders, audit, recorder.use(audit), self.appender)
+            Operation(session, actor, loaders, audit, recorder.use(audit), self.appender, publisher)
         )
 
     @staticmethod
@@ -138,13 +147,16 @@ class Context:
             recorder.restore(operation.audit_token)
         _operation.reset(token)
 
-    async def end_operation(self, token: Token[Operation | None]) -> None:
-        """Write the current operation's audit record and commit, and restore the
-        operation that was current before it."""
+    async def end_operation(self, token: Token[Operation | None], operation: Operation) -> None:
+        """Write `operation`'s audit record and commit, and restore the operation that was
+        current before it. Named, not taken from the context: a generator finalised by
+        the garbage collector runs in whichever context was current then, where another
+        request's operation may be current (and must be left alone)."""
         try:
-            await audit_and_finish(self._current, commit=True)
+            await audit_and_finish(operation, commit=True)
         finally:
-            Context.end(token)
+            if _operation.get() is operation:
+                Context.end(token)
 
     @property
     def _current(self) -> Operation:

@@ -35,9 +35,10 @@ from graphql import (
 )
 from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
 from graphql.pyutils import Path, Undefined, gather_with_cancel
-from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.field import StrawberryField
+
+from hub.graphql.precomputed import SharingExecutionContext
 
 
 class Kind(enum.Enum):
@@ -58,7 +59,7 @@ class Plain(NamedTuple):
     names: dict[Any, str] | None = None  # for an enum: member -> GraphQL name
 
 
-def _enum_names(leaf: Any) -> dict[Any, str] | None:
+def enum_names(leaf: Any) -> dict[Any, str] | None:
     """Member -> name for a strawberry enum (its own coercion scans every value)."""
     wrapped = getattr(leaf, "wrapped_cls", None)
     if not isinstance(leaf, GraphQLEnumType) or wrapped is None:
@@ -75,20 +76,28 @@ def _unwrap(of_type: Any) -> tuple[Any, bool]:
     return of_type, False
 
 
-def _plan(field: GraphQLField) -> Plain | None:
+def attribute_of(field: GraphQLField) -> str | None:
+    """The source attribute a field answers with, when strawberry's default resolver
+    would only read it (no resolver, extension, permission or argument)."""
     definition = field.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
-    if not (
+    if (
         isinstance(definition, StrawberryField)
         and getattr(field.resolve, "_is_default", False)
         and definition.is_basic_field
         and not definition.permission_classes
         and not field.args
     ):
+        return definition.python_name
+    return None
+
+
+def _plan(field: GraphQLField) -> Plain | None:
+    name = attribute_of(field)
+    if name is None:
         return None
     inner, non_null = _unwrap(field.type)
-    name = definition.python_name
     if is_leaf_type(inner):
-        return Plain(name, Kind.LEAF, inner, non_null, field.type, None, _enum_names(inner))
+        return Plain(name, Kind.LEAF, inner, non_null, field.type, None, enum_names(inner))
     if is_object_type(inner) and inner.is_type_of is None:
         return Plain(name, Kind.OBJECT, inner, non_null, field.type, None)
     if isinstance(inner, GraphQLList):
@@ -126,7 +135,7 @@ def _leaf(how: Plain, source: Any) -> Any:
     return _SLOW if coerced is None or coerced is Undefined else coerced
 
 
-async def _awaited(values: Any, keys: list[Any]) -> Any:
+async def awaited(values: Any, keys: list[Any]) -> Any:
     """`values` (a dict or list) with the awaitables at `keys` replaced by their results,
     awaited together (graphql-core's gathering, for fields and for list items)."""
     if len(keys) == 1:
@@ -138,7 +147,7 @@ async def _awaited(values: Any, keys: list[Any]) -> Any:
     return values
 
 
-class HubExecutionContext(StrawberryGraphQLCoreExecutionContext):
+class HubExecutionContext(SharingExecutionContext):
     """Plain fields answered in place; everything else as graphql-core does it.
 
     An object whose selection holds only plain fields (leaves, or objects whose own
@@ -153,13 +162,14 @@ class HubExecutionContext(StrawberryGraphQLCoreExecutionContext):
         self._completed: dict[tuple[int, int], tuple[Any, Any]] = {}
         self._pure: dict[tuple[GraphQLObjectType, int], bool] = {}
 
-    def build_per_event_executor(self, payload: Any) -> HubExecutionContext:
+    def build_per_event_executor(self, payload: Any) -> Any:
         """graphql-core copies the executor for each subscription event (a shallow copy):
-        the memos are per execution, so each event gets its own."""
+        the memos are per execution, so each event gets its own (a precomputed event gets
+        no copy at all)."""
         executor = super().build_per_event_executor(payload)
-        assert isinstance(executor, HubExecutionContext)
-        executor._completed = {}
-        executor._pure = {}
+        if isinstance(executor, HubExecutionContext):
+            executor._completed = {}
+            executor._pure = {}
         return executor
 
     def collect_and_execute_subfields(
@@ -261,7 +271,7 @@ class HubExecutionContext(StrawberryGraphQLCoreExecutionContext):
         except Exception:
             self.settle_in_background([results[f] for f in awaitable_fields])
             raise
-        return _awaited(results, awaitable_fields) if awaitable_fields else results
+        return awaited(results, awaitable_fields) if awaitable_fields else results
 
     def _objects(
         self,
@@ -336,7 +346,7 @@ class HubExecutionContext(StrawberryGraphQLCoreExecutionContext):
         except Exception:
             self.settle_in_background([completed[i] for i in pending])
             raise
-        return _awaited(completed, pending) if pending else completed
+        return awaited(completed, pending) if pending else completed
 
     async def _guarded(
         self,

@@ -64,9 +64,15 @@ class Transaction(SchemaExtension):
     async def on_stream_result(self, result: Any) -> AsyncIterator[None]:
         # A subscription's event is about to be sent: its audit record is written and
         # its connection given back first (idle subscribers must not each hold one).
+        # A cohort's leader hands its answer on first: each member commits a record of its
+        # own before it sends, so the members need not wait behind the leader's record
+        # (under a burst they queued behind thousands and gave up waiting).
         context: Context = self.execution_context.context
+        operation = context.operation
+        if operation.publisher is not None:
+            operation.publisher.publish(result, operation.audit.disclosures())
         try:
-            await audit_and_finish(context.operation, commit=True)
+            await audit_and_finish(operation, commit=True)
         except Exception as exc:
             _withhold(result, exc)
         yield
@@ -107,15 +113,11 @@ def _coded(error: GraphQLError, suggestions: bool = True) -> GraphQLError:
         )
     if original is None:
         # parse and validation errors: the caller's own query, safe to echo
-        code = "GRAPHQL_VALIDATION_FAILED"
-        return GraphQLError(
-            message,
-            nodes=error.nodes,
-            source=error.source,
-            positions=error.positions,
-            path=error.path,
-            extensions={"code": code},
-        )
+        return _echoed(error, message, "GRAPHQL_VALIDATION_FAILED")
+    if isinstance(original, GraphQLError):
+        # a variable missing or of the wrong type: graphql-core wraps its own coercion
+        # error; the message names the caller's variable and type, nothing of the hub's
+        return _echoed(error, message, "INVALID_INPUT")
     if isinstance(original, HubError):
         return GraphQLError(
             original.message,
@@ -130,6 +132,18 @@ def _coded(error: GraphQLError, suggestions: bool = True) -> GraphQLError:
         nodes=error.nodes,
         path=error.path,
         extensions={"code": "INTERNAL", "incident": incident},
+    )
+
+
+def _echoed(error: GraphQLError, message: str, code: str) -> GraphQLError:
+    """graphql-core's own error about the caller's document, with a code."""
+    return GraphQLError(
+        message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        extensions={"code": code},
     )
 
 

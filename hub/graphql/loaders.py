@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from hub.actor import Actor
 from hub.cases import loaders as cases
@@ -14,25 +14,47 @@ from hub.organisations import loaders as organisations
 from hub.routines import loaders as routines
 
 S = TypeVar("S")
+T = TypeVar("T")
 R = TypeVar("R")
 
 
+class _Lazy(Generic[T]):
+    """A loader built on first use, then kept on the instance for the request."""
+
+    def __init__(self, factory: Callable[[Actor], T]) -> None:
+        self._factory = factory
+        self._name = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._name = name
+
+    def __get__(self, loaders: Any, owner: type | None = None) -> T:
+        value = self._factory(loaders.actor)
+        loaders.__dict__[self._name] = value  # next time a plain attribute: no descriptor
+        return value
+
+
 class Loaders:
+    """Every loader of one request; each is built when first used (most operations use a
+    few, and a subscription delivery taken from its cohort uses none)."""
+
+    child = _Lazy(children.child_by_id)
+    description_history = _Lazy(children.description_history_by_child)
+    placements = _Lazy(children.placements_by_child)
+    risk_assessments = _Lazy(children.risk_assessments_by_child)
+    transfers = _Lazy(children.transfers_by_child)
+    contact_reports = _Lazy(children.contact_reports_by_child)
+    case = _Lazy(cases.case_by_id)
+    cases_of_child = _Lazy(cases.cases_by_child)
+    sightings = _Lazy(cases.sightings_by_case)
+    consents = _Lazy(consents.consents_by_child)
+    tasks = _Lazy(routines.tasks_by_case)
+    events = _Lazy(events.events_by_case)
+    contact_points = _Lazy(organisations.contact_points_by_organisation)
+
     def __init__(self, actor: Actor) -> None:
+        self.actor = actor
         self.registry = actor.registry
-        self.child = children.child_by_id(actor)
-        self.description_history = children.description_history_by_child(actor)
-        self.placements = children.placements_by_child(actor)
-        self.risk_assessments = children.risk_assessments_by_child(actor)
-        self.transfers = children.transfers_by_child(actor)
-        self.contact_reports = children.contact_reports_by_child(actor)
-        self.case = cases.case_by_id(actor)
-        self.cases_of_child = cases.cases_by_child(actor)
-        self.sightings = cases.sightings_by_case(actor)
-        self.consents = consents.consents_by_child(actor)
-        self.tasks = routines.tasks_by_case(actor)
-        self.events = events.events_by_case(actor)
-        self.contact_points = organisations.contact_points_by_organisation(actor)
         self._built: dict[tuple[object, int], tuple[object, Any]] = {}
 
     def once(self, build: Callable[[S], R], source: S) -> R:

@@ -27,6 +27,8 @@ from hub.events.webhook_schema import WebhookMutation, WebhookQuery
 from hub.graphql.execution import HubExecutionContext
 from hub.graphql.extensions import CodedErrors, Transaction
 from hub.graphql.limits import Limits, limit_extensions
+from hub.graphql.planned import PlannedExecutionContext
+from hub.graphql.precomputed import SharingExecutionContext
 from hub.organisations.schema import OrganisationMutation, OrganisationQuery
 from hub.routines.schema import TaskMutation, TaskQuery
 from hub.statistics.schema import StatisticsQuery
@@ -79,18 +81,26 @@ class HubSchema(strawberry.Schema):
 
 
 def build_schema(
-    limits: Limits | None = None, *, traced: bool = False, fast_executor: bool = True
+    limits: Limits | None = None,
+    *,
+    traced: bool = False,
+    fast_executor: bool = True,
+    planned: bool = True,
 ) -> strawberry.Schema:
     """`traced` adds the telemetry extension (outermost, so its spans cover the rest);
-    `fast_executor` off runs strawberry's stock executor (HUB_FAST_EXECUTOR=0), the
-    fallback should a graphql-core release break hub/graphql/execution.py."""
+    `planned` runs queries from a plan (hub/graphql/planned.py; HUB_PLANNED=0 turns it
+    off); `fast_executor` off runs strawberry's stock executor for everything
+    (HUB_FAST_EXECUTOR=0), the fallback should a graphql-core release break either."""
     limits = limits or Limits()
     tracing: list[type[SchemaExtension]] = [Telemetry] if traced else []
+    executor: type[SharingExecutionContext] = SharingExecutionContext
+    if fast_executor:
+        executor = PlannedExecutionContext if planned else HubExecutionContext
     return HubSchema(
         query=Query,
         mutation=Mutation,
         subscription=EventSubscription,
-        execution_context_class=HubExecutionContext if fast_executor else None,
+        execution_context_class=executor,
         extensions=[
             *tracing,
             *limit_extensions(limits),

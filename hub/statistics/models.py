@@ -13,6 +13,10 @@ class Dimension(StrEnum):
     NATIONALITY = "NATIONALITY"
     OUTCOME = "OUTCOME"
     DURATION_BAND = "DURATION_BAND"
+    # time from the report of absence to the police report: the plan's first hour
+    POLICE_REPORT_DELAY_BAND = "POLICE_REPORT_DELAY_BAND"
+    # whether the episode's done tasks were all done by their deadline
+    TASKS_ON_TIME = "TASKS_ON_TIME"
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,9 @@ from hub.statistics.models import Dimension
 
 _AGE = "extract(year FROM age(k.opened_at::date, ch.birth_date))"
 _DURATION = "(coalesce(k.found_at, k.closed_at) - k.opened_at)"
+_DELAY = "(k.reported_missing_at - k.opened_at)"
+_LATE = """count(*) FILTER (WHERE t.completed_at > t.due_at
+    OR (t.status = 'OPEN' AND t.due_at < now()))"""
 EXPRESSIONS: dict[Dimension, str] = {
     Dimension.MUNICIPALITY: "ch.responsible_municipality_id",
     Dimension.SEX: "ch.sex",
@@ -23,6 +26,13 @@ EXPRESSIONS: dict[Dimension, str] = {
         WHEN {_DURATION} < interval '1 day' THEN '<1d'
         WHEN {_DURATION} <= interval '7 days' THEN '1-7d'
         WHEN {_DURATION} <= interval '60 days' THEN '8-60d' ELSE '>60d' END""",
+    Dimension.POLICE_REPORT_DELAY_BAND: f"""CASE WHEN {_DELAY} IS NULL THEN 'NOT_REPORTED'
+        WHEN {_DELAY} <= interval '1 hour' THEN '<=1h'
+        WHEN {_DELAY} <= interval '4 hours' THEN '1-4h'
+        WHEN {_DELAY} <= interval '24 hours' THEN '4-24h' ELSE '>24h' END""",
+    Dimension.TASKS_ON_TIME: f"""(SELECT CASE WHEN count(*) = 0 THEN 'NO_TASKS'
+        WHEN {_LATE} = 0 THEN 'ALL_ON_TIME' ELSE 'SOME_LATE' END
+        FROM tasks t WHERE t.case_id = k.id AND t.status IN ('OPEN', 'DONE'))""",
 }
 
 

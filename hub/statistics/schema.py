@@ -7,7 +7,7 @@ import strawberry
 
 from hub.graphql.context import Info
 from hub.statistics import service
-from hub.statistics.types import DimensionType, StatisticsCell
+from hub.statistics.types import ChartLabel, DimensionType, StatisticsCell
 
 
 @strawberry.type
@@ -27,3 +27,20 @@ class StatisticsQuery:
         ctx = info.context
         found = await service.cells(ctx.actor, from_, to, list(group_by))
         return [StatisticsCell.of(c) for c in found]
+
+    @strawberry.field(
+        description="The same published cells for one dimension, drawn as an SVG image "
+        "(stacked bars, a bar per month, a colour per value; no script): `labels` names the "
+        "values in the reader's language. Audited as the statistics question it answers."
+    )
+    async def statistics_chart(
+        self,
+        info: Info,
+        from_: Annotated[date, strawberry.argument(name="from")],
+        to: date,
+        dimension: DimensionType,  # type: ignore[valid-type]
+        title: str = "",
+        labels: list[ChartLabel] | None = None,
+    ) -> str:
+        named = {label.value: label.label for label in labels or []}
+        return await service.stacked_chart(info.context.actor, from_, to, dimension, title, named)

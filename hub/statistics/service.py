@@ -14,7 +14,7 @@ from hub.actor import Actor
 from hub.audit.models import AuditKind
 from hub.errors import InvalidInput
 from hub.policy.actions import Action
-from hub.statistics import perturbation, repository
+from hub.statistics import chart, perturbation, repository
 from hub.statistics.models import MAX_DIMENSIONS, Cell, Dimension
 
 MAX_MONTHS = 120
@@ -60,3 +60,25 @@ async def cells(
         if count is not None:
             found.append(Cell(period, tuple(zip(dimensions, values, strict=True)), count))
     return found
+
+
+MAX_LABELS = 200
+MAX_TITLE = 200
+
+
+async def stacked_chart(
+    actor: Actor,
+    start: date,
+    end: date,
+    dimension: Dimension,
+    title: str,
+    labels: dict[str, str],
+) -> str:
+    """The cells of one dimension, month by month, as an SVG drawing: what `cells` answers,
+    drawn (and recorded as the same question)."""
+    if len(labels) > MAX_LABELS:
+        raise InvalidInput(f"give at most {MAX_LABELS} labels", field="labels")
+    if len(title) > MAX_TITLE or any(len(v) > MAX_TITLE for v in labels.values()):
+        raise InvalidInput(f"titles and labels are at most {MAX_TITLE} characters", field="title")
+    found = await cells(actor, start, end, [dimension])
+    return chart.stacked_by_month(found, title, labels, chart.months_between(start, end))

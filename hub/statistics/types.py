@@ -36,3 +36,9 @@ class StatisticsCell:
             count=cell.count,
             suppressed=False,
         )
+
+
+@strawberry.input(description="How a chart names one value of its dimension.")
+class ChartLabel:
+    value: str
+    label: str

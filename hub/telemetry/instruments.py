@@ -30,3 +30,8 @@ audit_rows = _meter.create_counter(
 decisions = _meter.create_counter(
     "hub.policy.decisions", unit="{decision}", description="Policy decisions, by outcome"
 )
+planned_fields = _meter.create_counter(
+    "hub.graphql.planned_fields",
+    unit="{field}",
+    description="Fields of planned queries that graphql-core completed itself, by outcome",
+)

@@ -18,7 +18,10 @@ STATUS_ONLY = """query Board { cases(first: 500) { edges { node { id status } } 
 
 
 async def rows(db: asyncpg.Connection, where: str = "true", *args: Any) -> list[asyncpg.Record]:
-    return list(await db.fetch(f"SELECT * FROM audit_log WHERE {where} ORDER BY seq", *args))
+    """A row per child an entry covers, as auditors read the trail (audit_by_child)."""
+    return list(
+        await db.fetch(f"SELECT * FROM audit_by_child WHERE {where} ORDER BY seq, part", *args)
+    )
 
 
 async def responsible(db: asyncpg.Connection, child: uuid.UUID) -> str:

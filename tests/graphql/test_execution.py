@@ -225,6 +225,7 @@ class _Remembering(HubExecutionContext):
 
     def build_per_event_executor(self, payload: Any) -> HubExecutionContext:
         executor = super().build_per_event_executor(payload)
+        assert isinstance(executor, HubExecutionContext)
         _Remembering.carried.append(len(executor._completed))
         return executor
 

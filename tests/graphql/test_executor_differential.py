@@ -22,9 +22,13 @@ PRINCIPALS = [
 
 
 def _console_queries() -> dict[str, str]:
-    """The console's query documents, its ${...} fragments filled in."""
-    source = (ROOT / "hub" / "console" / "console.js").read_text()
-    constants = dict(re.findall(r"^const ([A-Z_]+) = `(.*?)`;", source, re.S | re.M))
+    """The console's query documents (constants of its modules), ${...} filled in."""
+    constants: dict[str, str] = {}
+    for module in sorted((ROOT / "hub" / "console").rglob("*.js")):
+        found = re.findall(
+            r"^(?:export )?const ([A-Z_]+) = [`\"](.*?)[`\"];", module.read_text(), re.S | re.M
+        )
+        constants |= dict(found)
 
     def filled(text: str) -> str:
         return re.sub(r"\$\{([A-Z_]+)\}", lambda m: filled(constants[m.group(1)]), text)

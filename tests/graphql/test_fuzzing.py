@@ -13,10 +13,11 @@ from typing import Any
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from hub.auth.dev_issuer import DevIssuer
+from tests.graphql.generated import fixed
 from tests.processes import start_hub, wait_ready
 
 EXAMPLES = int(os.environ.get("HUB_FUZZ_EXAMPLES", "300"))
@@ -69,13 +70,7 @@ def test_fuzzed_operations_get_coded_answers(hub_process: tuple[str, str]) -> No
     seen: list[str] = []
     outcomes: Counter[str] = Counter()
 
-    @settings(
-        max_examples=EXAMPLES,
-        deadline=None,
-        database=None,
-        derandomize=True,  # the same operations every run: CI fails only on a real change
-        suppress_health_check=list(HealthCheck),
-    )
+    @fixed(EXAMPLES)
     @given(data=st.data())
     def check(data: st.DataObject) -> None:
         case = data.draw(schema.as_strategy())

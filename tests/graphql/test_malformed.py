@@ -66,3 +66,21 @@ async def test_a_malformed_websocket_message_closes_the_socket_with_4400(
         async with connect(hub.ws_url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
             await ws.send(message)
             assert (await closed(ws))[0] == 4400
+
+
+@pytest.mark.parametrize(
+    ("document", "variables"),
+    [
+        ("query($q: String!) { children(filter: {search: $q}) { totalCount } }", {}),
+        ("query($q: String!) { children(filter: {search: $q}) { totalCount } }", {"q": 7}),
+        ("query($id: ID!) { case(id: $id) { id } }", {"id": None}),
+        ("query($f: Date!) { statistics(from: $f, to: $f, groupBy: [SEX]) { count } }", {}),
+        ("query($f: Date!) { statistics(from: $f, to: $f, groupBy: [SEX]) { count } }", {"f": "x"}),
+    ],
+)
+async def test_a_missing_or_mistyped_variable_is_invalid_input_never_internal(
+    hub: RunningHub, document: str, variables: dict[str, Any]
+) -> None:
+    response = await hub.graphql(hub.token("nacka"), document, variables)
+    codes = {e["extensions"]["code"] for e in response.json()["errors"]}
+    assert codes == {"INVALID_INPUT"}, response.json()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg
@@ -222,6 +223,14 @@ async def test_emergency_access_opens_one_category_for_one_person_with_a_reason(
     theirs = await _child(hub, colleague, MISSING_CHILD)
     assert theirs is not None
     assert "HEALTH" in _withheld(theirs)
+
+    opened = "query($id: ID!) { case(id: $id) { emergencyAccess { category expiresAt } } }"
+    mine = (await hub.query(police, opened, id=MISSING_CASE))["case"]["emergencyAccess"]
+    assert [m["category"] for m in mine] == ["HEALTH"]
+    left = datetime.fromisoformat(mine[0]["expiresAt"]) - datetime.now(UTC)
+    assert timedelta(0) < left <= timedelta(hours=1)
+    colleagues = (await hub.query(colleague, opened, id=MISSING_CASE))["case"]
+    assert colleagues["emergencyAccess"] == []  # nobody else's access is shown
 
     never = await hub.graphql(
         police,

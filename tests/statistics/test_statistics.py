@@ -30,9 +30,17 @@ def _last_year() -> dict[str, str]:
 
 
 async def _episodes(
-    db: asyncpg.Connection, municipality: str, sex: str, n: int, month: date
+    db: asyncpg.Connection,
+    municipality: str,
+    sex: str,
+    n: int,
+    month: date,
+    police_after: timedelta | None = None,
+    task_late: bool | None = None,
 ) -> None:
-    """`n` closed episodes opened mid-`month`, of new children of `sex` in `municipality`."""
+    """`n` closed episodes opened mid-`month`, of new children of `sex` in `municipality`;
+    reported to the police `police_after` the opening, and with one done task (done late
+    or on time) when `task_late` says so."""
     opened = datetime(month.year, month.month, 15, 12, tzinfo=UTC)
     for _ in range(n):
         child = await db.fetchval(
@@ -53,6 +61,24 @@ async def _episodes(
             opened + timedelta(days=2),
             opened + timedelta(days=5),
         )
+        if police_after is not None:
+            await db.execute(
+                "UPDATE cases SET reported_missing_at = opened_at + $2 WHERE child_id = $1",
+                child,
+                police_after,
+            )
+        if task_late is not None:
+            await db.execute(
+                """INSERT INTO tasks (child_id, case_id, routine, title,
+                       responsible_organisation_id, due_soon_at, due_at, status, completed_at)
+                   SELECT child_id, id, 'ABSENT', 'Test', $2, opened_at,
+                          opened_at + interval '1 hour', 'DONE',
+                          opened_at + ($3 || ' minutes')::interval
+                     FROM cases WHERE child_id = $1""",
+                child,
+                municipality,
+                "90" if task_late else "30",
+            )
 
 
 def _count(cells: list[dict[str, Any]], period: str, **values: str) -> int | None:
@@ -168,3 +194,40 @@ async def test_part_months_three_dimensions_or_a_reversed_range_are_invalid(
         response = await hub.graphql(board, QUERY, variables)
         error = response.json()["errors"][0]["extensions"]
         assert error == {"code": "INVALID_INPUT", "field": field}, variables
+
+
+async def test_the_first_hour_and_the_deadlines_are_counted_and_drawn(
+    hub: RunningHub, db: asyncpg.Connection
+) -> None:
+    march = date(2023, 3, 1)
+    await _episodes(db, "nacka", "MALE", 30, march, timedelta(minutes=40), task_late=False)
+    await _episodes(db, "nacka", "MALE", 30, march, timedelta(hours=30), task_late=True)
+    board = hub.token(*BOARD)
+    period = _months(march, march)
+    delay = await hub.query(board, QUERY, by=["POLICE_REPORT_DELAY_BAND"], **period)
+    assert (
+        abs((_count(delay["statistics"], "2023-03", POLICE_REPORT_DELAY_BAND="<=1h") or 0) - 30)
+        <= 15
+    )
+    assert _count(delay["statistics"], "2023-03", POLICE_REPORT_DELAY_BAND=">24h") is not None
+    on_time = (await hub.query(board, QUERY, by=["TASKS_ON_TIME"], **period))["statistics"]
+    assert _count(on_time, "2023-03", TASKS_ON_TIME="ALL_ON_TIME") is not None
+    assert _count(on_time, "2023-03", TASKS_ON_TIME="SOME_LATE") is not None
+
+    chart = await hub.query(
+        board,
+        """query($from: Date!, $to: Date!) { statisticsChart(from: $from, to: $to,
+             dimension: POLICE_REPORT_DELAY_BAND, title: "Tid till polisanmälan",
+             labels: [{value: "<=1h", label: "Inom en timme"}]) }""",
+        **period,
+    )
+    svg = chart["statisticsChart"]
+    assert svg.startswith("<svg")
+    assert "Inom en timme" in svg
+    assert "Tid till polisanmälan" in svg
+    assert "<script" not in svg
+    asked = await db.fetchval(
+        "SELECT count(*) FROM audit_log WHERE action = 'statistics' AND details->>'from' = $1",
+        period["from"],
+    )
+    assert asked == 3  # two questions and the chart, each recorded

@@ -1,27 +1,43 @@
-// The hub's GraphQL over HTTP, and a graphql-transport-ws subscription that resumes.
-"use strict";
-class HubError extends Error {
+// The hub's GraphQL over HTTP, hub errors in words, and live events over
+// graphql-transport-ws that resume after the last cursor seen.
+import { t } from "./i18n.js";
+
+export class HubError extends Error {
   constructor(errors) {
     super(errors.map((e) => e.message).join("; "));
     this.errors = errors;
+    this.code = errors[0]?.extensions?.code || "other";
+    this.words = errors.map(inWords).filter((w, i, all) => all.indexOf(w) === i).join(" ");
   }
 }
 
-async function gql(token, query, variables = {}) {
-  const response = await fetch("/graphql", {
-    method: "POST",
-    headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
-    body: JSON.stringify({ query, variables }),
-  });
+// a hub error's code in the reader's language; the hub's own words as the detail
+function inWords(error) {
+  const code = error.extensions?.code;
+  const key = code ? `err_${code}` : "err_other";
+  const detail = error.extensions?.field ? `${t(error.extensions.field)} – ${error.message}` : error.message;
+  return t(t(key) === key ? "err_other" : key, { detail });
+}
+
+export async function gql(token, query, variables = {}, signal = undefined) {
+  let response;
+  try {
+    response = await fetch("/graphql", {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query, variables }),
+      signal,
+    });
+  } catch {
+    throw new HubError([{ message: "network", extensions: { code: "network" } }]);
+  }
   let body;
   try { body = await response.json(); } catch { throw new HubError([{ message: `HTTP ${response.status}` }]); }
   if (body.errors && body.errors.length) throw new HubError(body.errors);
   return body.data;
 }
 
-// Live events: reconnects with growing pauses and resumes after the last cursor seen, so
-// nothing is missed across a dropped connection or a restarting replica (close 1001).
-class LiveEvents {
+export class LiveEvents {
   constructor(token, query, onEvent, onState) {
     Object.assign(this, { token, query, onEvent, onState });
     this.after = null;

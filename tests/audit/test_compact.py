@@ -1,0 +1,126 @@
+"""The compact trail: a request that shows many children the same view appends one chained
+entry listing them, and auditors still read a row per child, with that child's cases."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections import defaultdict
+from datetime import UTC
+from typing import Any
+
+import asyncpg
+
+from tests.audit.helpers import CHILD, MISSING_CHILD
+from tests.audit.test_chain import _verify, hub  # noqa: F401 - the fixture, as the chain's
+from tests.conftest import RunningHub
+
+BOARD = """query Board { cases(first: 500) { edges { node { id status child { id } } } } }"""
+LOG = """query($filter: AuditFilterInput) { auditLog(filter: $filter, first: 100) {
+    totalCount edges { cursor node { seq childId caseIds disclosed sub hash } } } }"""
+REPORT = """query($id: ID!) { accessReport(childId: $id) { sub accesses categories } }"""
+
+
+async def _board(running: RunningHub, sub: str) -> dict[str, set[str]]:
+    """The cases the board showed, by child."""
+    found: dict[str, set[str]] = defaultdict(set)
+    token = running.token("stockholm", sub=sub)
+    cases = (await running.query(token, BOARD))["cases"]["edges"]
+    for edge in cases:
+        found[edge["node"]["child"]["id"]].add(edge["node"]["id"])
+    return found
+
+
+async def test_a_board_is_one_chained_entry_per_view_and_each_child_keeps_its_own_row(
+    hub: RunningHub,  # noqa: F811
+    db: asyncpg.Connection,
+) -> None:
+    shown = await _board(hub, "board-compact")
+    assert len(shown) > 5
+    entries = await db.fetch("SELECT * FROM audit_log WHERE sub = 'board-compact' ORDER BY seq")
+    assert 0 < len(entries) < len(shown)
+    covered = [c for e in entries for c in (e["child_ids"] or [e["child_id"]])]
+    assert sorted(map(str, covered)) == sorted(shown)  # every child once, in one entry
+    for e in entries:
+        assert sum(e["case_counts"]) == len(e["case_ids"]) or not e["child_ids"]
+
+    auditor = hub.token("lansstyrelsen-stockholm", "auditor")
+    for child, cases in sorted(shown.items())[:4]:
+        log = await hub.query(auditor, LOG, filter={"childId": child, "sub": "board-compact"})
+        [row] = [edge["node"] for edge in log["auditLog"]["edges"]]
+        assert row["childId"] == child
+        assert set(row["caseIds"]) == cases  # its own cases, not the whole entry's
+        assert row["seq"] in {e["seq"] for e in entries}
+        report = (await hub.query(auditor, REPORT, id=child))["accessReport"]
+        [board] = [r for r in report if r["sub"] == "board-compact"]
+        assert board["accesses"] == 1
+
+    everything = (await hub.query(auditor, LOG, filter={"sub": "board-compact"}))["auditLog"]
+    assert everything["totalCount"] == len(shown)  # as many rows as before, one per child
+    assert len({edge["cursor"] for edge in everything["edges"]}) == len(everything["edges"])
+
+
+def _legacy_hash(row: asyncpg.Record) -> str:
+    """The hash as the hub computed it before compact entries (hub/audit/chain.py then)."""
+    record: list[Any] = [
+        row["seq"],
+        row["at"].astimezone(UTC).isoformat(),
+        row["kind"],
+        row["request_id"],
+        row["trace_id"],
+        row["operation"],
+        row["action"],
+        row["sub"],
+        row["organisation_id"],
+        sorted(row["roles"]),
+        row["purpose"],
+        str(row["child_id"]) if row["child_id"] else None,
+        sorted(str(c) for c in row["case_ids"]),
+        sorted(row["disclosed"]),
+        sorted(row["withheld"]),
+        row["bases"],
+        sorted(row["flags"]),
+        row["details"],
+    ]
+    if row["policy_version"] is not None:
+        record.append(row["policy_version"])
+    digest = hashlib.sha256(row["prev_hash"].encode())
+    digest.update(b"\n")
+    digest.update(json.dumps(record, sort_keys=True, separators=(",", ":")).encode())
+    return digest.hexdigest()
+
+
+async def test_single_child_entries_hash_as_before_and_the_mixed_trail_verifies(
+    hub: RunningHub,  # noqa: F811
+    db: asyncpg.Connection,
+) -> None:
+    await _board(hub, "board-mixed")
+    await hub.query(hub.token("polisen-stockholm", "officer"), CHILD, id=str(MISSING_CHILD))
+    rows = await db.fetch("SELECT * FROM audit_log ORDER BY seq")
+    single = [r for r in rows if not r["child_ids"]]
+    assert single
+    assert any(r["child_ids"] for r in rows)
+    assert all(_legacy_hash(r) == r["hash"] for r in single)  # the trail before stays valid
+    assert (await _verify(hub))["ok"] is True
+
+
+async def test_a_child_moved_out_of_a_compact_entry_breaks_the_chain_there(
+    hub: RunningHub,  # noqa: F811
+    db: asyncpg.Connection,
+) -> None:
+    await _board(hub, "board-tampered")
+    victim = await db.fetchrow(
+        "SELECT seq, child_ids FROM audit_log WHERE cardinality(child_ids) > 1 "
+        "AND sub = 'board-tampered' ORDER BY seq LIMIT 1"
+    )
+    assert victim is not None
+    forged = [*victim["child_ids"][:-1], uuid.uuid4()]  # as if another child had been read
+    async with db.transaction():
+        await db.execute("SET LOCAL session_replication_role = replica")  # skip the trigger
+        await db.execute(
+            "UPDATE audit_log SET child_ids = $2 WHERE seq = $1", victim["seq"], forged
+        )
+    result = await _verify(hub)
+    assert result["ok"] is False
+    assert result["firstBrokenId"] == victim["seq"]

@@ -1,0 +1,102 @@
+"""Subscribers who would receive the same answer share its working out (a cohort): one
+of them reads and executes, the others take its answer, and every one of them has its own
+audit record (a row per recipient as auditors read the trail, though records that meet in
+one group commit share an entry naming them all). Different organisations, and a person
+whose emergency access holds a category open, get answers of their own."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import asyncpg
+
+from hub.demo.seed import _id
+from tests.conftest import RunningHub
+from tests.events.wsclient import subscribe
+
+MISSING_CASE = str(_id("case", 17))
+SIGHTING = """mutation($input: AddSightingInput!) { addSighting(input: $input) { case { id } } }"""
+EMERGENCY = """mutation($input: RequestEmergencyAccessInput!) {
+    requestEmergencyAccess(input: $input) { case { id } } }"""
+
+
+async def _sight(hub: RunningHub, place: str) -> None:
+    seen = (datetime.now(UTC) - timedelta(minutes=1)).isoformat()
+    await hub.query(
+        hub.token("polisen-stockholm", "officer", sub="reporting-officer"),
+        SIGHTING,
+        input={"caseId": MISSING_CASE, "seenAt": seen, "place": place},
+    )
+
+
+async def test_officers_of_one_organisation_share_one_answer_each_with_its_own_record(
+    hub: RunningHub, db: asyncpg.Connection
+) -> None:
+    officers = [hub.token("polisen-stockholm", "officer", sub=f"officer-{n}") for n in range(5)]
+    cohorts = hub.runtime.cohorts
+    before = cohorts.shared
+    async with (
+        subscribe(hub, officers[0], case_id=MISSING_CASE) as a,
+        subscribe(hub, officers[1], case_id=MISSING_CASE) as b,
+        subscribe(hub, officers[2], case_id=MISSING_CASE) as c,
+        subscribe(hub, officers[3], case_id=MISSING_CASE) as d,
+        subscribe(hub, officers[4], case_id=MISSING_CASE) as e,
+    ):
+        await _sight(hub, "Medborgarplatsen")
+        received = [await sub.next() for sub in (a, b, c, d, e)]
+    assert all(r == received[0] for r in received)  # the very same answer
+    assert received[0]["case"]["child"]["description"]["clothing"]
+    # one worked each event out and four took it (the scheduler's events count too)
+    assert cohorts.shared - before >= 4
+    rows = await db.fetch(
+        """SELECT sub, disclosed FROM audit_by_child
+            WHERE kind = 'DELIVERY' AND details->>'event' = 'SIGHTING_ADDED'
+              AND case_ids @> ARRAY[$1::uuid] AND sub LIKE 'officer-%'""",
+        uuid.UUID(MISSING_CASE),
+    )
+    assert sorted(r["sub"] for r in rows) == [f"officer-{n}" for n in range(5)]
+    assert len({tuple(r["disclosed"]) for r in rows}) == 1
+
+
+async def test_two_organisations_in_one_event_get_different_answers(hub: RunningHub) -> None:
+    police = hub.token("polisen-stockholm", "officer", sub="officer-p")
+    agency = hub.token("migrationsverket", "caseworker", sub="mv-1")
+    async with (
+        subscribe(hub, police, case_id=MISSING_CASE) as p,
+        subscribe(hub, agency, case_id=MISSING_CASE) as m,
+    ):
+        await _sight(hub, "Gullmarsplan")
+        to_police, to_agency = await p.next(), await m.next()
+    assert to_police["cursor"] == to_agency["cursor"]
+    assert to_police["case"] != to_agency["case"]
+
+
+async def test_an_officer_with_emergency_access_gets_an_answer_of_their_own(
+    hub: RunningHub, db: asyncpg.Connection
+) -> None:
+    await db.execute(
+        "UPDATE children SET health = 'astma' WHERE id = $1", uuid.UUID(str(_id("child", 17)))
+    )
+    opened = hub.token("polisen-stockholm", "officer", sub="officer-opened")
+    colleague = hub.token("polisen-stockholm", "officer", sub="officer-plain")
+    await hub.query(
+        opened,
+        EMERGENCY,
+        input={
+            "caseId": MISSING_CASE,
+            "category": "HEALTH",
+            "reasonKind": "LIFE_OR_HEALTH",
+            "reason": "found unconscious, needs medication history",
+            "reference": "5000-K1-26",
+        },
+    )
+    for order in ((colleague, opened), (opened, colleague)):  # either may lead
+        async with (
+            subscribe(hub, order[0], case_id=MISSING_CASE) as first,
+            subscribe(hub, order[1], case_id=MISSING_CASE) as second,
+        ):
+            await _sight(hub, "Skanstull")
+            answers = {order[0]: await first.next(), order[1]: await second.next()}
+        assert answers[opened]["case"]["child"]["health"] == "astma"
+        assert answers[colleague]["case"]["child"]["health"] is None

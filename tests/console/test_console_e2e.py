@@ -174,6 +174,9 @@ async def test_the_first_hour_is_worked_through_the_console_by_each_organisation
     await town.wait_for_selector("#status .state:has-text('Uppföljning')")
     await _act(town, "closeCase", outcome="RETURNED", reason="Polisen häver efterlysningen")
     await town.wait_for_selector("#status .state:has-text('Avslutad')")
+    # nothing is left to do, and the answer to the last action is still shown
+    assert await town.locator("#action").is_hidden()
+    assert await town.locator("#action-form .message.ok").is_visible()
 
     # the municipality's auditor finds the police's reading by the child's name
     auditor = await signed_in(browser, hub.base_url, "stockholm", "auditor")

@@ -166,14 +166,19 @@ function actionForms(caseId, allowed) {
     choose.replaceChildren(el("option", { value: "" }, t("choose")), ...now.map((a) => el("option", { value: a }, t(a))));
     if (now.includes(chosen)) choose.value = chosen;
     else if (chosen) fields.replaceChildren();
-    node.hidden = !now.length;
+    // with nothing left to do the chooser goes, but an answer just given stays readable
+    for (const part of [label, choose, submit()]) part.hidden = !now.length;
+    node.hidden = !now.length && !said().textContent;
   };
   choose.addEventListener("change", () => {
     fields.replaceChildren(...(ACTION_FIELDS[choose.value] || []).map(([name, type, required]) =>
       field(name, t(name), Array.isArray(type) ? { choices: type.map((v) => [v, t(v)]), required } : { type, required })));
   });
+  const label = el("label", { for: "action" }, t("choose"));
+  const submit = () => node.querySelector("button[type=submit]");
+  const said = () => node.querySelector(".message");
   const node = section("actions", t("actions"), form({ id: "action-form" },
-    [el("label", { for: "action" }, t("choose")), choose, fields], t("submit"), async (data) => {
+    [label, choose, fields], t("submit"), async (data) => {
       const action = choose.value;
       if (!action) throw new Error(t("choose"));
       const input = { caseId };

@@ -29,6 +29,7 @@ from graphql import ExecutionResult, OperationDefinitionNode, print_ast
 
 from hub.audit.recorder import Disclosures
 from hub.auth.principal import Principal, Role
+from hub.graphql.precomputed import Precomputed
 
 MAX_AGE = 1.0  # seconds an answer may be taken after it was worked out
 WAIT = 2.0  # seconds a member waits for its leader before working the answer out alone
@@ -69,7 +70,7 @@ class Answer:
     """One event's answer for a cohort: shown (a result), not shown, or left to each."""
 
     shown: bool
-    result: ExecutionResult | None = None
+    result: Precomputed | None = None  # one for the cohort: its payload is encoded once
     disclosures: Disclosures | None = None
     personal: frozenset[str] = frozenset()  # subjects whose emergency access is open here
     at: float = 0.0
@@ -87,7 +88,7 @@ class Slot:
 
     def publish(self, result: Any, disclosures: Disclosures) -> None:
         if not self.done.done():
-            answer = ExecutionResult(data=result.data, errors=result.errors)
+            answer = Precomputed(ExecutionResult(data=result.data, errors=result.errors))
             self.done.set_result(Answer(True, answer, disclosures, self.personal, self.clock()))
 
     def not_shown(self) -> None:

@@ -17,6 +17,7 @@ from hub.events.types import (
     MarkNotificationsReadPayload,
     NotificationType,
 )
+from hub.graphql import frames
 from hub.graphql.actions import mutation
 from hub.graphql.context import Info
 from hub.graphql.ids import parse_id
@@ -50,12 +51,16 @@ class EventSubscription:
                 info.variable_values,
             )
         )
+        own_frames = frames.current()  # graphql-transport-ws: cohort answers written directly
         # closed with this generator, in its context: left to the garbage collector, its
         # operation would end in whatever context the collector ran in
         async with aclosing(subscription.deliveries(info.context, cursor, only, key)) as found:
             async for event, visible in found:
-                if isinstance(visible, Precomputed):
-                    yield visible  # type: ignore[misc]  # the cohort's answer, as it stands
+                if isinstance(visible, Precomputed):  # the cohort's answer, as it stands
+                    if own_frames is not None:
+                        await own_frames.next(info.context, visible)
+                    else:
+                        yield visible  # type: ignore[misc]
                     continue
                 case = CaseType.of(visible)  # type: ignore[arg-type]
                 yield CaseEventType.of(event, acknowledged, case=case)

@@ -133,7 +133,7 @@ async def deliveries(
                     context.audit.adopt(answer.disclosures or {})
                     context.cohorts.shared += 1
                     assert answer.result is not None
-                    yield event, Precomputed(answer.result)
+                    yield event, answer.result
                     continue
             # a burst of deliveries queues for connections rather than failing: a
             # subscriber that got UNAVAILABLE would have to resubscribe

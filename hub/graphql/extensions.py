@@ -80,16 +80,19 @@ class Transaction(SchemaExtension):
 
 def _withhold(result: Any, exc: Exception) -> None:
     """The audit record could not be written: the result must not carry the data."""
+    result.data = None
+    result.errors = [unrecorded(exc)]
+
+
+def unrecorded(exc: Exception) -> GraphQLError:
+    """The error sent instead of data whose audit record could not be written."""
     incident = uuid.uuid4().hex[:12]
     log.error("audit record not written (incident %s)", incident, exc_info=exc)
-    result.data = None
-    result.errors = [
-        GraphQLError(
-            f"the audit record could not be written, so nothing is disclosed; try again "
-            f"shortly (incident {incident})",
-            extensions={"code": "UNAVAILABLE", "incident": incident},
-        )
-    ]
+    return GraphQLError(
+        f"the audit record could not be written, so nothing is disclosed; try again "
+        f"shortly (incident {incident})",
+        extensions={"code": "UNAVAILABLE", "incident": incident},
+    )
 
 
 # graphql-core's hints name fields, arguments, types and enum values the caller did not ask
@@ -97,7 +100,7 @@ def _withhold(result: Any, exc: Exception) -> None:
 _SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
 
 
-def _coded(error: GraphQLError, suggestions: bool = True) -> GraphQLError:
+def coded(error: GraphQLError, suggestions: bool = True) -> GraphQLError:
     original = error.original_error
     message = error.message if suggestions else _SUGGESTION.sub("", error.message)
     if original is None and error.extensions and "code" in error.extensions:
@@ -159,11 +162,11 @@ class CodedErrors(SchemaExtension):
         yield
         result = self.execution_context.result
         if result is not None and result.errors:
-            result.errors = [_coded(e, self._suggestions) for e in result.errors]
+            result.errors = [coded(e, self._suggestions) for e in result.errors]
 
     def on_stream_result(self, result: Any) -> Iterator[None]:
         """Each result a subscription (or other stream) sends: coded and masked too."""
         errors = getattr(result, "errors", None)
         if errors:
-            result.errors = [_coded(e, self._suggestions) for e in errors]
+            result.errors = [coded(e, self._suggestions) for e in errors]
         yield

@@ -1,11 +1,14 @@
 """A subscription event whose response was worked out already (for a cohort: see
-`hub.events.cohorts`): the executor hands it back instead of executing the selection."""
+`hub.events.cohorts`): the executor hands it back instead of executing the selection, or
+(`hub.graphql.frames`) its payload, encoded once, goes straight to each member's socket."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Protocol
 
-from graphql import ExecutionResult
+import orjson
+from graphql import ExecutionResult, GraphQLError
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from hub.audit.recorder import Disclosures
@@ -20,10 +23,23 @@ class Publisher(Protocol):
 
 
 class Precomputed:
-    __slots__ = ("result",)
+    """One cohort's answer to one event, shared by every member that takes it."""
+
+    __slots__ = ("_payload", "result")
 
     def __init__(self, result: ExecutionResult) -> None:
         self.result = result
+        self._payload: str | None = None
+
+    def payload(self, coded: Callable[[GraphQLError], GraphQLError]) -> str:
+        """The `next` message's payload as JSON text, as strawberry would write it (data,
+        then errors each `coded`); encoded for the first member, reused by the rest."""
+        if self._payload is None:
+            body: dict[str, Any] = {"data": self.result.data}
+            if self.result.errors:
+                body["errors"] = [coded(e).formatted for e in self.result.errors]
+            self._payload = orjson.dumps(body).decode()
+        return self._payload
 
 
 class _Ready:

@@ -29,6 +29,7 @@ from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLRequestData
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
+    Operation,
 )
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
     ErrorMessage as TransportError,
@@ -38,7 +39,7 @@ from strawberry.subscriptions.protocols.graphql_ws.types import ErrorMessage as 
 from strawberry.types.unset import UNSET
 
 from hub.errors import BadRequest, HubError, Unauthenticated
-from hub.graphql import request_json, slots
+from hub.graphql import frames, request_json, slots
 from hub.graphql.context import Context
 from hub.graphql.persisted import NotPersisted
 from hub.http_errors import json_error
@@ -133,6 +134,10 @@ def _refusal(exc: HubError) -> GraphQLFormattedError:
 
 
 class TransportWSHandler(_ExpiryMixin, BaseGraphQLTransportWSHandler[Context, None]):
+    async def run_operation(self, operation: Operation[Context, None]) -> None:
+        frames.serve(self, operation)  # the operation's task: see hub.graphql.frames
+        await super().run_operation(operation)
+
     async def handle_subscribe(self, message: Any) -> None:
         refused = _persisted(self, message.get("payload"))
         if refused is not None and self.connection_acknowledged:

@@ -229,9 +229,13 @@ async def test_no_record_means_no_data(hub: RunningHub, db: asyncpg.Connection) 
 async def test_a_subscription_event_whose_record_fails_is_not_sent(
     hub: RunningHub, db: asyncpg.Connection
 ) -> None:
-    police = hub.token("polisen-stockholm", "officer")
-    async with subscribe(hub, police) as events:
+    """Two officers of one cohort: one works the event out (strawberry sends it), the other
+    takes that answer (the hub writes the message itself); neither is sent the data."""
+    first = hub.token("polisen-stockholm", "officer", sub="officer-unrecorded-1")
+    second = hub.token("polisen-stockholm", "officer", sub="officer-unrecorded-2")
+    async with subscribe(hub, first) as one, subscribe(hub, second) as other:
         await db.execute("REVOKE INSERT ON audit_log FROM hub_app")
+        shared = hub.runtime.cohorts.shared
         async with db.transaction():  # the change itself still happens and is kept
             await db.execute(
                 "INSERT INTO case_events (case_id, child_id, type) "
@@ -239,14 +243,16 @@ async def test_a_subscription_event_whose_record_fails_is_not_sent(
                 MISSING_CASE,
                 MISSING_CHILD,
             )
-        while True:  # the scheduler's task events may come first
-            message = await events.message()
-            assert message["type"] == "next"
-            data = message["payload"]["data"]
-            if data is None or data["caseEvents"]["type"] == "SIGHTING_ADDED":
-                break
-    assert data is None
-    assert message["payload"]["errors"][0]["extensions"]["code"] == "UNAVAILABLE"
+        for events in (one, other):
+            while True:  # the scheduler's task events may come first
+                message = await events.message()
+                assert message["type"] == "next"
+                data = message["payload"]["data"]
+                if data is None or data["caseEvents"]["type"] == "SIGHTING_ADDED":
+                    break
+            assert data is None
+            assert message["payload"]["errors"][0]["extensions"]["code"] == "UNAVAILABLE"
+    assert hub.runtime.cohorts.shared > shared  # one of them took the other's answer
 
 
 async def test_a_rolled_back_mutation_leaves_no_change_in_the_trail(

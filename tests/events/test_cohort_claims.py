@@ -27,7 +27,7 @@ async def test_a_member_takes_a_fresh_answer_and_claims_again_when_it_went_stale
     assert slot is None
     assert taken is not None
     assert taken.result is not None
-    assert taken.result.data == {"status": "FOUND"}
+    assert taken.result.result.data == {"status": "FOUND"}
 
     now[0] = MAX_AGE * 1.5  # stale now: the next member leads a fresh working-out
     again, stale = await cohorts.take(KEY, 7, "officer-2")
@@ -41,7 +41,7 @@ async def test_a_member_takes_a_fresh_answer_and_claims_again_when_it_went_stale
     assert slot is None
     assert joined is not None
     assert joined.result is not None
-    assert joined.result.data == {"status": "CLOSED"}
+    assert joined.result.result.data == {"status": "CLOSED"}
 
 
 async def test_a_member_whose_emergency_access_is_open_works_the_event_out_alone() -> None:

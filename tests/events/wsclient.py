@@ -48,6 +48,17 @@ class Subscription:
             if message["type"] in ("error", "complete"):
                 raise AssertionError(f"subscription ended: {message}")
 
+    async def next_frame(self, within: float = 5.0) -> str:
+        """The next event's message as the hub wrote it (text), task events passed over."""
+        while True:
+            raw = await self._recv(within)
+            assert isinstance(raw, str), "messages must be text frames (browsers need them)"
+            message = json.loads(raw)
+            if message["type"] != "next":
+                raise AssertionError(f"subscription ended: {message}")
+            if not message["payload"]["data"]["caseEvents"]["type"].startswith("TASK_"):
+                return raw
+
     async def message(self, within: float = 5.0) -> dict[str, Any]:
         raw: dict[str, Any] = json.loads(await self._recv(within))
         return raw

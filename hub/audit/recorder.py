@@ -67,6 +67,26 @@ class _Touched:
 Disclosures = dict[uuid.UUID, _Touched]
 
 
+class Shared:
+    """The disclosures of one answer that many receive (a cohort's, `hub.events.cohorts`):
+    read, never changed, by every recorder that adopts them, and compacted into entries'
+    views once per set of flags rather than once per recipient."""
+
+    __slots__ = ("_views", "touched")
+
+    def __init__(self, touched: Disclosures) -> None:
+        self.touched = touched
+        self._views: dict[frozenset[AuditFlag], list[tuple[dict[str, Any], dict[str, Any]]]] = {}
+
+    def compacted(
+        self, common: frozenset[AuditFlag]
+    ) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+        found = self._views.get(common)
+        if found is None:
+            found = self._views[common] = _compacted(self.touched, set(common))
+        return found
+
+
 def _trace_id() -> str | None:
     context = trace.get_current_span().get_span_context()
     return format(context.trace_id, "032x") if context.is_valid else None
@@ -98,10 +118,11 @@ class Recorder:
         self._trace_id = _trace_id()
         self._touched: dict[uuid.UUID, _Touched] = {}
         self._other: list[NewAuditEntry] = []
+        self._shared: Shared | None = None  # adopted: an answer worked out by another
 
     @property
     def pending(self) -> bool:
-        return bool(self._touched or self._other)
+        return bool(self._touched or self._other or self._shared)
 
     def disclosed(
         self,
@@ -141,13 +162,19 @@ class Recorder:
         of its cohort who receive the very same answer (`adopt`)."""
         return {child_id: t.copy() for child_id, t in self._touched.items()}
 
-    def adopt(self, disclosures: Disclosures) -> None:
+    def adopt(self, shared: Shared) -> None:
         """Record, as this operation's own, the disclosures of an answer worked out by
         another operation of the same cohort and sent to this caller unchanged."""
         if not self.enabled:
             return
-        for child_id, t in disclosures.items():
-            self._touched[child_id] = t.copy()
+        if not self._touched and self._shared is None:  # the usual case: only the answer
+            self._shared = shared
+            return
+        earlier = (self._shared.touched,) if self._shared is not None else ()
+        for source in (*earlier, shared.touched):
+            for child_id, t in source.items():
+                self._touched[child_id] = t.copy()
+        self._shared = None
 
     def unseen(
         self, *, child_id: uuid.UUID | None = None, case_id: uuid.UUID | None = None
@@ -217,15 +244,19 @@ class Recorder:
             common.add(AuditFlag.BULK)
         if self.principal is not None and self.principal.purpose is Purpose.ENFORCEMENT:
             common.add(AuditFlag.ENFORCEMENT)  # every read and change under it
+        if self._shared is not None and not self._touched:
+            views = self._shared.compacted(frozenset(common))
+        else:
+            views = _compacted(self._touched, common)
         found = [
             self._entry(self.kind, self.action, details=self.details, **view, **covered)
-            for view, covered in _compacted(self._touched, common)
+            for view, covered in views
         ]
         for entry in _aggregated(self._other):
             extra = set(entry.flags)
             extra |= common & {AuditFlag.OFF_HOURS, AuditFlag.ENFORCEMENT}
             found.append(replace(entry, flags=tuple(sorted(extra))))
-        self._touched, self._other = {}, []
+        self._touched, self._other, self._shared = {}, [], None
         return found
 
 

@@ -27,7 +27,7 @@ from typing import Any
 import orjson
 from graphql import ExecutionResult, OperationDefinitionNode, print_ast
 
-from hub.audit.recorder import Disclosures
+from hub.audit.recorder import Disclosures, Shared
 from hub.auth.principal import Principal, Role
 from hub.graphql.precomputed import Precomputed
 
@@ -71,7 +71,7 @@ class Answer:
 
     shown: bool
     result: Precomputed | None = None  # one for the cohort: its payload is encoded once
-    disclosures: Disclosures | None = None
+    disclosures: Shared | None = None  # adopted by every member, read only
     personal: frozenset[str] = frozenset()  # subjects whose emergency access is open here
     at: float = 0.0
 
@@ -89,7 +89,8 @@ class Slot:
     def publish(self, result: Any, disclosures: Disclosures) -> None:
         if not self.done.done():
             answer = Precomputed(ExecutionResult(data=result.data, errors=result.errors))
-            self.done.set_result(Answer(True, answer, disclosures, self.personal, self.clock()))
+            shared = Shared(disclosures)
+            self.done.set_result(Answer(True, answer, shared, self.personal, self.clock()))
 
     def not_shown(self) -> None:
         if not self.done.done():

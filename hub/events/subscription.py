@@ -130,7 +130,8 @@ async def deliveries(
                     if not answer.shown:
                         continue
                     current = _Delivery.begin(context, event, resolves=False)
-                    context.audit.adopt(answer.disclosures or {})
+                    if answer.disclosures is not None:
+                        context.audit.adopt(answer.disclosures)
                     context.cohorts.shared += 1
                     assert answer.result is not None
                     yield event, answer.result

@@ -5,15 +5,22 @@ still read a row per person, and the chain covers who the recipients were, in or
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import UTC, datetime
 
 import asyncpg
 
 from hub.audit import repository
-from hub.audit.models import AuditKind, NewAuditEntry
+from hub.audit.models import AuditFlag, AuditKind, NewAuditEntry
 from hub.audit.recipients import merged
-from tests.audit.helpers import MISSING_CASE, MISSING_CHILD
+from hub.audit.recorder import AuditPolicy, Recorder, Shared
+from hub.policy.categories import DataCategory
+from hub.policy.view import RowView
+from tests.audit.helpers import CLOSED_CHILD, MISSING_CASE, MISSING_CHILD
 from tests.audit.test_chain import _verify, hub  # noqa: F401 - the fixture, as the chain's
 from tests.conftest import RunningHub
+from tests.services import Services
+
+SEEN = frozenset({DataCategory.CASE_STATUS, DataCategory.DESCRIPTION, DataCategory.IDENTITY})
 
 LOG = """query($filter: AuditFilterInput) { auditLog(filter: $filter, first: 100) {
     totalCount edges { cursor node { seq sub childId caseIds disclosed kind } } } }"""
@@ -111,3 +118,46 @@ async def test_a_recipient_swapped_in_an_entry_breaks_the_chain_there(
     result = await _verify(hub)
     assert result["ok"] is False
     assert result["firstBrokenId"] == seq
+
+
+async def test_members_that_adopt_an_answer_record_what_its_leader_recorded(
+    services: Services,
+) -> None:
+    """A cohort's answer is compacted into entries once for all who adopt it; each member's
+    entries are the leader's but for who they are, and a member that had recorded something
+    of its own keeps it beside the answer."""
+    at = datetime(2026, 12, 2, 21, 30, tzinfo=UTC)  # off hours: a flag every entry carries
+    view = RowView(
+        allowed=frozenset({DataCategory.CASE_STATUS, DataCategory.DESCRIPTION}),
+        bases={DataCategory.CASE_STATUS: "matrix", DataCategory.DESCRIPTION: "matrix"},
+    )
+
+    async def recorder(sub: str) -> Recorder:
+        principal = await services.principal("polisen-stockholm", "officer", sub=sub)
+        found = Recorder(principal, kind=AuditKind.DELIVERY, request_id=sub, policy=AuditPolicy())
+        found.details = {"eventId": 4711, "event": "STATUS_CHANGED"}
+        return found
+
+    leader = await recorder("officer-0")
+    leader.disclosed("Case", SEEN, view, child_id=MISSING_CHILD, case_id=MISSING_CASE)
+    shared = Shared(leader.disclosures())
+    members = [await recorder(f"officer-{n}") for n in (1, 2)]
+    for member in members:
+        member.adopt(shared)
+    own = leader.entries(at)
+    assert own
+    assert all(AuditFlag.OFF_HOURS.value in e.flags for e in own)
+    for member in members:
+        assert [
+            replace(e, sub="officer-0", request_id="officer-0") for e in member.entries(at)
+        ] == own
+        assert not member.pending  # handed out once
+    later = await recorder("officer-4")  # in office hours: the flags are the entry's own
+    later.adopt(shared)
+    assert all(not e.flags for e in later.entries(datetime(2026, 12, 2, 9, tzinfo=UTC)))
+
+    both = await recorder("officer-3")
+    both.disclosed("Child", SEEN | {DataCategory.HEALTH}, view, child_id=CLOSED_CHILD)
+    both.adopt(shared)
+    covered = {c for e in both.entries(at) for c in (e.child_id, *e.child_ids) if c}
+    assert covered == {MISSING_CHILD, CLOSED_CHILD}

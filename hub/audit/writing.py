@@ -52,16 +52,22 @@ async def finish(
     if commit and session.readonly:
         # a read wrote nothing: its record joins the next group commit
         await session.finish(commit=True)
-        if appender is not None:
-            await appender.append(audit)
-        else:
-            await record_alone(session.pool, audit)
+        await record_read(session.pool, audit, appender)
         return
     if commit:
         await commit_with_record(session, audit)
         return
     await session.finish(commit=False)
     await record_alone(session.pool, audit)
+
+
+async def record_read(pool: asyncpg.Pool, audit: Recorder, appender: AuditAppender | None) -> None:
+    """Write the record of a read that needed no transaction of its own (a delivery of an
+    answer its cohort worked out): with the next group commit, or alone without one."""
+    if appender is not None:
+        await appender.append(audit)
+    else:
+        await record_alone(pool, audit)
 
 
 async def commit_with_record(session: Session, audit: Recorder) -> None:

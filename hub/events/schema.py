@@ -10,6 +10,7 @@ from hub.errors import InvalidInput
 from hub.events import service, subscription
 from hub.events.cohorts import cohort_key
 from hub.events.service import parse_cursor
+from hub.events.subscription import Taken
 from hub.events.types import (
     CaseEventType,
     Inbox,
@@ -52,15 +53,19 @@ class EventSubscription:
             )
         )
         own_frames = frames.current()  # graphql-transport-ws: cohort answers written directly
+        found = subscription.deliveries(
+            info.context, cursor, only, key, sends=own_frames is not None
+        )
         # closed with this generator, in its context: left to the garbage collector, its
         # operation would end in whatever context the collector ran in
-        async with aclosing(subscription.deliveries(info.context, cursor, only, key)) as found:
+        async with aclosing(found):
             async for event, visible in found:
+                if isinstance(visible, Taken):  # the cohort's answer, sent by us
+                    assert own_frames is not None
+                    await own_frames.next(info.context, visible.answer, visible.audit)
+                    continue
                 if isinstance(visible, Precomputed):  # the cohort's answer, as it stands
-                    if own_frames is not None:
-                        await own_frames.next(info.context, visible)
-                    else:
-                        yield visible  # type: ignore[misc]
+                    yield visible  # type: ignore[misc]
                     continue
                 case = CaseType.of(visible)  # type: ignore[arg-type]
                 yield CaseEventType.of(event, acknowledged, case=case)

@@ -21,6 +21,7 @@ from contextvars import Token
 from dataclasses import dataclass
 
 from hub.audit.models import AuditKind
+from hub.audit.recorder import Recorder, Shared
 from hub.cases import service as cases
 from hub.emergency import service as emergency
 from hub.errors import HubError
@@ -57,14 +58,29 @@ async def _replay(context: Context, after: int) -> AsyncGenerator[CaseEvent, Non
             return
 
 
+@dataclass(frozen=True, slots=True)
+class Taken:
+    """A cohort's answer taken by a member that sends it itself (`hub.graphql.frames`),
+    with the member's own audit record, to be written before the answer is sent."""
+
+    answer: Precomputed
+    audit: Recorder
+
+
 async def deliveries(
-    context: Context, after: int | None, case_id: uuid.UUID | None, key: CohortKey | None = None
-) -> AsyncGenerator[tuple[CaseEvent, Visible[object] | Precomputed], None]:
+    context: Context,
+    after: int | None,
+    case_id: uuid.UUID | None,
+    key: CohortKey | None = None,
+    *,
+    sends: bool = False,
+) -> AsyncGenerator[tuple[CaseEvent, Visible[object] | Precomputed | Taken], None]:
     """Events the subscriber may see, in order, each with its case as the subscriber sees it
     (or, taken from its cohort's leader, the answer itself).
 
     While the consumer handles a yielded event, an operation (session and loaders) of its
-    own is current; it ends when the consumer asks for the next one.
+    own is current; it ends when the consumer asks for the next one. A consumer that
+    `sends` a taken answer itself gets it as `Taken`, with no operation: just its record.
     """
     user = slots.user(context.principal)
     limit = context.settings.max_replays
@@ -129,11 +145,15 @@ async def deliveries(
                 if answer is not None:
                     if not answer.shown:
                         continue
-                    current = _Delivery.begin(context, event, resolves=False)
-                    if answer.disclosures is not None:
-                        context.audit.adopt(answer.disclosures)
-                    context.cohorts.shared += 1
                     assert answer.result is not None
+                    context.cohorts.shared += 1
+                    if sends:
+                        audit = context.recorder(AuditKind.DELIVERY)
+                        _adopted(audit, event, answer.disclosures)
+                        yield event, Taken(answer.result, audit)
+                        continue
+                    current = _Delivery.begin(context, event, resolves=False)
+                    _adopted(context.audit, event, answer.disclosures)
                     yield event, answer.result
                     continue
             # a burst of deliveries queues for connections rather than failing: a
@@ -165,6 +185,16 @@ async def deliveries(
             await current.end(context)
 
 
+def _adopted(audit: Recorder, event: CaseEvent, disclosures: Shared | None) -> None:
+    audit.details = _details(event)
+    if disclosures is not None:
+        audit.adopt(disclosures)
+
+
+def _details(event: CaseEvent) -> dict[str, object]:
+    return {"eventId": event.id, "event": event.type.value}
+
+
 @dataclass(frozen=True, slots=True)
 class _Delivery:
     """The operation (session, loaders, audit record) of one event's delivery."""
@@ -183,7 +213,7 @@ class _Delivery:
             publisher=slot,
             resolves=resolves,
         )
-        context.audit.details = {"eventId": event.id, "event": event.type.value}
+        context.audit.details = _details(event)
         return _Delivery(token, context.operation)
 
     async def end(self, context: Context) -> None:

@@ -117,28 +117,34 @@ class Context:
             acquire_timeout=acquire_timeout or self.settings.pool_timeout,
         )
         p = self.principal_or_none
-        outer = _operation.get()
-        audit = recorder_for(
-            p,
-            self.settings,
-            self.request.headers,
-            kind=audit_kind,
-            enabled=self.audit_enabled,
-            policy_version=self.policy.version,
-        )
+        audit = self.recorder(audit_kind)
         actor = (
             Actor(session, self.policy, p, audit, self.routines, self.registry)
             if p is not None and resolves
             else None
         )
         loaders = Loaders(actor) if actor is not None else None
+        return _operation.set(
+            Operation(session, actor, loaders, audit, recorder.use(audit), self.appender, publisher)
+        )
+
+    def recorder(self, kind: AuditKind = AuditKind.READ) -> Recorder:
+        """An audit recorder for the caller; one made within an operation (a
+        subscription's delivery) knows what that operation's query selects."""
+        audit = recorder_for(
+            self.principal_or_none,
+            self.settings,
+            self.request.headers,
+            kind=kind,
+            enabled=self.audit_enabled,
+            policy_version=self.policy.version,
+        )
+        outer = _operation.get()
         if outer is not None:
             audit.selection = outer.audit.selection
             audit.operation = outer.audit.operation
             audit.action = outer.audit.action
-        return _operation.set(
-            Operation(session, actor, loaders, audit, recorder.use(audit), self.appender, publisher)
-        )
+        return audit
 
     @staticmethod
     def end(token: Token[Operation | None]) -> None:

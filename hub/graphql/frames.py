@@ -5,7 +5,8 @@ the stock way, that answer would still pass, for every member, through graphql-c
 per-event executor and strawberry's per-result machinery and be encoded again: about
 half of what a member's delivery cost. Instead the subscription's generator writes the
 `next` message itself: the member's audit record committed first (as
-`Transaction.on_stream_result` does before strawberry sends a result), the payload
+`Transaction.on_stream_result` does before strawberry sends a result; the member needs
+no transaction, session or loaders of its own, so it has none), the payload
 encoded once for the whole cohort (`Precomputed.payload`), the operation's id around it,
 the very bytes strawberry would have written. An operation's messages keep their order:
 the generator runs in the operation's own task, which sends nothing else meanwhile.
@@ -25,7 +26,9 @@ from starlette.websockets import WebSocketDisconnect
 from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import Operation
 
-from hub.graphql.context import Context, audit_and_finish
+from hub.audit import writing
+from hub.audit.recorder import Recorder
+from hub.graphql.context import Context
 from hub.graphql.extensions import coded, unrecorded
 from hub.graphql.precomputed import Precomputed
 
@@ -44,11 +47,11 @@ class Frames:
         suggestions = not handler.schema.config.disable_field_suggestions
         self._coded = functools.partial(coded, suggestions=suggestions)
 
-    async def next(self, context: Context, answer: Precomputed) -> None:
-        """Commit the current delivery's audit record, then send `answer`; when the record
-        cannot be written, an UNAVAILABLE error instead of the data."""
+    async def next(self, context: Context, answer: Precomputed, audit: Recorder) -> None:
+        """Commit the member's audit record, then send `answer`; when the record cannot be
+        written, an UNAVAILABLE error instead of the data."""
         try:
-            await audit_and_finish(context.operation, commit=True)
+            await writing.record_read(context.pool, audit, context.appender)
         except Exception as exc:
             payload = orjson.dumps({"data": None, "errors": [unrecorded(exc).formatted]}).decode()
         else:

@@ -26,7 +26,7 @@ import asyncpg
 from hub.audit import repository
 from hub.audit.models import NewAuditEntry
 from hub.audit.recipients import merged
-from hub.audit.recorder import Recorder
+from hub.audit.recorder import Delivered, Recorder
 
 MAX_BATCH = 500  # recorders per transaction
 
@@ -76,7 +76,7 @@ class AuditAppender:
     async def _write(
         self,
         batch: list[tuple[Recorder, asyncio.Future[None]]],
-        made: dict[int, list[NewAuditEntry]] | None = None,
+        made: dict[int, list[NewAuditEntry | Delivered]] | None = None,
     ) -> None:
         # a recorder hands out its entries once; a retry writes the ones it made
         made = {} if made is None else made
@@ -107,12 +107,12 @@ class AuditAppender:
     async def _commit(
         self,
         batch: list[tuple[Recorder, asyncio.Future[None]]],
-        made: dict[int, list[NewAuditEntry]],
+        made: dict[int, list[NewAuditEntry | Delivered]],
     ) -> None:
         def entries(at: datetime) -> list[NewAuditEntry]:
             for audit, _ in batch:
                 if id(audit) not in made:
-                    made[id(audit)] = audit.entries(at)
+                    made[id(audit)] = audit.batched(at)
             return merged([e for audit, _ in batch for e in made[id(audit)]])
 
         async with (

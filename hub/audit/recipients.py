@@ -11,29 +11,41 @@ the first record's request and trace ids; auditors still read a row per recipien
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 
 import orjson
 
 from hub.audit.models import AuditKind, NewAuditEntry
+from hub.audit.recorder import Delivered
 
 
-def merged(entries: list[NewAuditEntry]) -> list[NewAuditEntry]:
-    """`entries` with the deliveries of one view of one event to several people as one."""
+def merged(entries: Sequence[NewAuditEntry | Delivered]) -> list[NewAuditEntry]:
+    """`entries` with the deliveries of one view of one event to several people as one.
+    A cohort's recipients (`Delivered`) share one entry object, whose view is worked out
+    once."""
     found: list[NewAuditEntry] = []
     first: dict[bytes, int] = {}  # a delivery's view -> its entry's place in found
     names: dict[int, list[str]] = {}
-    for entry in entries:
-        if entry.kind is not AuditKind.DELIVERY or entry.sub is None or entry.child_ids:
-            found.append(entry)
-            continue
-        key = _view(entry)
+    shared: dict[int, bytes] = {}  # id of a cohort's entry -> its view
+    for item in entries:
+        if isinstance(item, Delivered):
+            key = shared.get(id(item.entry))
+            if key is None:
+                key = shared[id(item.entry)] = _view(item.entry)
+            sub = item.sub
+        else:
+            entry = item
+            if entry.kind is not AuditKind.DELIVERY or entry.sub is None or entry.child_ids:
+                found.append(entry)
+                continue
+            key, sub = _view(entry), entry.sub
         place = first.get(key)
         if place is None:
             first[key] = place = len(found)
-            found.append(entry)
+            found.append(item.own() if isinstance(item, Delivered) else item)
             names[place] = []
-        names[place].append(entry.sub)
+        names[place].append(sub)
     for place, subs in names.items():
         if len(subs) > 1:
             found[place] = replace(found[place], sub=None, recipients=tuple(subs))

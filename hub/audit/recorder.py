@@ -7,6 +7,7 @@ just before the operation's transaction commits. No record, no response.
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Iterable
 from contextvars import ContextVar, Token
@@ -37,9 +38,14 @@ class AuditPolicy:
     policy_version: str | None = None  # stamped on every entry
 
     def off_hours(self, at: datetime) -> bool:
-        local = at.astimezone(STOCKHOLM)
-        start, end = self.office_hours
-        return local.weekday() >= 5 or not start <= local.hour < end
+        return _off_hours(at, self.office_hours)
+
+
+@functools.lru_cache(maxsize=64)  # a group commit's records share one moment
+def _off_hours(at: datetime, office_hours: tuple[int, int]) -> bool:
+    local = at.astimezone(STOCKHOLM)
+    start, end = office_hours
+    return local.weekday() >= 5 or not start <= local.hour < end
 
 
 @dataclass(slots=True)
@@ -67,16 +73,51 @@ class _Touched:
 Disclosures = dict[uuid.UUID, _Touched]
 
 
+@dataclass(frozen=True, slots=True)
+class Delivered:
+    """One recipient's share of the entries a cohort's answer makes: the entry, made once
+    for all who adopted the answer, and who received it over which connection.
+    `hub.audit.recipients` merges the recipients of one commit into that entry."""
+
+    entry: NewAuditEntry  # the same object for every recipient alike
+    sub: str
+    request_id: str
+    trace_id: str | None
+
+    def own(self) -> NewAuditEntry:
+        """The entry as this recipient's alone."""
+        return replace(self.entry, sub=self.sub, request_id=self.request_id, trace_id=self.trace_id)
+
+
 class Shared:
     """The disclosures of one answer that many receive (a cohort's, `hub.events.cohorts`):
-    read, never changed, by every recorder that adopts them, and compacted into entries'
-    views once per set of flags rather than once per recipient."""
+    read, never changed, by every recorder that adopts them, compacted into entries'
+    views, and those into entries, once per kind of recipient rather than once each."""
 
-    __slots__ = ("_views", "touched")
+    __slots__ = ("_entries", "_views", "touched")
 
     def __init__(self, touched: Disclosures) -> None:
         self.touched = touched
         self._views: dict[frozenset[AuditFlag], list[tuple[dict[str, Any], dict[str, Any]]]] = {}
+        self._entries: dict[tuple[Any, ...], list[NewAuditEntry]] = {}
+
+    def entries(self, audit: Recorder, common: frozenset[AuditFlag]) -> list[NewAuditEntry]:
+        """The entries `audit` would make of these disclosures, made by the first recorder
+        of its kind (everything an entry says but who and which connection) and kept."""
+        p = audit.principal
+        key = (
+            common,
+            audit.kind,
+            audit.action,
+            audit.operation,
+            (p.organisation_id, p.roles, p.purpose) if p else None,
+            audit.policy.policy_version,
+            repr(audit.details),  # the same details in another order: a miss, not a mix-up
+        )
+        found = self._entries.get(key)
+        if found is None:
+            found = self._entries[key] = audit.made(self.compacted(common))
+        return found
 
     def compacted(
         self, common: frozenset[AuditFlag]
@@ -230,6 +271,13 @@ class Recorder:
             **content,
         )
 
+    def made(self, views: list[tuple[dict[str, Any], dict[str, Any]]]) -> list[NewAuditEntry]:
+        """This recorder's entries for `views` (from `_compacted`)."""
+        return [
+            self._entry(self.kind, self.action, details=self.details, **view, **covered)
+            for view, covered in views
+        ]
+
     def forget_changes(self) -> None:
         """The work was rolled back: its changes (and emergency access) never happened."""
         undone = {AuditKind.MUTATION, AuditKind.EMERGENCY}
@@ -237,6 +285,11 @@ class Recorder:
 
     def entries(self, at: datetime) -> list[NewAuditEntry]:
         """Everything recorded, flagged as of `at`, and forget it (written once)."""
+        return [e.own() if isinstance(e, Delivered) else e for e in self.batched(at)]
+
+    def batched(self, at: datetime) -> list[NewAuditEntry | Delivered]:
+        """As `entries`, except that an adopted answer's entries are the cohort's own,
+        with this recorder's recipient beside them (for the group commit to merge)."""
         common: set[AuditFlag] = set()
         if self.policy.off_hours(at):
             common.add(AuditFlag.OFF_HOURS)
@@ -244,14 +297,20 @@ class Recorder:
             common.add(AuditFlag.BULK)
         if self.principal is not None and self.principal.purpose is Purpose.ENFORCEMENT:
             common.add(AuditFlag.ENFORCEMENT)  # every read and change under it
-        if self._shared is not None and not self._touched:
-            views = self._shared.compacted(frozenset(common))
+        found: list[NewAuditEntry | Delivered]
+        p = self.principal
+        if self._shared is not None and not self._touched and not self._client and p:
+            # who received it, beside the entry made once for all who did
+            found = [
+                Delivered(e, p.sub, self.request_id, self._trace_id)
+                for e in self._shared.entries(self, frozenset(common))
+            ]
         else:
-            views = _compacted(self._touched, common)
-        found = [
-            self._entry(self.kind, self.action, details=self.details, **view, **covered)
-            for view, covered in views
-        ]
+            if self._shared is not None and not self._touched:
+                views = self._shared.compacted(frozenset(common))
+            else:
+                views = _compacted(self._touched, common)
+            found = list(self.made(views))
         for entry in _aggregated(self._other):
             extra = set(entry.flags)
             extra |= common & {AuditFlag.OFF_HOURS, AuditFlag.ENFORCEMENT}

@@ -12,7 +12,7 @@ import asyncpg
 from hub.audit import repository
 from hub.audit.models import AuditFlag, AuditKind, NewAuditEntry
 from hub.audit.recipients import merged
-from hub.audit.recorder import AuditPolicy, Recorder, Shared
+from hub.audit.recorder import AuditPolicy, Delivered, Recorder, Shared
 from hub.policy.categories import DataCategory
 from hub.policy.view import RowView
 from tests.audit.helpers import CLOSED_CHILD, MISSING_CASE, MISSING_CHILD
@@ -133,10 +133,7 @@ async def test_members_that_adopt_an_answer_record_what_its_leader_recorded(
     )
 
     async def recorder(sub: str) -> Recorder:
-        principal = await services.principal("polisen-stockholm", "officer", sub=sub)
-        found = Recorder(principal, kind=AuditKind.DELIVERY, request_id=sub, policy=AuditPolicy())
-        found.details = {"eventId": 4711, "event": "STATUS_CHANGED"}
-        return found
+        return await _officer(services, sub, {"eventId": 4711, "event": "STATUS_CHANGED"})
 
     leader = await recorder("officer-0")
     leader.disclosed("Case", SEEN, view, child_id=MISSING_CHILD, case_id=MISSING_CASE)
@@ -149,7 +146,7 @@ async def test_members_that_adopt_an_answer_record_what_its_leader_recorded(
     assert all(AuditFlag.OFF_HOURS.value in e.flags for e in own)
     for member in members:
         assert [
-            replace(e, sub="officer-0", request_id="officer-0") for e in member.entries(at)
+            replace(e, sub="officer-0", request_id="r-officer-0") for e in member.entries(at)
         ] == own
         assert not member.pending  # handed out once
     later = await recorder("officer-4")  # in office hours: the flags are the entry's own
@@ -161,3 +158,45 @@ async def test_members_that_adopt_an_answer_record_what_its_leader_recorded(
     both.adopt(shared)
     covered = {c for e in both.entries(at) for c in (e.child_id, *e.child_ids) if c}
     assert covered == {MISSING_CHILD, CLOSED_CHILD}
+
+
+async def test_a_cohorts_recipients_in_one_commit_are_one_entry_made_once(
+    services: Services,
+) -> None:
+    """Members that adopted one answer hand the group commit the same entry object, each
+    with who they are; merged with the leader's own entry of the same view, in arrival
+    order, under the first one's request id."""
+    at = datetime(2026, 12, 2, 10, tzinfo=UTC)
+    view = RowView(allowed=SEEN, bases=dict.fromkeys(SEEN, "matrix"))
+
+    async def recorder(sub: str) -> Recorder:
+        return await _officer(services, sub, {"eventId": 4712, "event": "SIGHTING_ADDED"})
+
+    leader = await recorder("officer-0")
+    leader.disclosed("Case", SEEN, view, child_id=MISSING_CHILD, case_id=MISSING_CASE)
+    shared = Shared(leader.disclosures())
+    members = [await recorder(f"officer-{n}") for n in (1, 2, 3)]
+    batch: list[NewAuditEntry | Delivered] = list(leader.batched(at))
+    for member in members:
+        member.adopt(shared)
+        batch += member.batched(at)
+    made = {id(item.entry) for item in batch if isinstance(item, Delivered)}
+    assert len(made) == 1  # the members' entry was made once
+    (entry,) = merged(batch)
+    assert entry.recipients == ("officer-0", "officer-1", "officer-2", "officer-3")
+    assert entry.sub is None
+    assert entry.request_id == "r-officer-0"
+    # a member alone in its commit: an entry of its own, as before
+    assert merged(batch[1:2]) == [
+        replace(entry, sub="officer-1", request_id="r-officer-1", recipients=())
+    ]
+
+
+async def _officer(services: Services, sub: str, details: dict[str, object]) -> Recorder:
+    """The recorder of one officer's delivery of one event."""
+    principal = await services.principal("polisen-stockholm", "officer", sub=sub)
+    found = Recorder(
+        principal, kind=AuditKind.DELIVERY, request_id=f"r-{sub}", policy=AuditPolicy()
+    )
+    found.details = details
+    return found

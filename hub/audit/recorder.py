@@ -293,7 +293,8 @@ class Recorder:
         common: set[AuditFlag] = set()
         if self.policy.off_hours(at):
             common.add(AuditFlag.OFF_HOURS)
-        if len(self._touched) > self.policy.bulk_children:
+        children = len(self._touched) or (len(self._shared.touched) if self._shared else 0)
+        if children > self.policy.bulk_children:
             common.add(AuditFlag.BULK)
         if self.principal is not None and self.principal.purpose is Purpose.ENFORCEMENT:
             common.add(AuditFlag.ENFORCEMENT)  # every read and change under it

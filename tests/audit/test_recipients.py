@@ -152,6 +152,10 @@ async def test_members_that_adopt_an_answer_record_what_its_leader_recorded(
     later = await recorder("officer-4")  # in office hours: the flags are the entry's own
     later.adopt(shared)
     assert all(not e.flags for e in later.entries(datetime(2026, 12, 2, 9, tzinfo=UTC)))
+    bulk = await recorder("officer-5")  # the children of the answer count as its own
+    bulk.policy = AuditPolicy(bulk_children=0)
+    bulk.adopt(shared)
+    assert all(AuditFlag.BULK.value in e.flags for e in bulk.entries(at))
 
     both = await recorder("officer-3")
     both.disclosed("Child", SEEN | {DataCategory.HEALTH}, view, child_id=CLOSED_CHILD)

@@ -53,13 +53,15 @@ async def test_officers_of_one_organisation_get_the_same_bytes_each_with_its_own
     # one worked each event out and four took it (the scheduler's events count too)
     assert cohorts.shared - before >= 4
     rows = await db.fetch(
-        """SELECT sub, disclosed FROM audit_by_child
+        """SELECT sub, disclosed, action, operation FROM audit_by_child
             WHERE kind = 'DELIVERY' AND details->>'event' = 'SIGHTING_ADDED'
               AND case_ids @> ARRAY[$1::uuid] AND sub LIKE 'officer-%'""",
         uuid.UUID(MISSING_CASE),
     )
     assert sorted(r["sub"] for r in rows) == [f"officer-{n}" for n in range(5)]
     assert len({tuple(r["disclosed"]) for r in rows}) == 1
+    # the members' records say what the leader's says: the subscription and its operation
+    assert {(r["action"], r["operation"]) for r in rows} == {("caseEvents", None)}
 
 
 async def test_two_organisations_in_one_event_get_different_answers(hub: RunningHub) -> None:

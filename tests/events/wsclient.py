@@ -35,29 +35,32 @@ class Subscription:
     async def next(self, within: float = 5.0, *, skip_tasks: bool = True) -> dict[str, Any]:
         """The next event's data, passing over the scheduler's task events unless asked;
         fails on an error message or a timeout."""
-        while True:
-            raw = await self._recv(within)
-            assert isinstance(raw, str), "messages must be text frames (browsers need them)"
-            message = json.loads(raw)
-            if message["type"] == "next":
-                assert "errors" not in message["payload"], message["payload"]
-                event: dict[str, Any] = message["payload"]["data"]["caseEvents"]
-                if skip_tasks and event["type"].startswith("TASK_"):
-                    continue
-                return event
-            if message["type"] in ("error", "complete"):
-                raise AssertionError(f"subscription ended: {message}")
+        _, payload = await self._next(within, skip_tasks)
+        assert "errors" not in payload, payload
+        event: dict[str, Any] = payload["data"]["caseEvents"]
+        return event
 
     async def next_frame(self, within: float = 5.0) -> str:
         """The next event's message as the hub wrote it (text), task events passed over."""
+        raw, _ = await self._next(within, skip_tasks=True)
+        return raw
+
+    async def _next(self, within: float, skip_tasks: bool) -> tuple[str, dict[str, Any]]:
+        """The next `next` message, as written and its payload; pings passed over."""
         while True:
             raw = await self._recv(within)
             assert isinstance(raw, str), "messages must be text frames (browsers need them)"
             message = json.loads(raw)
-            if message["type"] != "next":
+            if message["type"] in ("error", "complete"):
                 raise AssertionError(f"subscription ended: {message}")
-            if not message["payload"]["data"]["caseEvents"]["type"].startswith("TASK_"):
-                return raw
+            if message["type"] != "next":
+                continue
+            payload: dict[str, Any] = message["payload"]
+            task = "errors" not in payload and payload["data"]["caseEvents"]["type"].startswith(
+                "TASK_"
+            )
+            if not (skip_tasks and task):
+                return raw, payload
 
     async def message(self, within: float = 5.0) -> dict[str, Any]:
         raw: dict[str, Any] = json.loads(await self._recv(within))

@@ -20,6 +20,7 @@ from hub.auth.principal import Principal
 from hub.db.session import Session
 from hub.events.bus import EventBus
 from hub.events.cohorts import Cohorts
+from hub.events.parked import Parking
 from hub.graphql.persisted import Safelist
 from hub.graphql.slots import Slots
 from hub.organisations.registry import OrganisationRegistry
@@ -36,6 +37,7 @@ class Parts(Protocol):
     streams: Slots  # open WebSockets and SSE streams, per user
     replays: Slots  # running replays, per user
     cohorts: Cohorts  # deliveries shared by subscribers who receive the same answer
+    parking: Parking  # cohort members served by their cohort's task (hub.events.parked)
     policy_standing: Standing  # the policy version in force and its review
     policy: Policy
     routines: Routines

@@ -27,6 +27,7 @@ from hub.errors import ConfigurationError
 from hub.events import notifier, webhooks
 from hub.events.bus import EventBus
 from hub.events.cohorts import Cohorts
+from hub.events.parked import Parking
 from hub.events.scheduler import DeadlineScheduler
 from hub.graphql.limits import Limits
 from hub.graphql.persisted import Safelist
@@ -63,6 +64,7 @@ class Runtime:
     streams: Slots = field(init=False, default_factory=Slots)
     replays: Slots = field(init=False, default_factory=Slots)  # running, per user
     cohorts: Cohorts = field(init=False, default_factory=Cohorts)  # shared deliveries
+    parking: Parking = field(init=False, default_factory=Parking)  # members at the live edge
     policy: Policy = field(default_factory=Policy)
     audit_enabled: bool = True  # only the benchmark's "without audit" hub turns it off
     routines: Routines = field(default_factory=load_routines)
@@ -76,6 +78,12 @@ class Runtime:
     _bus: EventBus | None = None
     appender: AuditAppender | None = None
     verifier: AuditVerifier | None = None
+
+    @property
+    def live_subscribers(self) -> int:
+        """Subscriptions this replica serves: on the bus, and parked with their cohort."""
+        bus = self._bus
+        return (bus.subscriber_count if bus is not None else 0) + self.parking.member_count
 
     def __post_init__(self) -> None:
         s = self.settings
@@ -172,9 +180,9 @@ class Runtime:
             self._bus = EventBus(self.database_url, self._pool, queue_size=s.subscriber_queue)
             await self._bus.start()
             if telemetry.enabled():
-                pool, bus = self._pool, self._bus
+                pool = self._pool
                 telemetry.observe_runtime(
-                    lambda: bus.subscriber_count,
+                    lambda: self.live_subscribers,
                     lambda: (pool.get_size() - pool.get_idle_size(), pool.get_idle_size()),
                 )
             await housekeeping.ensure_partitions(self._pool)

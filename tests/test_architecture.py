@@ -38,6 +38,7 @@ EXTRA = {
         "notifier",
         "notifier_repository",
         "cohorts",  # deliveries shared by subscribers who receive the same answer
+        "parked",  # cohort members served by their cohort's one task
     }
     | {"webhooks", "webhook_repository", "webhook_schema"},  # partner systems
     "organisations": {"registry"},  # the cached directory

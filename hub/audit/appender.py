@@ -47,13 +47,33 @@ class AuditAppender:
             return
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._queue.append((audit, future))
+        self._started()
+        await future
+
+    async def append_all(self, audits: list[Recorder]) -> list[BaseException | None]:
+        """`append` for many records at once (a cohort's deliveries of one event): what
+        each record's writing raised, or None once it is committed."""
+        loop = asyncio.get_running_loop()
+        futures: list[asyncio.Future[None]] = []
+        for audit in audits:
+            future: asyncio.Future[None] = loop.create_future()
+            if audit.pending:
+                self._queue.append((audit, future))
+            else:
+                future.set_result(None)
+            futures.append(future)
+        self._started()
+        if futures:
+            await asyncio.wait(futures)
+        return [f.exception() for f in futures]
+
+    def _started(self) -> None:
         if self._task is None or self._task.done():
             # a context of its own: not the first caller's trace, request id or operation
             self._task = asyncio.create_task(
                 self._run(), name="audit-appender", context=contextvars.Context()
             )
         self._wake.set()
-        await future
 
     async def close(self) -> None:
         """Write what is queued, then stop."""

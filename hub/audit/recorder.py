@@ -161,6 +161,23 @@ class Recorder:
         self._other: list[NewAuditEntry] = []
         self._shared: Shared | None = None  # adopted: an answer worked out by another
 
+    def sibling(self, kind: AuditKind | None = None) -> Recorder:
+        """An empty recorder of the same request (who, request ids, what it selected,
+        flags' settings): a parked subscriber's deliveries, made without a request's
+        context."""
+        audit = Recorder(
+            self.principal,
+            kind=self.kind if kind is None else kind,
+            request_id=self.request_id,
+            policy=self.policy,
+            selection=self.selection,
+            enabled=self.enabled,
+        )
+        audit._client = self._client
+        audit._trace_id = self._trace_id
+        audit.operation, audit.action = self.operation, self.action
+        return audit
+
     @property
     def pending(self) -> bool:
         return bool(self._touched or self._other or self._shared)

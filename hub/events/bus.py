@@ -53,6 +53,11 @@ class Subscriber:
         if waiter is not None and not waiter.done():
             waiter.set_result(None)
 
+    @property
+    def caught_up(self) -> bool:
+        """Nothing waits to be taken (and nothing was lost)."""
+        return not self._items and not self.overflowed
+
     async def next(self) -> CaseEvent:
         while not self._items:
             if self.overflowed:

@@ -35,7 +35,10 @@ class EventSubscription:
     async def case_events(
         self, info: Info, after: str | None = None, case_id: strawberry.ID | None = None
     ) -> AsyncGenerator[CaseEventType, None]:
+        own_frames = frames.current()  # graphql-transport-ws: cohort answers written directly
         cursor = parse_cursor(after, "after") if after is not None else None
+        if own_frames is not None and own_frames.resume_after is not None:
+            cursor = own_frames.resume_after  # a parked subscription resumed where it was
         only = None
         if case_id is not None:
             only = parse_id(case_id)
@@ -52,10 +55,7 @@ class EventSubscription:
                 info.variable_values,
             )
         )
-        own_frames = frames.current()  # graphql-transport-ws: cohort answers written directly
-        found = subscription.deliveries(
-            info.context, cursor, only, key, sends=own_frames is not None
-        )
+        found = subscription.deliveries(info.context, cursor, only, key, own=own_frames)
         # closed with this generator, in its context: left to the garbage collector, its
         # operation would end in whatever context the collector ran in
         async with aclosing(found):

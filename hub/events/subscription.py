@@ -9,7 +9,9 @@ has already delivered, so there is no gap and no duplicate at the seam.
 
 Subscribers who would receive the same answer form a cohort (`hub.events.cohorts`): the
 first to reach an event works it out as above and the others take its answer, each with
-its own audit record, written before the answer is sent.
+its own audit record, written before the answer is sent. On graphql-transport-ws one of
+them leads and the others, once at the live edge, park (`hub.events.parked`): their
+cohort's task delivers the leader's answers to them, and they resume here when it cannot.
 """
 
 from __future__ import annotations
@@ -29,8 +31,10 @@ from hub.events import repository
 from hub.events.bus import SlowConsumer
 from hub.events.cohorts import CohortKey, Slot
 from hub.events.models import CaseEvent
+from hub.events.parked import Group, Member
 from hub.graphql import slots
 from hub.graphql.context import Context, Operation
+from hub.graphql.frames import Frames
 from hub.graphql.precomputed import Precomputed
 from hub.policy.categories import DataCategory
 from hub.policy.visible import Visible
@@ -73,18 +77,21 @@ async def deliveries(
     case_id: uuid.UUID | None,
     key: CohortKey | None = None,
     *,
-    sends: bool = False,
+    own: Frames | None = None,
 ) -> AsyncGenerator[tuple[CaseEvent, Visible[object] | Precomputed | Taken], None]:
     """Events the subscriber may see, in order, each with its case as the subscriber sees it
     (or, taken from its cohort's leader, the answer itself).
 
     While the consumer handles a yielded event, an operation (session and loaders) of its
-    own is current; it ends when the consumer asks for the next one. A consumer that
-    `sends` a taken answer itself gets it as `Taken`, with no operation: just its record.
+    own is current; it ends when the consumer asks for the next one. A consumer with
+    frames of its `own` (graphql-transport-ws) gets a taken answer as `Taken`, with no
+    operation, just its record, and sends it itself; at the live edge, while another
+    leads its cohort, it parks: the generator ends and the cohort's task serves it.
     """
     user = slots.user(context.principal)
     limit = context.settings.max_replays
-    if after is not None:
+    resumed = own is not None and own.resume_after is not None
+    if after is not None and not resumed:
         # a replay reads the outbox from a cursor: one user may not run many at once
         if context.replays.full(user, limit):
             raise TooManyReplays(
@@ -93,7 +100,7 @@ async def deliveries(
                 limit=limit,
             )
         context.replays.take(user)
-    replaying = after is not None
+    replaying = after is not None and not resumed
 
     def replayed() -> None:
         nonlocal replaying
@@ -106,6 +113,24 @@ async def deliveries(
     last = after if after is not None else live_from
     current: _Delivery | None = None  # the operation of the event the consumer holds
     leading: Slot | None = None  # the event this subscriber works out for its cohort
+    sends = own is not None
+    group: Group | None = None
+    if own is not None and key is not None:
+        group = context.parking.group(key)
+        group.lead(own)
+
+    def parked() -> bool:
+        """At the live edge: lead the cohort if no one does, else park here."""
+        if own is None or group is None or not subscriber.caught_up:
+            return False
+        if group.lead(own):
+            return False
+        audit = context.audit.sibling(AuditKind.DELIVERY)
+        member = Member(own, group, context.principal.sub, last, audit)
+        group.park(member)
+        own.park()
+        own.handler.parked[own.operation.id] = member
+        return True
 
     async def candidates() -> AsyncGenerator[CaseEvent, None]:
         if after is not None:
@@ -114,6 +139,8 @@ async def deliveries(
                     yield event
         replayed()
         while True:
+            if parked():
+                return
             try:
                 yield await subscriber.next()
             except SlowConsumer:
@@ -142,6 +169,13 @@ async def deliveries(
             if key is not None:
                 # ours to fill (we lead), or the cohort's answer, or neither: work it out alone
                 slot, answer = await context.cohorts.take(key, event.id, sub)
+                if group is not None and own is not None and group.leader is own.operation:
+                    if slot is not None:
+                        group.forward(event, slot)
+                    elif answer is not None:
+                        group.forward(event, answer)
+                    else:  # it works the event out alone: its view is its own
+                        group.step_down(own.operation)
                 if answer is not None:
                     if not answer.shown:
                         continue
@@ -176,6 +210,8 @@ async def deliveries(
                 continue
             yield event, visible  # type: ignore[misc]
     finally:
+        if group is not None and own is not None:
+            group.step_down(own.operation)  # if it led: a parked member leads from here
         if leading is not None:
             leading.abandon()  # its members work the event out alone
         await events.aclose()

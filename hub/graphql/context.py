@@ -28,6 +28,7 @@ from hub.db.session import Session
 from hub.errors import Unauthenticated
 from hub.events.bus import EventBus
 from hub.events.cohorts import Cohorts
+from hub.events.parked import Parking
 from hub.graphql.loaders import Loaders
 from hub.graphql.precomputed import Publisher
 from hub.graphql.slots import Slots
@@ -71,6 +72,7 @@ class Context:
     verifier: AuditVerifier | None = None  # the audit chain's background verification
     replays: Slots = field(default_factory=Slots)  # running replays per user
     cohorts: Cohorts = field(default_factory=Cohorts)  # deliveries shared by a cohort
+    parking: Parking = field(default_factory=Parking)  # members served by their cohort
 
     @classmethod
     def of(cls, runtime: Parts, request: Request | WebSocket) -> Context:
@@ -90,6 +92,7 @@ class Context:
             verifier=runtime.verifier,
             replays=runtime.replays,
             cohorts=runtime.cohorts,
+            parking=runtime.parking,
         )
 
     @property

@@ -11,6 +11,10 @@ encoded once for the whole cohort (`Precomputed.payload`), the operation's id ar
 the very bytes strawberry would have written. An operation's messages keep their order:
 the generator runs in the operation's own task, which sends nothing else meanwhile.
 
+A member at the live edge goes further: it parks (`hub.events.parked`), its operation's
+task ends, and its cohort's one task writes its frames with `write_now`; `resume_after`
+is where a parked operation picks up again when it must work an event out itself.
+
 Only graphql-transport-ws operations have `Frames` (`serve`, from the view); elsewhere
 (graphql-ws, SSE) a member yields the answer and strawberry sends it.
 """
@@ -38,14 +42,57 @@ _frames: ContextVar[Frames | None] = ContextVar("hub_frames", default=None)
 class Frames:
     """How one graphql-transport-ws operation writes a `next` message of its own."""
 
-    __slots__ = ("_coded", "_operation", "_prefix", "_socket")
+    __slots__ = ("_coded", "_prefix", "_socket", "handler", "operation", "parked", "resume_after")
 
-    def __init__(self, handler: Any, operation: Operation[Any, Any]) -> None:
-        self._operation = operation
+    def __init__(
+        self, handler: Any, operation: Operation[Any, Any], resume_after: int | None = None
+    ) -> None:
+        self.handler = handler
+        self.operation = operation
+        self.resume_after = resume_after  # a parked operation resumed: replay after this id
+        self.parked = False  # the stream ended by parking: no `complete` is sent
         self._socket = handler.websocket.ws  # starlette's WebSocket under strawberry's adapter
         self._prefix = f'{{"id":{orjson.dumps(operation.id).decode()},"type":"next","payload":'
         suggestions = not handler.schema.config.disable_field_suggestions
         self._coded = functools.partial(coded, suggestions=suggestions)
+
+    def park(self) -> None:
+        """The operation's stream ends here without `complete`: its cohort's task writes
+        its frames from now on (strawberry sends nothing for a completed operation)."""
+        self.parked = True
+        self.operation.completed = True
+
+    @property
+    def context(self) -> Context:
+        context: Context = self.handler.context
+        return context
+
+    def payload(self, answer: Precomputed) -> str:
+        """The answer as this operation's transport encodes it (once per cohort)."""
+        return answer.payload(self._coded)
+
+    @staticmethod
+    def unavailable(exc: BaseException) -> str:
+        """The payload sent instead of the data when the audit record was not written."""
+        error = unrecorded(exc if isinstance(exc, Exception) else RuntimeError())
+        return orjson.dumps({"data": None, "errors": [error.formatted]}).decode()
+
+    def message(self, payload: str) -> str:
+        return f"{self._prefix}{payload}}}"
+
+    def write_now(self, message: str) -> bool:
+        """Write `message` if the socket takes it without waiting: False when its write
+        buffer is past the transport's high-water mark (a slow consumer); raises
+        WebSocketDisconnected when the socket is gone."""
+        sending = self._socket.send_text(message)
+        try:
+            sending.send(None)  # runs to the end unless the transport is paused
+        except StopIteration:
+            return True
+        except (WebSocketDisconnect, RuntimeError, OSError) as gone:
+            raise WebSocketDisconnected from gone
+        sending.close()  # it waits for the buffer to drain: nothing was written
+        return False
 
     async def next(self, context: Context, answer: Precomputed, audit: Recorder) -> None:
         """Commit the member's audit record, then send `answer`; when the record cannot be
@@ -53,20 +100,22 @@ class Frames:
         try:
             await writing.record_read(context.pool, audit, context.appender)
         except Exception as exc:
-            payload = orjson.dumps({"data": None, "errors": [unrecorded(exc).formatted]}).decode()
+            payload = self.unavailable(exc)
         else:
             payload = answer.payload(self._coded)
-        if self._operation.completed:
+        if self.operation.completed:
             return
         try:
-            await self._socket.send_text(f"{self._prefix}{payload}}}")
+            await self._socket.send_text(self.message(payload))
         except WebSocketDisconnect as gone:
             raise WebSocketDisconnected from gone
 
 
-def serve(handler: Any, operation: Operation[Any, Any]) -> None:
+def serve(handler: Any, operation: Operation[Any, Any], resume_after: int | None = None) -> Frames:
     """Let the current task (the operation's own) write its cohort answers itself."""
-    _frames.set(Frames(handler, operation))
+    own = Frames(handler, operation, resume_after)
+    _frames.set(own)
+    return own
 
 
 def current() -> Frames | None:

@@ -39,6 +39,7 @@ from strawberry.subscriptions.protocols.graphql_ws.types import ErrorMessage as 
 from strawberry.types.unset import UNSET
 
 from hub.errors import BadRequest, HubError, Unauthenticated
+from hub.events.parked import Group, Member
 from hub.graphql import frames, request_json, slots
 from hub.graphql.context import Context
 from hub.graphql.persisted import NotPersisted
@@ -134,9 +135,38 @@ def _refusal(exc: HubError) -> GraphQLFormattedError:
 
 
 class TransportWSHandler(_ExpiryMixin, BaseGraphQLTransportWSHandler[Context, None]):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.parked: dict[str, Member] = {}  # operations their cohort's task serves
+        self.leads: dict[str, Group] = {}  # operations that lead their cohort
+        self._resumes: dict[str, int] = {}  # operations resumed: replay after this event
+
     async def run_operation(self, operation: Operation[Context, None]) -> None:
-        frames.serve(self, operation)  # the operation's task: see hub.graphql.frames
-        await super().run_operation(operation)
+        # the operation's task: see hub.graphql.frames
+        frames.serve(self, operation, self._resumes.pop(operation.id, None))
+        await super().run_operation(operation)  # a parked one ends sending nothing more
+
+    def resume(self, operation: Operation[Context, None], after: int) -> bool:
+        """Run a parked operation again, from the event after `after` (hub.events.parked);
+        False when it has ended meanwhile (completed, or its socket closed)."""
+        self.parked.pop(operation.id, None)
+        if self.operations.get(operation.id) is not operation:
+            return False
+        operation.completed = False
+        self._resumes[operation.id] = after
+        operation.task = asyncio.create_task(self.run_operation(operation))
+        operation.task.add_done_callback(self._task_done)
+        return True
+
+    async def cleanup_operation(self, operation_id: str) -> None:
+        member = self.parked.pop(operation_id, None)
+        if member is not None:
+            member.group.leave(member)
+        group = self.leads.pop(operation_id, None)
+        operation = self.operations.get(operation_id)
+        if group is not None and operation is not None:
+            group.step_down(operation)
+        await super().cleanup_operation(operation_id)
 
     async def handle_subscribe(self, message: Any) -> None:
         refused = _persisted(self, message.get("payload"))

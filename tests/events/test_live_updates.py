@@ -179,7 +179,7 @@ async def test_the_legacy_graphql_ws_protocol_delivers_events_too(hub: RunningHu
             json.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}})
         )
         assert json.loads(await asyncio.wait_for(ws.recv(), 5))["type"] == "connection_ack"
-        bus, before = hub.runtime.bus, hub.runtime.bus.subscriber_count
+        bus, before = hub.runtime, hub.runtime.live_subscribers
         await ws.send(
             json.dumps(
                 {
@@ -189,7 +189,7 @@ async def test_the_legacy_graphql_ws_protocol_delivers_events_too(hub: RunningHu
                 }
             )
         )
-        await until(lambda: bus.subscriber_count > before, what="the subscriber registered")
+        await until(lambda: bus.live_subscribers > before, what="the subscriber registered")
         await _sight(hub, MISSING_CASE, "legacy")
         while True:
             message = json.loads(await asyncio.wait_for(ws.recv(), 5))
@@ -226,12 +226,12 @@ async def test_server_sent_events_deliver_and_resume_with_last_event_id(
     token = hub.token("polisen-stockholm", "officer")
     params = {"query": SUBSCRIPTION, "variables": f'{{"caseId": "{MISSING_CASE}"}}'}
     headers = {"authorization": f"Bearer {token}", "accept": "text/event-stream"}
-    bus, before = hub.runtime.bus, hub.runtime.bus.subscriber_count
+    bus, before = hub.runtime, hub.runtime.live_subscribers
     async with hub.http.stream(
         "GET", "/graphql/stream", params=params, headers=headers
     ) as response:
         assert response.headers["content-type"].startswith("text/event-stream")
-        await until(lambda: bus.subscriber_count > before, what="the stream registered")
+        await until(lambda: bus.live_subscribers > before, what="the stream registered")
         await _sight(hub, MISSING_CASE, "via SSE")
         [(first_id, first)] = await asyncio.wait_for(_sse_events(response, 1), 5)
     assert first["data"]["caseEvents"]["type"] == "SIGHTING_ADDED"

@@ -98,8 +98,8 @@ async def subscribe(
     subscriber (or has answered, e.g. with an error); with a URL (a hub in another
     process) at once: pass `after` then, so that the replay closes any gap."""
     ws_url = target if isinstance(target, str) else target.ws_url
-    bus = None if isinstance(target, str) else target.runtime.bus
-    before = bus.subscriber_count if bus is not None else 0
+    runtime = None if isinstance(target, str) else target.runtime
+    before = runtime.live_subscribers if runtime is not None else 0
     async with connect(ws_url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
         await ws.send(
             json.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}})
@@ -119,8 +119,8 @@ async def subscribe(
             )
         )
         first = None
-        if bus is not None:
-            first = await _registered(ws, lambda: bus.subscriber_count > before)
+        if runtime is not None:
+            first = await _registered(ws, lambda: runtime.live_subscribers > before)
         yield Subscription(ws, first)
 
 

@@ -1,0 +1,95 @@
+"""Members of a cohort at the live edge park: no task or generator of their own, their
+cohort's one task writes the leader's answer to each socket, in order and once, each
+with its own audit record; when the leader leaves, a parked member leads from where it
+was and nobody misses an event."""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import asyncpg
+
+from hub.demo.seed import _id
+from tests.conftest import RunningHub, until
+from tests.events.wsclient import Subscription, subscribe
+
+MISSING_CASE = str(_id("case", 17))
+SIGHTING = """mutation($input: AddSightingInput!) { addSighting(input: $input) { case { id } } }"""
+
+
+async def _sight(hub: RunningHub, place: str) -> None:
+    seen = (datetime.now(UTC) - timedelta(minutes=1)).isoformat()
+    await hub.query(
+        hub.token("polisen-stockholm", "officer", sub="reporting-officer"),
+        SIGHTING,
+        input={"caseId": MISSING_CASE, "seenAt": seen, "place": place},
+    )
+
+
+async def _sightings(sub: Subscription, n: int) -> list[int]:
+    """The cursors of the next `n` events, which must be sightings."""
+    cursors = []
+    for _ in range(n):
+        event = await sub.next()
+        assert event["type"] == "SIGHTING_ADDED", event
+        cursors.append(int(event["cursor"]))
+    return cursors
+
+
+async def test_members_at_the_live_edge_park_and_their_cohorts_task_serves_them_in_order(
+    hub: RunningHub, db: asyncpg.Connection
+) -> None:
+    parking = hub.runtime.parking
+    officers = [hub.token("polisen-stockholm", "officer", sub=f"parked-{n}") for n in range(3)]
+    async with (
+        subscribe(hub, officers[0], case_id=MISSING_CASE) as a,
+        subscribe(hub, officers[1], case_id=MISSING_CASE) as b,
+        subscribe(hub, officers[2], case_id=MISSING_CASE) as c,
+    ):
+        await until(lambda: parking.member_count == 2, what="two members parked")
+        await _sight(hub, "Slussen")
+        await _sight(hub, "Skanstull")
+        seen = [await _sightings(sub, 2) for sub in (a, b, c)]
+        assert parking.member_count == 2  # served, and parked still
+        await c.nothing_for(0.3)  # exactly once: nothing more came
+    assert seen[0] == seen[1] == seen[2]
+    assert seen[0][0] < seen[0][1]
+    rows = await db.fetch(
+        """SELECT sub, (details->>'eventId')::bigint AS event FROM audit_by_child
+            WHERE kind = 'DELIVERY' AND details->>'event' = 'SIGHTING_ADDED'
+              AND case_ids @> ARRAY[$1::uuid] AND sub LIKE 'parked-%'""",
+        uuid.UUID(MISSING_CASE),
+    )
+    # each recipient of each event is named in the trail, the parked ones too
+    assert {(r["sub"], r["event"]) for r in rows} == {
+        (f"parked-{n}", cursor) for n in range(3) for cursor in seen[0]
+    }
+
+
+async def test_when_the_leader_leaves_a_parked_member_leads_and_nothing_is_missed(
+    hub: RunningHub,
+) -> None:
+    parking = hub.runtime.parking
+    officers = [hub.token("polisen-stockholm", "officer", sub=f"promoted-{n}") for n in range(3)]
+    async with contextlib.AsyncExitStack() as leader_stack:
+        await leader_stack.enter_async_context(
+            subscribe(hub, officers[0], case_id=MISSING_CASE)  # leads: the first of its cohort
+        )
+        async with (
+            subscribe(hub, officers[1], case_id=MISSING_CASE) as b,
+            subscribe(hub, officers[2], case_id=MISSING_CASE) as c,
+        ):
+            await until(lambda: parking.member_count == 2, what="two members parked")
+            await _sight(hub, "Fridhemsplan")
+            first = [await _sightings(sub, 1) for sub in (b, c)]
+            await leader_stack.aclose()  # the leader goes
+            await until(lambda: parking.member_count == 1, what="a member leads instead")
+            await _sight(hub, "Hornstull")
+            second = [await _sightings(sub, 1) for sub in (b, c)]
+            await b.nothing_for(0.3)
+            await c.nothing_for(0.3)
+    assert first[0] == first[1]
+    assert second[0] == second[1]
+    assert second[0][0] > first[0][0]

@@ -30,8 +30,8 @@ async def test_stopping_closes_websockets_with_going_away_and_clients_resume(
     assert json.loads(await ws.recv())["type"] == "connection_ack"
     payload = {"query": SUBSCRIPTION, "variables": {"caseId": case_id}}
     await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": payload}))
-    bus = hub.runtime
-    await until(lambda: bus.live_subscribers >= 1, what="the subscriber registered")
+    runtime = hub.runtime
+    await until(lambda: runtime.live_subscribers >= 1, what="the subscriber registered")
 
     stopping = asyncio.create_task(running.__aexit__(None, None, None))
     try:

@@ -11,7 +11,7 @@ from starlette.requests import Request
 
 from hub.graphql.context import Context
 from tests.conftest import RunningHub, until
-from tests.events.test_live_updates import MISSING_CASE, _sight
+from tests.events.reports import MISSING_CASE, sight
 
 EVENTS = """subscription($caseId: ID) {
   caseEvents(caseId: $caseId) { cursor type case { id status } } }"""
@@ -45,7 +45,7 @@ async def test_a_subscription_closed_while_its_consumer_holds_an_event_ends_that
         what="the subscriber registered",
     )
     assert not consumer.done(), consumer.result()
-    await _sight(hub, MISSING_CASE, "Medborgarplatsen")  # unless the scheduler's came first
+    await sight(hub, "Medborgarplatsen")  # unless the scheduler's came first
     first, after_close = await asyncio.wait_for(consumer, 10)
 
     assert first.errors is None

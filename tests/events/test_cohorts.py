@@ -8,27 +8,17 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import UTC, datetime, timedelta
 
 import asyncpg
 
 from hub.demo.seed import _id
 from tests.conftest import RunningHub
+from tests.events.reports import sight
 from tests.events.wsclient import subscribe
 
 MISSING_CASE = str(_id("case", 17))
-SIGHTING = """mutation($input: AddSightingInput!) { addSighting(input: $input) { case { id } } }"""
 EMERGENCY = """mutation($input: RequestEmergencyAccessInput!) {
     requestEmergencyAccess(input: $input) { case { id } } }"""
-
-
-async def _sight(hub: RunningHub, place: str) -> None:
-    seen = (datetime.now(UTC) - timedelta(minutes=1)).isoformat()
-    await hub.query(
-        hub.token("polisen-stockholm", "officer", sub="reporting-officer"),
-        SIGHTING,
-        input={"caseId": MISSING_CASE, "seenAt": seen, "place": place},
-    )
 
 
 async def test_officers_of_one_organisation_get_the_same_bytes_each_with_its_own_record(
@@ -44,7 +34,7 @@ async def test_officers_of_one_organisation_get_the_same_bytes_each_with_its_own
         subscribe(hub, officers[3], case_id=MISSING_CASE) as d,
         subscribe(hub, officers[4], case_id=MISSING_CASE) as e,
     ):
-        await _sight(hub, "Medborgarplatsen")
+        await sight(hub, "Medborgarplatsen")
         frames = [await sub.next_frame() for sub in (a, b, c, d, e)]
     # the leader's message, sent by strawberry, and the members' (hub.graphql.frames),
     # written by the hub from the answer encoded once: the very same bytes
@@ -71,7 +61,7 @@ async def test_two_organisations_in_one_event_get_different_answers(hub: Running
         subscribe(hub, police, case_id=MISSING_CASE) as p,
         subscribe(hub, agency, case_id=MISSING_CASE) as m,
     ):
-        await _sight(hub, "Gullmarsplan")
+        await sight(hub, "Gullmarsplan")
         to_police, to_agency = await p.next(), await m.next()
     assert to_police["cursor"] == to_agency["cursor"]
     assert to_police["case"] != to_agency["case"]
@@ -101,7 +91,7 @@ async def test_an_officer_with_emergency_access_gets_an_answer_of_their_own(
             subscribe(hub, order[0], case_id=MISSING_CASE) as first,
             subscribe(hub, order[1], case_id=MISSING_CASE) as second,
         ):
-            await _sight(hub, "Skanstull")
+            await sight(hub, "Skanstull")
             answers = {order[0]: await first.next(), order[1]: await second.next()}
         assert answers[opened]["case"]["child"]["health"] == "astma"
         assert answers[colleague]["case"]["child"]["health"] is None

@@ -11,26 +11,18 @@ import asyncpg
 
 from hub.demo.seed import _id
 from tests.conftest import RunningHub, run_hub, until
+from tests.events.reports import sight
 from tests.events.wsclient import subscribe
 
 ABSENT_CASE = str(_id("case", 5))
 MISSING_CASE = str(_id("case", 17))
 MISSING_CHILD = str(_id("child", 17))
 
-SIGHTING = """mutation($input: AddSightingInput!) { addSighting(input: $input) { case { id } } }"""
 FOUND = """mutation($input: ReportFoundInput!) { reportFound(input: $input) { case { id } } }"""
 
 
 def _ago(minutes: int) -> str:
     return (datetime.now(UTC) - timedelta(minutes=minutes)).isoformat()
-
-
-async def _sight(hub: RunningHub, case_id: str, place: str) -> None:
-    await hub.query(
-        hub.token("polisen-stockholm", "officer"),
-        SIGHTING,
-        input={"caseId": case_id, "seenAt": _ago(1), "place": place},
-    )
 
 
 async def test_a_subscriber_receives_a_status_change_promptly(hub: RunningHub) -> None:
@@ -53,7 +45,7 @@ async def test_an_ngo_without_consent_receives_nothing_and_with_consent_a_redact
 ) -> None:
     ngo = hub.token("stadsmissionen", "staff")
     async with subscribe(hub, ngo, case_id=MISSING_CASE) as sub:
-        await _sight(hub, MISSING_CASE, "Hötorget")
+        await sight(hub, "Hötorget")
         await sub.nothing_for(1.0)
 
     responsible = await db.fetchval(
@@ -71,7 +63,7 @@ async def test_an_ngo_without_consent_receives_nothing_and_with_consent_a_redact
         },
     )
     async with subscribe(hub, ngo, case_id=MISSING_CASE) as sub:
-        await _sight(hub, MISSING_CASE, "Sergels torg")
+        await sight(hub, "Sergels torg")
         event = await sub.next()
         assert event["type"] == "SIGHTING_ADDED"
         child = event["case"]["child"]
@@ -84,13 +76,13 @@ async def test_an_ngo_without_consent_receives_nothing_and_with_consent_a_redact
 async def test_resuming_from_a_cursor_yields_exactly_the_missed_events(hub: RunningHub) -> None:
     police = hub.token("polisen-stockholm", "officer")
     async with subscribe(hub, police, case_id=MISSING_CASE) as sub:
-        await _sight(hub, MISSING_CASE, "plats 1")
+        await sight(hub, "plats 1")
         seen = await sub.next()
     for n in (2, 3, 4):
-        await _sight(hub, MISSING_CASE, f"plats {n}")
+        await sight(hub, f"plats {n}")
     async with subscribe(hub, police, after=seen["cursor"], case_id=MISSING_CASE) as sub:
         missed = [await sub.next() for _ in range(3)]
-        await _sight(hub, MISSING_CASE, "plats 5")
+        await sight(hub, "plats 5")
         live = await sub.next()
         await sub.nothing_for(0.5)
     cursors = [int(e["cursor"]) for e in [*missed, live]]
@@ -106,7 +98,7 @@ async def test_a_change_through_one_replica_reaches_subscribers_on_another(
         run_hub(db_url, hub.runtime.settings.data_dir) as other,
         subscribe(other, other.token("polisen-stockholm", "officer"), case_id=MISSING_CASE) as sub,
     ):
-        await _sight(hub, MISSING_CASE, "via replica A")
+        await sight(hub, "via replica A")
         event = await sub.next()
     assert event["type"] == "SIGHTING_ADDED"
 
@@ -121,7 +113,7 @@ async def test_losing_the_listen_connection_loses_no_event(
             "WHERE query LIKE 'LISTEN%' AND datname = current_database()"
         )
         assert killed >= 1
-        await _sight(hub, MISSING_CASE, "under the outage")
+        await sight(hub, "under the outage")
         event = await sub.next(within=10)
         assert event["type"] == "SIGHTING_ADDED"
         await until(lambda: hub.runtime.bus.reconnects >= 1, what="the bus reconnected")
@@ -179,7 +171,7 @@ async def test_the_legacy_graphql_ws_protocol_delivers_events_too(hub: RunningHu
             json.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}})
         )
         assert json.loads(await asyncio.wait_for(ws.recv(), 5))["type"] == "connection_ack"
-        bus, before = hub.runtime, hub.runtime.live_subscribers
+        runtime, before = hub.runtime, hub.runtime.live_subscribers
         await ws.send(
             json.dumps(
                 {
@@ -189,8 +181,8 @@ async def test_the_legacy_graphql_ws_protocol_delivers_events_too(hub: RunningHu
                 }
             )
         )
-        await until(lambda: bus.live_subscribers > before, what="the subscriber registered")
-        await _sight(hub, MISSING_CASE, "legacy")
+        await until(lambda: runtime.live_subscribers > before, what="the subscriber registered")
+        await sight(hub, "legacy")
         while True:
             message = json.loads(await asyncio.wait_for(ws.recv(), 5))
             if message["type"] == "data":
@@ -226,18 +218,18 @@ async def test_server_sent_events_deliver_and_resume_with_last_event_id(
     token = hub.token("polisen-stockholm", "officer")
     params = {"query": SUBSCRIPTION, "variables": f'{{"caseId": "{MISSING_CASE}"}}'}
     headers = {"authorization": f"Bearer {token}", "accept": "text/event-stream"}
-    bus, before = hub.runtime, hub.runtime.live_subscribers
+    runtime, before = hub.runtime, hub.runtime.live_subscribers
     async with hub.http.stream(
         "GET", "/graphql/stream", params=params, headers=headers
     ) as response:
         assert response.headers["content-type"].startswith("text/event-stream")
-        await until(lambda: bus.live_subscribers > before, what="the stream registered")
-        await _sight(hub, MISSING_CASE, "via SSE")
+        await until(lambda: runtime.live_subscribers > before, what="the stream registered")
+        await sight(hub, "via SSE")
         [(first_id, first)] = await asyncio.wait_for(_sse_events(response, 1), 5)
     assert first["data"]["caseEvents"]["type"] == "SIGHTING_ADDED"
     assert first_id == first["data"]["caseEvents"]["cursor"]
 
-    await _sight(hub, MISSING_CASE, "while away")
+    await sight(hub, "while away")
     async with hub.http.stream(
         "GET", "/graphql/stream", params=params, headers={**headers, "last-event-id": str(first_id)}
     ) as again:
@@ -261,7 +253,7 @@ async def test_idle_subscribers_hold_no_database_connection(db_url: str, data_di
             for _ in range(4)
         ]
         for place in ("first", "second"):
-            await _sight(small, MISSING_CASE, place)
+            await sight(small, place)
             events = [await s.next() for s in subs]
             assert {e["type"] for e in events} == {"SIGHTING_ADDED"}
         # with every subscriber idle again, a query still gets a connection at once

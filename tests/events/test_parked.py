@@ -7,25 +7,12 @@ from __future__ import annotations
 
 import contextlib
 import uuid
-from datetime import UTC, datetime, timedelta
 
 import asyncpg
 
-from hub.demo.seed import _id
 from tests.conftest import RunningHub, until
+from tests.events.reports import MISSING_CASE, sight
 from tests.events.wsclient import Subscription, subscribe
-
-MISSING_CASE = str(_id("case", 17))
-SIGHTING = """mutation($input: AddSightingInput!) { addSighting(input: $input) { case { id } } }"""
-
-
-async def _sight(hub: RunningHub, place: str) -> None:
-    seen = (datetime.now(UTC) - timedelta(minutes=1)).isoformat()
-    await hub.query(
-        hub.token("polisen-stockholm", "officer", sub="reporting-officer"),
-        SIGHTING,
-        input={"caseId": MISSING_CASE, "seenAt": seen, "place": place},
-    )
 
 
 async def _sightings(sub: Subscription, n: int) -> list[int]:
@@ -49,8 +36,8 @@ async def test_members_at_the_live_edge_park_and_their_cohorts_task_serves_them_
         subscribe(hub, officers[2], case_id=MISSING_CASE) as c,
     ):
         await until(lambda: parking.member_count == 2, what="two members parked")
-        await _sight(hub, "Slussen")
-        await _sight(hub, "Skanstull")
+        await sight(hub, "Slussen")
+        await sight(hub, "Skanstull")
         seen = [await _sightings(sub, 2) for sub in (a, b, c)]
         assert parking.member_count == 2  # served, and parked still
         await c.nothing_for(0.3)  # exactly once: nothing more came
@@ -82,11 +69,11 @@ async def test_when_the_leader_leaves_a_parked_member_leads_and_nothing_is_misse
             subscribe(hub, officers[2], case_id=MISSING_CASE) as c,
         ):
             await until(lambda: parking.member_count == 2, what="two members parked")
-            await _sight(hub, "Fridhemsplan")
+            await sight(hub, "Fridhemsplan")
             first = [await _sightings(sub, 1) for sub in (b, c)]
             await leader_stack.aclose()  # the leader goes
             await until(lambda: parking.member_count == 1, what="a member leads instead")
-            await _sight(hub, "Hornstull")
+            await sight(hub, "Hornstull")
             second = [await _sightings(sub, 1) for sub in (b, c)]
             await b.nothing_for(0.3)
             await c.nothing_for(0.3)

@@ -21,11 +21,11 @@ from hub.errors import InvalidInput
 from hub.events.webhooks import check_url
 from hub.settings import Environment, Settings
 from tests.conftest import RunningHub, run_hub, until
+from tests.events.reports import sight
 
 MISSING_CHILD, MISSING_CASE = _id("child", 17), _id("case", 17)  # Nacka's, reported missing
 REGISTER = """mutation($input: RegisterWebhookInput!) { registerWebhook(input: $input) {
     secret webhook { id url eventTypes } } }"""
-SIGHTING = """mutation($input: AddSightingInput!) { addSighting(input: $input) { case { id } } }"""
 
 
 @dataclass
@@ -94,25 +94,13 @@ async def _register(hub: RunningHub, org: str, receiver: Receiver) -> str:
     return secret
 
 
-async def _sighting(hub: RunningHub, place: str) -> None:
-    await hub.query(
-        hub.token("polisen-stockholm", "officer"),
-        SIGHTING,
-        input={
-            "caseId": str(MISSING_CASE),
-            "seenAt": (datetime.now(UTC) - timedelta(minutes=1)).isoformat(),
-            "place": place,
-        },
-    )
-
-
 async def test_a_receiver_gets_the_event_as_it_may_see_it_signed_and_retried_under_one_id(
     quiet_hub: RunningHub, receiver: Receiver, db: asyncpg.Connection
 ) -> None:
     hub = quiet_hub
     secret = await _register(hub, "nacka", receiver)
     receiver.answers = [503]  # the first attempt fails
-    await _sighting(hub, "Fridhemsplan")
+    await sight(hub, "Fridhemsplan")
     now = datetime.now(UTC)
     await _tick(hub, now)
     assert len(receiver.requests) == 1
@@ -151,7 +139,7 @@ async def test_a_receiver_that_lost_access_gets_nothing_more(
             "categories": ["CASE_STATUS", "SIGHTINGS"],
         },
     )
-    await _sighting(hub, "Hötorget")
+    await sight(hub, "Hötorget")
     await _tick(hub, datetime.now(UTC))
     await until(lambda: len(receiver.requests) == 1, what="the delivery under consent")
     await hub.query(
@@ -160,7 +148,7 @@ async def test_a_receiver_that_lost_access_gets_nothing_more(
         consent { id } } }""",
         input={"consentId": granted["grantConsent"]["consent"]["id"]},
     )
-    await _sighting(hub, "Slussen")
+    await sight(hub, "Slussen")
     await _tick(hub, datetime.now(UTC) + timedelta(seconds=1))
     assert len(receiver.requests) == 1, "nothing after the consent was revoked"
     statuses = await db.fetch("SELECT status FROM webhook_deliveries ORDER BY id")
@@ -195,7 +183,7 @@ async def test_a_sweep_cut_off_mid_delivery_delivers_again_after_a_restart_under
     async with run_hub(db_url, data_dir, scheduler_interval=3600) as first:
         await first.swept()
         await _register(first, "nacka", receiver)
-        await _sighting(first, "Slussen")
+        await sight(first, "Slussen")
         scheduler = first.runtime.scheduler
         assert scheduler is not None
         sweep = asyncio.create_task(scheduler.tick())

@@ -172,8 +172,8 @@ class Recorder:
             policy=self.policy,
             selection=self.selection,
             enabled=self.enabled,
+            client_request_id=self._client.get("clientRequestId"),
         )
-        audit._client = self._client
         audit._trace_id = self._trace_id
         audit.operation, audit.action = self.operation, self.action
         return audit

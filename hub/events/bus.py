@@ -16,6 +16,7 @@ import logging
 
 import asyncpg
 
+from hub.errors import HubError
 from hub.events import repository
 from hub.events.models import CaseEvent
 
@@ -26,6 +27,19 @@ BATCH = 500
 
 class SlowConsumer(Exception):
     """The subscriber fell more than its queue behind and was cut off."""
+
+
+class SlowConsumerError(HubError):
+    """What a subscriber cut off for falling behind is told: where to resume from."""
+
+    code = "SLOW_CONSUMER"
+
+    def __init__(self, cursor: int) -> None:
+        super().__init__(
+            "you fell too far behind and were disconnected; subscribe again with after set "
+            "to your last cursor",
+            cursor=str(cursor),
+        )
 
 
 class Subscriber:

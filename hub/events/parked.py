@@ -36,6 +36,7 @@ from graphql import GraphQLError
 
 from hub.audit import writing
 from hub.audit.recorder import Recorder
+from hub.events.bus import SlowConsumerError
 from hub.events.cohorts import MAX_AGE, WAIT, Answer, CohortKey, Slot
 from hub.events.models import CaseEvent
 
@@ -58,11 +59,6 @@ class Frames(Protocol):
 
 
 log = logging.getLogger(__name__)
-
-SLOW = (
-    "you fell too far behind and were disconnected; subscribe again with after set to "
-    "your last cursor"
-)
 
 
 @dataclass(eq=False, slots=True)
@@ -136,8 +132,7 @@ class Group:
             del self.members[first]
             frames = first.frames
             if frames.handler.resume(frames.operation, first.last):
-                self.leader = frames.operation
-                frames.handler.leads[frames.operation.id] = self
+                self.lead(frames)
         self._forget_if_empty()
 
     def _forget_if_empty(self) -> None:
@@ -253,8 +248,11 @@ async def _alone(member: Member, audit: Recorder) -> BaseException | None:
 async def _cut_off(member: Member) -> None:
     """SLOW_CONSUMER with the member's cursor, then `complete`, once the buffer drains."""
     frames = member.frames
-    error = GraphQLError(
-        SLOW, path=["caseEvents"], extensions={"code": "SLOW_CONSUMER", "cursor": str(member.last)}
+    cut_off = SlowConsumerError(member.last)
+    error = GraphQLError(  # as a subscription that raised it is answered (CodedErrors)
+        cut_off.message,
+        path=["caseEvents"],
+        extensions={"code": cut_off.code, **cut_off.extensions},
     )
     operation = frames.operation
     frames.handler.parked.pop(operation.id, None)

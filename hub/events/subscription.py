@@ -28,7 +28,7 @@ from hub.cases import service as cases
 from hub.emergency import service as emergency
 from hub.errors import HubError
 from hub.events import repository
-from hub.events.bus import SlowConsumer
+from hub.events.bus import SlowConsumer, SlowConsumerError
 from hub.events.cohorts import CohortKey, Slot
 from hub.events.models import CaseEvent
 from hub.events.parked import Group, Member
@@ -41,10 +41,6 @@ from hub.policy.visible import Visible
 
 REPLAY_BATCH = 200
 DELIVERY_WAIT = 60.0
-
-
-class SlowConsumerError(HubError):
-    code = "SLOW_CONSUMER"
 
 
 class TooManyReplays(HubError):
@@ -144,11 +140,7 @@ async def deliveries(
             try:
                 yield await subscriber.next()
             except SlowConsumer:
-                raise SlowConsumerError(
-                    "you fell too far behind and were disconnected; subscribe again "
-                    "with after set to your last cursor",
-                    cursor=str(last),
-                ) from None
+                raise SlowConsumerError(last) from None
 
     events = candidates()
     try:

@@ -18,6 +18,8 @@ import uvicorn
 from starlette.applications import Starlette
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+from hub.websocket_protocol import HubWebSocketProtocol
+
 GRACE_SECONDS = 10
 
 
@@ -77,7 +79,7 @@ def server_for(app: Starlette, log_level: str) -> HubServer:
         log_config=None,  # uvicorn's loggers go through ours (JSON, request ids)
         access_log=False,  # a URL's query string may carry a query's text
         lifespan="on",
-        ws="websockets-sansio",
+        ws=HubWebSocketProtocol,  # uvicorn's websockets-sansio, see hub.websocket_protocol
         # no permessage-deflate: its zlib state costs 60-90 KiB per connection from the first
         # message and some 30 µs a frame, for frames of a few hundred bytes
         ws_per_message_deflate=False,

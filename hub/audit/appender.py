@@ -26,7 +26,7 @@ import asyncpg
 from hub.audit import repository
 from hub.audit.models import NewAuditEntry
 from hub.audit.recipients import merged
-from hub.audit.recorder import Delivered, Recorder
+from hub.audit.recorder import Delivered, Record
 
 MAX_BATCH = 500  # recorders per transaction
 
@@ -35,13 +35,13 @@ class AuditAppender:
     def __init__(self, pool: asyncpg.Pool, *, acquire_timeout: float = 15.0) -> None:
         self._pool = pool
         self._acquire_timeout = acquire_timeout
-        self._queue: list[tuple[Recorder, asyncio.Future[None]]] = []
+        self._queue: list[tuple[Record, asyncio.Future[None]]] = []
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._closing = False
         self.batches = 0  # transactions written (for tests and telemetry)
 
-    async def append(self, audit: Recorder) -> None:
+    async def append(self, audit: Record) -> None:
         """Return once `audit`'s record is committed; raise if it could not be."""
         if not audit.pending:
             return
@@ -50,7 +50,7 @@ class AuditAppender:
         self._started()
         await future
 
-    async def append_all(self, audits: list[Recorder]) -> list[BaseException | None]:
+    async def append_all(self, audits: list[Record]) -> list[BaseException | None]:
         """`append` for many records at once (a cohort's deliveries of one event): what
         each record's writing raised, or None once it is committed."""
         loop = asyncio.get_running_loop()
@@ -95,7 +95,7 @@ class AuditAppender:
 
     async def _write(
         self,
-        batch: list[tuple[Recorder, asyncio.Future[None]]],
+        batch: list[tuple[Record, asyncio.Future[None]]],
         made: dict[int, list[NewAuditEntry | Delivered]] | None = None,
     ) -> None:
         # a recorder hands out its entries once; a retry writes the ones it made
@@ -126,7 +126,7 @@ class AuditAppender:
 
     async def _commit(
         self,
-        batch: list[tuple[Recorder, asyncio.Future[None]]],
+        batch: list[tuple[Record, asyncio.Future[None]]],
         made: dict[int, list[NewAuditEntry | Delivered]],
     ) -> None:
         def entries(at: datetime) -> list[NewAuditEntry]:
@@ -152,9 +152,7 @@ _CONNECTION_LOST = (
 )
 
 
-def raise_into(
-    batch: list[tuple[Recorder, asyncio.Future[None]]], exc: BaseException | None
-) -> None:
+def raise_into(batch: list[tuple[Record, asyncio.Future[None]]], exc: BaseException | None) -> None:
     for _, future in batch:
         if not future.done():
             future.set_exception(exc if isinstance(exc, Exception) else RuntimeError())

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from contextvars import ContextVar, Token
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from opentelemetry import trace
@@ -87,6 +87,17 @@ class Delivered:
     def own(self) -> NewAuditEntry:
         """The entry as this recipient's alone."""
         return replace(self.entry, sub=self.sub, request_id=self.request_id, trace_id=self.trace_id)
+
+
+class Record(Protocol):
+    """What the group commit and a transaction of its own write: a `Recorder`, or the
+    records of one answer handed to many (`hub.audit.handed.Handed`)."""
+
+    @property
+    def pending(self) -> bool: ...
+    def batched(self, at: datetime) -> list[NewAuditEntry | Delivered]: ...
+    def entries(self, at: datetime) -> list[NewAuditEntry]: ...
+    def forget_changes(self) -> None: ...
 
 
 class Shared:
@@ -172,7 +183,7 @@ class Recorder:
             policy=self.policy,
             selection=self.selection,
             enabled=self.enabled,
-            client_request_id=self._client.get("clientRequestId"),
+            client_request_id=self.client_request_id,
         )
         audit._trace_id = self._trace_id
         audit.operation, audit.action = self.operation, self.action
@@ -181,6 +192,14 @@ class Recorder:
     @property
     def pending(self) -> bool:
         return bool(self._touched or self._other or self._shared)
+
+    @property
+    def trace_id(self) -> str | None:
+        return self._trace_id
+
+    @property
+    def client_request_id(self) -> str | None:
+        return self._client.get("clientRequestId")
 
     def disclosed(
         self,

@@ -11,7 +11,7 @@ import asyncpg
 from hub.audit import repository
 from hub.audit.appender import AuditAppender
 from hub.audit.models import AuditKind
-from hub.audit.recorder import AuditPolicy, Recorder
+from hub.audit.recorder import AuditPolicy, Record, Recorder
 from hub.auth.principal import Principal
 from hub.db.session import Session
 from hub.settings import Settings
@@ -61,7 +61,7 @@ async def finish(
     await record_alone(session.pool, audit)
 
 
-async def record_read(pool: asyncpg.Pool, audit: Recorder, appender: AuditAppender | None) -> None:
+async def record_read(pool: asyncpg.Pool, audit: Record, appender: AuditAppender | None) -> None:
     """Write the record of a read that needed no transaction of its own (a delivery of an
     answer its cohort worked out): with the next group commit, or alone without one."""
     if appender is not None:
@@ -70,7 +70,7 @@ async def record_read(pool: asyncpg.Pool, audit: Recorder, appender: AuditAppend
         await record_alone(pool, audit)
 
 
-async def commit_with_record(session: Session, audit: Recorder) -> None:
+async def commit_with_record(session: Session, audit: Record) -> None:
     """Commit `session` with the record written last in its transaction; raises (and
     commits nothing) when the record cannot be written."""
     if audit.pending:
@@ -78,7 +78,7 @@ async def commit_with_record(session: Session, audit: Recorder) -> None:
     await session.finish(commit=True)
 
 
-async def record_alone(pool: asyncpg.Pool, audit: Recorder) -> None:
+async def record_alone(pool: asyncpg.Pool, audit: Record) -> None:
     """Write the record in a transaction of its own (the work itself was rolled back, so
     the changes it recorded did not happen: only its reads and refusals are kept)."""
     audit.forget_changes()

@@ -5,10 +5,13 @@ with the live edge, while another of its cohort leads, parks: its operation's ta
 generator end, and what is left of it is a `Member` (its socket writer, the last event it
 was given, what its audit records name). The cohort's leader is an ordinary subscriber:
 it works every event out as every delivery is worked out and hands the event on here
-(`Group.forward`). The cohort's one task then takes the answer the leader published and,
-for every parked member, makes its audit record, commits them all with one group commit
-(one entry naming every recipient), and writes the encoded answer to each socket with the
-member's operation id; members are given each event in order, once (`Member.last`).
+(`Group.forward`). The cohort's one task takes the answers the leader published, the
+events of one change together (it waits, GATHER at most, while the leader has more of the
+burst to hand on), commits their records in one group commit (per event, one record for
+every member it goes to: `hub.audit.handed`), and then writes each member's frames of the
+burst at once, serialised once for all members whose operations share an id
+(`hub.websocket_protocol.text_frames`); members are given each event in order, once
+(`Member.last`).
 
 Whatever the cohort's answer cannot serve, the member works out itself: its operation is
 resumed (`resume`) and replays the outbox from its last event, then parks again. That is
@@ -35,10 +38,12 @@ from typing import Any, Protocol
 from graphql import GraphQLError
 
 from hub.audit import writing
-from hub.audit.recorder import Recorder
+from hub.audit.handed import Handed
+from hub.audit.recorder import Record, Recorder
 from hub.events.bus import SlowConsumerError
 from hub.events.cohorts import MAX_AGE, WAIT, Answer, CohortKey, Slot
 from hub.events.models import CaseEvent
+from hub.websocket_protocol import text_frames
 
 
 class Frames(Protocol):
@@ -53,12 +58,14 @@ class Frames(Protocol):
 
     def payload(self, answer: Any) -> str: ...
     def message(self, payload: str) -> str: ...
-    def write_now(self, message: str) -> bool: ...
+    def write(self, frames: bytes) -> bool: ...
     @staticmethod
     def unavailable(exc: BaseException) -> str: ...
 
 
 log = logging.getLogger(__name__)
+
+GATHER = 0.1  # seconds a cohort's task waits, at most, for the rest of a burst of events
 
 
 @dataclass(eq=False, slots=True)
@@ -70,13 +77,6 @@ class Member:
     sub: str
     last: int  # the last event it was given (or had no part in)
     audit: Recorder  # an empty record of its subscription: who, which request, what selected
-
-    def recorder(self, event: CaseEvent, answer: Answer) -> Recorder:
-        audit = self.audit.sibling()
-        audit.details = {"eventId": event.id, "event": event.type.value}
-        if answer.disclosures is not None:
-            audit.adopt(answer.disclosures)
-        return audit
 
 
 class Group:
@@ -90,6 +90,8 @@ class Group:
         self._parking = parking
         self._events: deque[tuple[CaseEvent, Slot | Answer]] = deque()
         self._task: asyncio.Task[None] | None = None
+        self._more = asyncio.Event()  # the leader handed on another event
+        self._behind: Callable[[], bool] = _never  # whether the leader has events queued
 
     def park(self, member: Member) -> None:
         self.members[member] = None
@@ -104,21 +106,25 @@ class Group:
         if not self.members:
             return
         self._events.append((event, slot))
+        self._more.set()
         if self._task is None or self._task.done():
             # a context of its own: not the leader's operation, request id or trace
             self._task = asyncio.create_task(
                 self._run(), name="cohort", context=contextvars.Context()
             )
 
-    def lead(self, frames: Frames) -> bool:
+    def lead(self, frames: Frames, behind: Callable[[], bool] | None = None) -> bool:
         """Lead the cohort unless another does; whether `frames`' operation leads it. Its
         socket's handler knows, so that the cohort hears when the operation ends however
-        it ends."""
+        it ends. `behind` says whether the leader has events queued still."""
         operation = frames.operation
         if self.leader is None:
             self.leader = operation
+            self._behind = _never
         if self.leader is not operation:
             return False
+        if behind is not None:
+            self._behind = behind
         frames.handler.leads[frames.operation.id] = self
         return True
 
@@ -127,6 +133,7 @@ class Group:
         if self.leader is not operation:
             return
         self.leader = None
+        self._behind = _never
         while self.members and self.leader is None:
             first = min(self.members, key=lambda m: m.last)
             del self.members[first]
@@ -141,7 +148,9 @@ class Group:
 
     async def _run(self) -> None:
         while self._events:
-            # every event the leader handed on meanwhile, in one go: one group commit
+            await self._gathered()
+            # every event the leader handed on meanwhile, in one go: one group commit, and
+            # one write per member
             batch = list(self._events)
             self._events.clear()
             try:
@@ -150,72 +159,105 @@ class Group:
                 log.exception("cohort delivery failed; its members resume on their own")
                 self._resume([m for m in self.members if m.last < batch[-1][0].id])
 
+    async def _gathered(self) -> None:
+        """Wait, GATHER at most, while the leader has events still to hand on: the events
+        of one change commit together, and its members' frames go out in one write."""
+        deadline = self._clock() + GATHER
+        while self._behind() and (left := deadline - self._clock()) > 0:
+            self._more.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._more.wait(), left)
+
     async def _deliver(self, batch: list[tuple[CaseEvent, Slot | Answer]]) -> None:
         answers = [(event, await self._answer(slot)) for event, slot in batch]
-        steps: dict[Member, list[tuple[CaseEvent, Answer, Recorder | None]]] = {}
-        resumed: list[Member] = []
-        audits: list[Recorder] = []
-        for m in self.members:
-            mine: list[tuple[CaseEvent, Answer, Recorder | None]] = []
-            for event, answer in answers:
-                if m.last >= event.id:
-                    continue
-                if answer is None or m.sub in answer.personal:
-                    resumed.append(m)  # works this one out itself, once given the ones before
-                    break
-                audit = m.recorder(event, answer) if answer.shown else None
-                if audit is not None:
-                    audits.append(audit)
-                mine.append((event, answer, audit))
-            if mine:
-                steps[m] = mine
-        failures = await self._recorded(audits)
-        payloads: dict[int, str] = {}
+        records = [_handed(event, answer) for event, answer in answers]
+        given, resumed = self._given(answers, records)
+        payloads = await self._payloads(answers, records)
+        written: dict[tuple[str, tuple[int, ...]], bytes] = {}  # by operation id: one bytes
         sent = 0
-        for m, mine in steps.items():
-            for event, answer, audit in mine:
-                if m not in self.members:
-                    break  # gone, or cut off
-                if audit is not None:
-                    failed = failures[id(audit)]
-                    if failed is not None:
-                        text = m.frames.unavailable(failed)
-                    elif id(answer) in payloads:
-                        text = payloads[id(answer)]
-                    else:  # encoded once for the cohort
-                        assert answer.result is not None
-                        text = payloads[id(answer)] = m.frames.payload(answer.result)
-                    if not self._write(m, text):
-                        break
-                    sent += 1
-                m.last = event.id
-        if steps:
-            next(iter(steps)).frames.context.cohorts.shared += sent
+        for m, (shown, last) in given.items():
+            if m not in self.members:
+                continue  # gone meanwhile (left, or resumed and parked anew)
+            if shown:
+                frames = m.frames
+                key = (frames.operation.id, shown)
+                data = written.get(key)
+                if data is None:
+                    messages = [frames.message(payloads[i]).encode() for i in shown]
+                    data = written[key] = text_frames(messages)
+                if not self._write(m, data):
+                    continue
+                sent += len(shown)
+            m.last = last
+        if given:
+            next(iter(given)).frames.context.cohorts.shared += sent
         self._resume([m for m in resumed if m in self.members])
 
-    async def _recorded(self, audits: list[Recorder]) -> dict[int, BaseException | None]:
-        """Commit the records (one group commit); what writing each one raised, if it did."""
-        if not audits:
-            return {}
-        appender = next(iter(self.members)).frames.context.appender
-        if appender is not None:
-            failures = await appender.append_all(audits)
-        else:
-            failures = [await _alone(next(iter(self.members)), audit) for audit in audits]
-        return {id(a): f for a, f in zip(audits, failures, strict=True)}
+    def _given(
+        self, answers: list[tuple[CaseEvent, Answer | None]], records: list[Handed | None]
+    ) -> tuple[dict[Member, tuple[tuple[int, ...], int]], list[Member]]:
+        """For each member, the shown answers it is given and the last event that covers
+        (each named in that answer's record); and the members that must work an answer
+        out themselves, after the ones before it."""
+        given: dict[Member, tuple[tuple[int, ...], int]] = {}
+        resumed: list[Member] = []
+        for m in self.members:
+            shown: list[int] = []
+            last = m.last
+            for i, (event, answer) in enumerate(answers):
+                if last >= event.id:
+                    continue
+                if answer is None or m.sub in answer.personal:
+                    resumed.append(m)
+                    break
+                if answer.shown:
+                    record = records[i]
+                    if record is not None:
+                        record.add(m.audit)
+                    shown.append(i)
+                last = event.id
+            given[m] = (tuple(shown), last)
+        return given, resumed
 
-    def _write(self, member: Member, payload: str) -> bool:
-        """Whether the frame went out; a member whose socket is gone or slow leaves."""
-        frames = member.frames
+    async def _payloads(
+        self, answers: list[tuple[CaseEvent, Answer | None]], records: list[Handed | None]
+    ) -> dict[int, str]:
+        """Commit the records (one group commit), then each shown answer's payload: the
+        data encoded once, or the error that says its record could not be written."""
+        pending: list[Record] = [r for r in records if r is not None and r.pending]
+        failures: dict[int, BaseException | None] = {}
+        if pending:
+            some = next(iter(self.members)).frames
+            appender = some.context.appender
+            if appender is not None:
+                raised = await appender.append_all(pending)
+            else:
+                raised = [await _alone(some, record) for record in pending]
+            failures = {id(r): f for r, f in zip(pending, raised, strict=True)}
+        payloads: dict[int, str] = {}
+        frames = next(iter(self.members)).frames if self.members else None
+        for i, (_, answer) in enumerate(answers):
+            if frames is None or answer is None or not answer.shown:
+                continue
+            failed = failures.get(id(records[i]))
+            if failed is not None:
+                payloads[i] = frames.unavailable(failed)
+            else:
+                assert answer.result is not None
+                payloads[i] = frames.payload(answer.result)
+        return payloads
+
+    def _write(self, member: Member, frames: bytes) -> bool:
+        """Whether the frames went out; a member whose socket is gone or slow leaves."""
         try:
-            if frames.write_now(frames.message(payload)):
+            if member.frames.write(frames):
                 return True
         except Exception:  # the socket is gone: its handler ends the operation
             self.leave(member)
             return False
         self.leave(member)
         # the operation's own task again (its socket's cleanup cancels it)
-        frames.operation.task = asyncio.create_task(_cut_off(member), name="slow-consumer")
+        member.frames.operation.task = asyncio.create_task(_cut_off(member), name="slow-consumer")
         return False
 
     async def _answer(self, slot: Slot | Answer) -> Answer | None:
@@ -237,9 +279,20 @@ class Group:
             m.frames.handler.resume(m.frames.operation, m.last)
 
 
-async def _alone(member: Member, audit: Recorder) -> BaseException | None:
+def _never() -> bool:
+    return False
+
+
+def _handed(event: CaseEvent, answer: Answer | None) -> Handed | None:
+    """The records of a shown answer, one for all its members (`hub.audit.handed`)."""
+    if answer is None or not answer.shown or answer.disclosures is None:
+        return None
+    return Handed(answer.disclosures, {"eventId": event.id, "event": event.type.value})
+
+
+async def _alone(frames: Frames, record: Record) -> BaseException | None:
     try:
-        await writing.record_read(member.frames.context.pool, audit, None)
+        await writing.record_read(frames.context.pool, record, None)
     except Exception as exc:
         return exc
     return None

@@ -111,15 +111,19 @@ async def deliveries(
     leading: Slot | None = None  # the event this subscriber works out for its cohort
     sends = own is not None
     group: Group | None = None
+
+    def behind() -> bool:
+        return not subscriber.caught_up
+
     if own is not None and key is not None:
         group = context.parking.group(key)
-        group.lead(own)
+        group.lead(own, behind)
 
     def parked() -> bool:
         """At the live edge: lead the cohort if no one does, else park here."""
-        if own is None or group is None or not subscriber.caught_up:
+        if own is None or group is None or not own.can_park or not subscriber.caught_up:
             return False
-        if group.lead(own):
+        if group.lead(own, behind):
             return False
         audit = context.audit.sibling(AuditKind.DELIVERY)
         member = Member(own, group, context.principal.sub, last, audit)

@@ -12,8 +12,10 @@ the very bytes strawberry would have written. An operation's messages keep their
 the generator runs in the operation's own task, which sends nothing else meanwhile.
 
 A member at the live edge goes further: it parks (`hub.events.parked`), its operation's
-task ends, and its cohort's one task writes its frames with `write_now`; `resume_after`
-is where a parked operation picks up again when it must work an event out itself.
+task ends, and its cohort's one task writes its frames, serialised once for all members
+whose operations share an id, through the server's `hub.websocket_protocol.TEXT_FRAMES`
+(with no such server, nothing parks); `resume_after` is where a parked operation picks
+up again when it must work an event out itself.
 
 Only graphql-transport-ws operations have `Frames` (`serve`, from the view); elsewhere
 (graphql-ws, SSE) a member yields the answer and strawberry sends it.
@@ -35,6 +37,7 @@ from hub.audit.recorder import Recorder
 from hub.graphql.context import Context
 from hub.graphql.extensions import coded, unrecorded
 from hub.graphql.precomputed import Precomputed
+from hub.websocket_protocol import TEXT_FRAMES, SocketClosed, WriteFrames
 
 _frames: ContextVar[Frames | None] = ContextVar("hub_frames", default=None)
 
@@ -42,7 +45,16 @@ _frames: ContextVar[Frames | None] = ContextVar("hub_frames", default=None)
 class Frames:
     """How one graphql-transport-ws operation writes a `next` message of its own."""
 
-    __slots__ = ("_coded", "_prefix", "_socket", "handler", "operation", "parked", "resume_after")
+    __slots__ = (
+        "_coded",
+        "_prefix",
+        "_socket",
+        "_write",
+        "handler",
+        "operation",
+        "parked",
+        "resume_after",
+    )
 
     def __init__(
         self, handler: Any, operation: Operation[Any, Any], resume_after: int | None = None
@@ -52,9 +64,15 @@ class Frames:
         self.resume_after = resume_after  # a parked operation resumed: replay after this id
         self.parked = False  # the stream ended by parking: no `complete` is sent
         self._socket = handler.websocket.ws  # starlette's WebSocket under strawberry's adapter
+        # the server's writer of ready frames; without it (another server) no member parks
+        self._write: WriteFrames | None = self._socket.scope["extensions"].get(TEXT_FRAMES)
         self._prefix = f'{{"id":{orjson.dumps(operation.id).decode()},"type":"next","payload":'
         suggestions = not handler.schema.config.disable_field_suggestions
         self._coded = functools.partial(coded, suggestions=suggestions)
+
+    @property
+    def can_park(self) -> bool:
+        return self._write is not None
 
     def park(self) -> None:
         """The operation's stream ends here without `complete`: its cohort's task writes
@@ -80,19 +98,15 @@ class Frames:
     def message(self, payload: str) -> str:
         return f"{self._prefix}{payload}}}"
 
-    def write_now(self, message: str) -> bool:
-        """Write `message` if the socket takes it without waiting: False when its write
-        buffer is past the transport's high-water mark (a slow consumer); raises
-        WebSocketDisconnected when the socket is gone."""
-        sending = self._socket.send_text(message)
+    def write(self, frames: bytes) -> bool:
+        """Write `frames` (`hub.websocket_protocol.text_frames`, parked operations only)
+        now: False when the socket's write buffer is past the transport's high-water mark
+        (a slow consumer); raises WebSocketDisconnected when the socket is closed."""
+        assert self._write is not None
         try:
-            sending.send(None)  # runs to the end unless the transport is paused
-        except StopIteration:
-            return True
-        except (WebSocketDisconnect, RuntimeError, OSError) as gone:
+            return self._write(frames)
+        except SocketClosed as gone:
             raise WebSocketDisconnected from gone
-        sending.close()  # it waits for the buffer to drain: nothing was written
-        return False
 
     async def next(self, context: Context, answer: Precomputed, audit: Recorder) -> None:
         """Commit the member's audit record, then send `answer`; when the record cannot be

@@ -5,8 +5,10 @@ was and nobody misses an event."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import uuid
+from datetime import UTC, datetime, timedelta
 
 import asyncpg
 
@@ -53,6 +55,69 @@ async def test_members_at_the_live_edge_park_and_their_cohorts_task_serves_them_
     assert {(r["sub"], r["event"]) for r in rows} == {
         (f"parked-{n}", cursor) for n in range(3) for cursor in seen[0]
     }
+
+
+SCHEDULED = frozenset({"TASK_DUE", "TASK_OVERDUE", "TASK_ESCALATED"})
+FOUND = """mutation($input: ReportFoundInput!) { reportFound(input: $input) { case { id } } }"""
+
+
+async def test_the_many_events_of_one_change_reach_parked_members_in_order_and_once(
+    hub: RunningHub, db: asyncpg.Connection
+) -> None:
+    """Reporting a child found closes its tasks and opens others in one transaction; the
+    cohort's task gives the burst to each parked member in one go, as the leader got it."""
+    parking = hub.runtime.parking
+    officers = [hub.token("polisen-stockholm", "officer", sub=f"burst-{n}") for n in range(3)]
+    async with (
+        subscribe(hub, officers[0], case_id=MISSING_CASE) as a,
+        subscribe(hub, officers[1], case_id=MISSING_CASE) as b,
+        subscribe(hub, officers[2], case_id=MISSING_CASE) as c,
+    ):
+        await until(lambda: parking.member_count == 2, what="two members parked")
+        # every event from here on is after all three subscribed (the scheduler's too)
+        before = await db.fetchval("SELECT coalesce(max(id), 0) FROM case_events")
+        found = (datetime.now(UTC) - timedelta(minutes=5)).isoformat()
+        await hub.query(
+            officers[0], FOUND, input={"caseId": MISSING_CASE, "foundAt": found, "place": "Slussen"}
+        )
+        made = [
+            (r["id"], r["type"])
+            for r in await db.fetch(
+                """SELECT id, type FROM case_events WHERE id > $1 AND case_id = $2
+                      AND type <> ALL($3::text[]) ORDER BY id""",
+                before,
+                uuid.UUID(MISSING_CASE),
+                list(SCHEDULED),
+            )
+        ]
+        assert len(made) > 2  # a burst: the status, and the tasks it closes and opens
+        got = [await _changes(sub, len(made)) for sub in (a, b, c)]
+        for sub in (a, b, c):
+            await _no_changes_for(sub, 0.3)  # exactly once: nothing more came
+        assert parking.member_count == 2  # served, and parked still
+    assert got[0] == got[1] == got[2] == made
+
+
+async def _changes(sub: Subscription, n: int) -> list[tuple[int, str]]:
+    """The cursors and types of the next `n` events, the scheduler's passed over (its
+    timers make task events of their own, at any time)."""
+    found: list[tuple[int, str]] = []
+    while len(found) < n:
+        event = await sub.next(skip_tasks=False)
+        if event["type"] not in SCHEDULED:
+            found.append((int(event["cursor"]), event["type"]))
+    return found
+
+
+async def _no_changes_for(sub: Subscription, seconds: float) -> None:
+    """Nothing but the scheduler's events for `seconds`."""
+    deadline = asyncio.get_running_loop().time() + seconds
+    while (left := deadline - asyncio.get_running_loop().time()) > 0:
+        try:
+            event = await sub.next(left, skip_tasks=False)
+        except TimeoutError:
+            return
+        assert event["type"] in SCHEDULED, event
 
 
 async def test_when_the_leader_leaves_a_parked_member_leads_and_nothing_is_missed(

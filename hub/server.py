@@ -69,6 +69,13 @@ class _TimelyHeaders(HttpToolsProtocol):
         self._disarm()
         super().connection_lost(exc)
 
+    def handle_websocket_upgrade(self) -> None:
+        super().handle_websocket_upgrade()
+        # the socket is the WebSocket protocol's now; httptools' parser and this protocol
+        # refer to each other, so let go here rather than leave both to the cyclic
+        # garbage collector (thousands of boards connecting each morning)
+        self.parser = None  # type: ignore[assignment]
+
 
 def server_for(app: Starlette, log_level: str) -> HubServer:
     settings = app.state.runtime.settings

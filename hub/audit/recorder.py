@@ -145,6 +145,23 @@ def _trace_id() -> str | None:
 
 
 class Recorder:
+    __slots__ = (
+        "_client",
+        "_other",
+        "_shared",
+        "_touched",
+        "_trace_id",
+        "action",
+        "details",
+        "enabled",
+        "kind",
+        "operation",
+        "policy",
+        "principal",
+        "request_id",
+        "selection",
+    )
+
     def __init__(
         self,
         principal: Principal | None,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import json
 import math
 import time
@@ -60,7 +61,8 @@ class TokenValidator:
         self._audience = audience
         self._algorithms = algorithms
         self._leeway = leeway
-        self._verified: dict[str, tuple[KeySet, dict[str, Any]]] = {}
+        # by the token's digest: a token's text is some 700 bytes, kept for every socket
+        self._verified: dict[bytes, tuple[KeySet, dict[str, Any]]] = {}
 
     async def validate(self, token: str) -> Claims:
         if len(token) > MAX_TOKEN_BYTES:
@@ -81,7 +83,8 @@ class TokenValidator:
         if kid is not None and not isinstance(kid, str):
             raise Unauthenticated("the token's key id (kid) is not a string")
         keys = await self._keys.key_for(kid)
-        verified = self._verified.get(token)
+        digest = hashlib.sha256(token.encode()).digest()
+        verified = self._verified.get(digest)
         if verified is not None and verified[0] is keys:
             return self._check_claims(verified[1])  # the time checks run on every use
         try:
@@ -93,17 +96,17 @@ class TokenValidator:
                 "the token's signature cannot be checked with the issuer's key"
             ) from None
         claims = self._check_claims(decoded.claims)
-        self._remember(token, keys, decoded.claims)
+        self._remember(digest, keys, decoded.claims)
         return claims
 
-    def _remember(self, token: str, keys: KeySet, claims: dict[str, Any]) -> None:
+    def _remember(self, digest: bytes, keys: KeySet, claims: dict[str, Any]) -> None:
         """Keep a token whose signature checked out, bound to the key set that checked it:
         a client sends the same token with every request until it expires, and the
         signature check is most of the cost of authenticating one. A refreshed key set
         is a new object, so a rotated-out key's tokens are checked (and refused) again."""
         if len(self._verified) >= VERIFIED_TOKENS:
             self._verified.pop(next(iter(self._verified)))  # the oldest
-        self._verified[token] = (keys, claims)
+        self._verified[digest] = (keys, claims)
 
     def _check_claims(self, claims: dict[str, Any]) -> Claims:
         now = time.time()

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from contextvars import ContextVar, Token
 from dataclasses import dataclass, field
-from typing import Any
 
 import asyncpg
 from starlette.requests import Request
@@ -56,7 +55,7 @@ class Operation:
 _operation: ContextVar[Operation | None] = ContextVar("hub_operation", default=None)
 
 
-@dataclass
+@dataclass(slots=True)
 class Context:
     request: Request | WebSocket
     settings: Settings
@@ -66,7 +65,8 @@ class Context:
     routines: Routines
     bus: EventBus
     principal_or_none: Principal | None = None
-    connection_params: dict[str, Any] | None = field(default=None)
+    # no connection_params: strawberry would keep a socket's connection_init payload,
+    # bearer token and all, in it for as long as the socket is open
     audit_enabled: bool = True  # off only in the benchmark's "without audit" runs
     appender: AuditAppender | None = None  # group commit for reads' records
     verifier: AuditVerifier | None = None  # the audit chain's background verification

@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import time
 from datetime import timedelta
 from typing import Any
 
@@ -43,10 +42,10 @@ from hub.events.parked import Group, Member
 from hub.graphql import frames, request_json, slots
 from hub.graphql.context import Context
 from hub.graphql.persisted import NotPersisted
+from hub.graphql.watch import WS_UNAUTHORIZED, Watch
 from hub.http_errors import json_error
 from hub.parts import Parts
 
-WS_UNAUTHORIZED = 4403
 WS_TOO_MANY = 4429
 WS_GOING_AWAY = 1001
 _GOING_AWAY = "the hub is restarting; reconnect and resume from your last cursor"
@@ -77,45 +76,24 @@ async def _authenticate(handler: Any, payload: object) -> tuple[int, str] | None
         view.sockets.take(key)
         handler.socket_key = key
     context.principal_or_none = principal
-    delay = max(0.0, principal.expires_at.timestamp() - time.time())
-    handler.expiry = asyncio.create_task(_close_on_expiry(handler, delay))
+    view.watch.expires(handler, principal.expires_at.timestamp())
     return None
 
 
-async def _close_on_expiry(handler: Any, delay: float) -> None:
-    await asyncio.sleep(delay)
-    with contextlib.suppress(Exception):
-        await handler.websocket.close(code=WS_UNAUTHORIZED, reason="the token has expired (exp)")
-
-
 class _ExpiryMixin:
-    expiry: asyncio.Task[None] | None = None
-    heartbeat: asyncio.Task[None] | None = None
+    closing: asyncio.Task[None] | None = None  # the token expired: the socket closes
+    pinging: asyncio.Task[None] | None = None
     socket_key: str | None = None
 
     async def handle(self) -> None:
-        live: set[Any] = self.view.live  # type: ignore[attr-defined]
-        live.add(self)
+        watch: Watch = self.view.watch  # type: ignore[attr-defined]
+        watch.add(self)
         try:
             await super().handle()  # type: ignore[misc]
         finally:
-            live.discard(self)
-            for task in (self.expiry, self.heartbeat):
-                if task is not None:
-                    task.cancel()
+            watch.discard(self)
             if self.socket_key is not None:
                 self.view.sockets.give(self.socket_key)  # type: ignore[attr-defined]
-
-
-async def _ping(handler: Any, interval: float) -> None:
-    """graphql-transport-ws lets either side ping; the server's keeps idle boards alive
-    through proxies that drop quiet connections."""
-    while True:
-        await asyncio.sleep(interval)
-        try:
-            await handler.send_message({"type": "ping"})
-        except Exception:  # the socket is gone; handle() ends and cancels this task
-            return
 
 
 def _persisted(handler: Any, payload: Any) -> HubError | None:
@@ -187,8 +165,7 @@ class TransportWSHandler(_ExpiryMixin, BaseGraphQLTransportWSHandler[Context, No
                 code, reason = refusal
                 await self.websocket.close(code=code, reason=reason[:_MAX_REASON])
                 return
-            interval = self.view.runtime.settings.ws_heartbeat  # type: ignore[attr-defined]
-            self.heartbeat = asyncio.create_task(_ping(self, interval))
+            self.view.watch.pings(self)  # type: ignore[attr-defined]
         await super().handle_connection_init(message)
 
 
@@ -241,7 +218,7 @@ class HubGraphQL(GraphQL[Context, None]):
         )
         self.runtime = runtime
         self.sockets = runtime.streams  # open WebSockets and SSE streams per principal
-        self.live: set[Any] = set()  # handlers of open WebSockets
+        self.watch = Watch(s.ws_heartbeat)  # open WebSockets: expiry and heartbeat
         self.safelist = runtime.safelist
 
     def decode_json(self, data: str | bytes) -> object:
@@ -262,7 +239,7 @@ class HubGraphQL(GraphQL[Context, None]):
 
     async def going_away(self) -> None:
         """Close every WebSocket with 1001 so its client reconnects and resumes."""
-        for handler in list(self.live):
+        for handler in list(self.watch.live):
             with contextlib.suppress(Exception):
                 await handler.websocket.close(code=WS_GOING_AWAY, reason=_GOING_AWAY)
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -44,21 +46,40 @@ class RequestId:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
-        header = dict(scope["headers"]).get(b"x-request-id")
-        theirs = sane(header.decode("latin-1") if header else None)
-        rid = uuid.uuid4().hex
-        token, client_token = _current.set(rid), _client.set(theirs)
-        echoed = [(b"x-request-id", rid.encode())]
-        if theirs:
-            echoed.append((b"x-client-request-id", theirs.encode()))
+        with bound(scope) as echoed:
 
-        async def with_header(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), *echoed]
-            await send(message)
+            async def with_header(message: Message) -> None:
+                if message["type"] == "http.response.start":
+                    message["headers"] = [*message.get("headers", []), *echoed]
+                await send(message)
 
-        try:
             await self.app(scope, receive, with_header if scope["type"] == "http" else send)
-        finally:
-            _current.reset(token)
-            _client.reset(client_token)
+
+
+@contextmanager
+def bound(scope: Scope) -> Iterator[list[tuple[bytes, bytes]]]:
+    """A new id, and the caller's sane X-Request-Id, current while the request of `scope`
+    runs; yields the response headers that echo them."""
+    rid, theirs = _ids(scope)
+    token, client_token = _current.set(rid), _client.set(theirs)
+    echoed = [(b"x-request-id", rid.encode())]
+    if theirs:
+        echoed.append((b"x-client-request-id", theirs.encode()))
+    try:
+        yield echoed
+    finally:
+        _current.reset(token)
+        _client.reset(client_token)
+
+
+def start(scope: Scope) -> None:
+    """As `bound`, for a WebSocket that has the rest of its task to itself (the task's end
+    ends them): nothing kept for the socket's lifetime to undo it."""
+    rid, theirs = _ids(scope)
+    _current.set(rid)
+    _client.set(theirs)
+
+
+def _ids(scope: Scope) -> tuple[str, str | None]:
+    header = dict(scope["headers"]).get(b"x-request-id")
+    return uuid.uuid4().hex, sane(header.decode("latin-1") if header else None)

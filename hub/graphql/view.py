@@ -146,6 +146,13 @@ class TransportWSHandler(_ExpiryMixin, BaseGraphQLTransportWSHandler[Context, No
             group.step_down(operation)
         await super().cleanup_operation(operation_id)
 
+    async def handle_message(self, message: Any) -> None:
+        await super().handle_message(message)
+        if isinstance(message, dict):
+            # strawberry's reading loop holds the last message until the next one comes,
+            # for an idle board its subscribe message: what it needs is taken by now
+            message.clear()
+
     async def handle_subscribe(self, message: Any) -> None:
         refused = _persisted(self, message.get("payload"))
         if refused is not None and self.connection_acknowledged:
@@ -167,6 +174,9 @@ class TransportWSHandler(_ExpiryMixin, BaseGraphQLTransportWSHandler[Context, No
                 return
             self.view.watch.pings(self)  # type: ignore[attr-defined]
         await super().handle_connection_init(message)
+        # cancelled by now: a cancelled task keeps its coroutine's frames (through its
+        # CancelledError's traceback) for as long as it is referred to, the socket's life
+        self.connection_init_timeout_task = None
 
 
 class LegacyWSHandler(_ExpiryMixin, BaseGraphQLWSHandler[Context, None]):

@@ -1,7 +1,8 @@
 """Members of a cohort at the live edge park: no task or generator of their own, their
 cohort's one task writes the leader's answer to each socket, in order and once, each
-with its own audit record; when the leader leaves, a parked member leads from where it
-was and nobody misses an event."""
+with its own audit record, a change's burst of events at once; when the leader leaves, a
+parked member leads from where it was and nobody misses an event; a member whose socket
+takes no more is cut off with its cursor."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 import asyncpg
 
+from hub.websocket_protocol import TEXT_FRAMES
 from tests.conftest import RunningHub, until
 from tests.events.reports import MISSING_CASE, sight
 from tests.events.wsclient import Subscription, subscribe
@@ -145,3 +147,32 @@ async def test_when_the_leader_leaves_a_parked_member_leads_and_nothing_is_misse
     assert first[0] == first[1]
     assert second[0] == second[1]
     assert second[0][0] > first[0][0]
+
+
+async def test_a_parked_member_whose_socket_will_not_take_more_is_cut_off_with_its_cursor(
+    hub: RunningHub,
+) -> None:
+    """The server's transport says a parked member's socket is past its high-water mark
+    (its client reads no more); the next event cuts it off with SLOW_CONSUMER and the
+    cursor of the last event it got, and it resumes from there without a gap."""
+    parking = hub.runtime.parking
+    officers = [hub.token("polisen-stockholm", "officer", sub=f"slow-{n}") for n in range(2)]
+    async with subscribe(hub, officers[0], case_id=MISSING_CASE) as leader:
+        async with subscribe(hub, officers[1], case_id=MISSING_CASE) as slow:
+            await until(lambda: parking.member_count == 1, what="a member parked")
+            (group,) = parking.groups.values()
+            (member,) = group.members
+            last = member.last
+            protocol = member.frames.handler.websocket.ws.scope["extensions"][TEXT_FRAMES]
+            protocol.__self__.pause_writing()  # as uvicorn's transport does when full
+            await sight(hub, "Medborgarplatsen")
+            (seen,) = await _sightings(leader, 1)
+            await until(lambda: parking.member_count == 0, what="the slow member cut off")
+            protocol.__self__.resume_writing()  # the buffer drains: its last words go out
+            message = await slow.message()
+            (error,) = message["payload"]["errors"]
+            assert error["extensions"]["code"] == "SLOW_CONSUMER"
+            assert int(error["extensions"]["cursor"]) == last
+            assert (await slow.message())["type"] == "complete"
+        async with subscribe(hub, officers[1], after=str(last), case_id=MISSING_CASE) as again:
+            assert await _sightings(again, 1) == [seen]  # no gap, nothing twice

@@ -6,7 +6,8 @@ not the hub, set the latency: the hubs had written every frame 0.8 s after the m
 and the client read the median one 1.6 s after it. This subscriber lets websockets'
 sans-I/O protocol do the opening handshake, then walks the server's frames itself (they
 come unmasked and uncompressed): it notes when the first text frame naming the awaited
-event arrives, answers pings, and parses no JSON but the connection's acknowledgement.
+event arrives, answers pings, and parses no JSON but the connection's acknowledgement;
+once the event has arrived it reads nothing more.
 """
 
 from __future__ import annotations
@@ -69,6 +70,8 @@ class Subscriber(asyncio.Protocol):
                     else:
                         self.opened.set_exception(SubscriptionFailed(f"{event.status_code}"))
             return
+        if self.arrived.done():
+            return  # the rest of the burst is not timed: left unread, as a lean client would
         self._buffer += data
         self._frames()
 
@@ -85,6 +88,9 @@ class Subscriber(asyncio.Protocol):
                 break
             self._frame(opcode, buffer[start : start + length])
             at = start + length
+            if self.arrived.done():
+                at = len(buffer)
+                break
         self._buffer = buffer[at:]
 
     def _frame(self, opcode: int, payload: bytes) -> None:

@@ -36,6 +36,9 @@ class Claims:
     expires_at: datetime
 
 
+_Times = tuple[float, object, object]  # exp, nbf, iat: checked anew on every use
+
+
 def _segment(part: str, what: str) -> dict[str, Any]:
     try:
         value = json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
@@ -61,8 +64,9 @@ class TokenValidator:
         self._audience = audience
         self._algorithms = algorithms
         self._leeway = leeway
-        # by the token's digest: a token's text is some 700 bytes, kept for every socket
-        self._verified: dict[bytes, tuple[KeySet, dict[str, Any]]] = {}
+        # by the token's digest, its claims checked: a token's text and decoded claims are
+        # some 2 KiB, and a replica's WebSockets each bring a token
+        self._verified: dict[bytes, tuple[KeySet, Claims, _Times]] = {}
 
     async def validate(self, token: str) -> Claims:
         if len(token) > MAX_TOKEN_BYTES:
@@ -86,7 +90,8 @@ class TokenValidator:
         digest = hashlib.sha256(token.encode()).digest()
         verified = self._verified.get(digest)
         if verified is not None and verified[0] is keys:
-            return self._check_claims(verified[1])  # the time checks run on every use
+            self._check_times(*verified[2])  # the time checks run on every use
+            return verified[1]
         try:
             decoded = jwt.decode(token, keys, algorithms=[alg])
         except BadSignatureError:
@@ -96,20 +101,20 @@ class TokenValidator:
                 "the token's signature cannot be checked with the issuer's key"
             ) from None
         claims = self._check_claims(decoded.claims)
-        self._remember(digest, keys, decoded.claims)
+        c = decoded.claims
+        self._remember(digest, keys, claims, (c["exp"], c.get("nbf"), c.get("iat")))
         return claims
 
-    def _remember(self, digest: bytes, keys: KeySet, claims: dict[str, Any]) -> None:
+    def _remember(self, digest: bytes, keys: KeySet, claims: Claims, times: _Times) -> None:
         """Keep a token whose signature checked out, bound to the key set that checked it:
         a client sends the same token with every request until it expires, and the
         signature check is most of the cost of authenticating one. A refreshed key set
         is a new object, so a rotated-out key's tokens are checked (and refused) again."""
         if len(self._verified) >= VERIFIED_TOKENS:
             self._verified.pop(next(iter(self._verified)))  # the oldest
-        self._verified[digest] = (keys, claims)
+        self._verified[digest] = (keys, claims, times)
 
     def _check_claims(self, claims: dict[str, Any]) -> Claims:
-        now = time.time()
         if claims.get("iss") != self._issuer:
             raise Unauthenticated("the token's issuer (iss) is not trusted by this hub")
         aud = claims.get("aud")
@@ -119,16 +124,7 @@ class TokenValidator:
         exp = claims.get("exp")
         if not isinstance(exp, int | float) or isinstance(exp, bool):
             raise Unauthenticated("the token has no expiry (exp)")
-        if not math.isfinite(exp) or exp > now + MAX_LIFETIME:
-            raise Unauthenticated("the token's expiry (exp) is more than 7 days away")
-        if exp + self._leeway < now:
-            raise Unauthenticated("the token has expired (exp)")
-        nbf = claims.get("nbf")
-        if nbf is not None and (not isinstance(nbf, int | float) or nbf - self._leeway > now):
-            raise Unauthenticated("the token is not valid yet (nbf)")
-        iat = claims.get("iat")
-        if iat is not None and (not isinstance(iat, int | float) or iat - self._leeway > now):
-            raise Unauthenticated("the token was issued in the future (iat)")
+        self._check_times(exp, claims.get("nbf"), claims.get("iat"))
         sub, org = claims.get("sub"), claims.get("org")
         if not isinstance(sub, str) or not sub:
             raise Unauthenticated("the token has no subject (sub)")
@@ -151,6 +147,17 @@ class TokenValidator:
             name=name if isinstance(name, str) else None,
             expires_at=datetime.fromtimestamp(exp, UTC),
         )
+
+    def _check_times(self, exp: float, nbf: object, iat: object) -> None:
+        now = time.time()
+        if not math.isfinite(exp) or exp > now + MAX_LIFETIME:
+            raise Unauthenticated("the token's expiry (exp) is more than 7 days away")
+        if exp + self._leeway < now:
+            raise Unauthenticated("the token has expired (exp)")
+        if nbf is not None and (not isinstance(nbf, int | float) or nbf - self._leeway > now):
+            raise Unauthenticated("the token is not valid yet (nbf)")
+        if iat is not None and (not isinstance(iat, int | float) or iat - self._leeway > now):
+            raise Unauthenticated("the token was issued in the future (iat)")
 
 
 def _purposes(claim: object) -> tuple[str, ...]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import uuid
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import asyncpg
@@ -29,17 +30,27 @@ async def _sightings(sub: Subscription, n: int) -> list[int]:
     return cursors
 
 
+@contextlib.asynccontextmanager
+async def _three_officers(
+    hub: RunningHub, prefix: str
+) -> AsyncIterator[tuple[Subscription, Subscription, Subscription]]:
+    """Three officers (`prefix`-0..2) subscribed to the missing child's case: the first
+    leads their cohort, the other two have parked."""
+    tokens = [hub.token("polisen-stockholm", "officer", sub=f"{prefix}-{n}") for n in range(3)]
+    async with (
+        subscribe(hub, tokens[0], case_id=MISSING_CASE) as a,
+        subscribe(hub, tokens[1], case_id=MISSING_CASE) as b,
+        subscribe(hub, tokens[2], case_id=MISSING_CASE) as c,
+    ):
+        await until(lambda: hub.runtime.parking.member_count == 2, what="two members parked")
+        yield a, b, c
+
+
 async def test_members_at_the_live_edge_park_and_their_cohorts_task_serves_them_in_order(
     hub: RunningHub, db: asyncpg.Connection
 ) -> None:
     parking = hub.runtime.parking
-    officers = [hub.token("polisen-stockholm", "officer", sub=f"parked-{n}") for n in range(3)]
-    async with (
-        subscribe(hub, officers[0], case_id=MISSING_CASE) as a,
-        subscribe(hub, officers[1], case_id=MISSING_CASE) as b,
-        subscribe(hub, officers[2], case_id=MISSING_CASE) as c,
-    ):
-        await until(lambda: parking.member_count == 2, what="two members parked")
+    async with _three_officers(hub, "parked") as (a, b, c):
         await sight(hub, "Slussen")
         await sight(hub, "Skanstull")
         seen = [await _sightings(sub, 2) for sub in (a, b, c)]
@@ -69,18 +80,14 @@ async def test_the_many_events_of_one_change_reach_parked_members_in_order_and_o
     """Reporting a child found closes its tasks and opens others in one transaction; the
     cohort's task gives the burst to each parked member in one go, as the leader got it."""
     parking = hub.runtime.parking
-    officers = [hub.token("polisen-stockholm", "officer", sub=f"burst-{n}") for n in range(3)]
-    async with (
-        subscribe(hub, officers[0], case_id=MISSING_CASE) as a,
-        subscribe(hub, officers[1], case_id=MISSING_CASE) as b,
-        subscribe(hub, officers[2], case_id=MISSING_CASE) as c,
-    ):
-        await until(lambda: parking.member_count == 2, what="two members parked")
+    async with _three_officers(hub, "burst") as (a, b, c):
         # every event from here on is after all three subscribed (the scheduler's too)
         before = await db.fetchval("SELECT coalesce(max(id), 0) FROM case_events")
         found = (datetime.now(UTC) - timedelta(minutes=5)).isoformat()
         await hub.query(
-            officers[0], FOUND, input={"caseId": MISSING_CASE, "foundAt": found, "place": "Slussen"}
+            hub.token("polisen-stockholm", "officer"),
+            FOUND,
+            input={"caseId": MISSING_CASE, "foundAt": found, "place": "Slussen"},
         )
         made = [
             (r["id"], r["type"])

@@ -12,7 +12,7 @@ import uuid
 import asyncpg
 
 from hub.demo.seed import _id
-from tests.conftest import RunningHub
+from tests.conftest import RunningHub, until
 from tests.events.reports import sight
 from tests.events.wsclient import subscribe
 
@@ -95,3 +95,49 @@ async def test_an_officer_with_emergency_access_gets_an_answer_of_their_own(
             answers = {order[0]: await first.next(), order[1]: await second.next()}
         assert answers[opened]["case"]["child"]["health"] == "astma"
         assert answers[colleague]["case"]["child"]["health"] is None
+
+
+GRANT = (
+    """mutation($input: GrantConsentInput!) { grantConsent(input: $input) { consent { id } } }"""
+)
+REVOKE = """mutation($input: RevokeConsentInput!) { revokeConsent(input: $input) {
+    consent { id } } }"""
+
+
+async def test_a_consent_revoked_between_two_events_changes_the_next_delivery_for_the_cohort(
+    hub: RunningHub,
+) -> None:
+    """Two NGO staff share a cohort (one leads, one parked) under the municipality's
+    consent; once it is revoked, the next event reaches neither of them, while the police
+    still get it: authorization stays at delivery time, for the cohort's shared answer too."""
+    granted = await hub.query(
+        hub.token("nacka"),
+        GRANT,
+        input={
+            "childId": str(_id("child", 17)),
+            "recipientOrganisationId": "stadsmissionen",
+            "categories": ["CASE_STATUS", "IDENTITY", "SIGHTINGS"],
+        },
+    )
+    staff = [hub.token("stadsmissionen", "staff", sub=f"ngo-{n}") for n in range(2)]
+    police = hub.token("polisen-stockholm", "officer")
+    async with (
+        subscribe(hub, staff[0], case_id=MISSING_CASE) as leader,
+        subscribe(hub, staff[1], case_id=MISSING_CASE) as parked,
+        subscribe(hub, police, case_id=MISSING_CASE) as officer,
+    ):
+        await until(lambda: hub.runtime.parking.member_count == 1, what="one member parked")
+        await sight(hub, "Hötorget")
+        for sub in (leader, parked, officer):
+            event = await sub.next()
+            assert event["type"] == "SIGHTING_ADDED"
+            assert event["case"]["child"]["givenName"]  # the staff's under the consent
+        await hub.query(
+            hub.token("nacka"),
+            REVOKE,
+            input={"consentId": granted["grantConsent"]["consent"]["id"]},
+        )
+        await sight(hub, "Slussen")
+        assert (await officer.next())["type"] == "SIGHTING_ADDED"  # it went out
+        await leader.nothing_for(0.5)
+        await parked.nothing_for(0.5)

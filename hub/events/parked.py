@@ -224,20 +224,23 @@ class Group:
     ) -> dict[int, str]:
         """Commit the records (one group commit), then each shown answer's payload: the
         data encoded once, or the error that says its record could not be written."""
+        if not self.members:
+            return {}
+        # any member's: encoding and the error payload are alike for the whole cohort,
+        # and stay so should this member leave while the records are written
+        frames = next(iter(self.members)).frames
         pending: list[Record] = [r for r in records if r is not None and r.pending]
         failures: dict[int, BaseException | None] = {}
         if pending:
-            some = next(iter(self.members)).frames
-            appender = some.context.appender
+            appender = frames.context.appender
             if appender is not None:
                 raised = await appender.append_all(pending)
             else:
-                raised = [await _alone(some, record) for record in pending]
+                raised = [await _alone(frames, record) for record in pending]
             failures = {id(r): f for r, f in zip(pending, raised, strict=True)}
         payloads: dict[int, str] = {}
-        frames = next(iter(self.members)).frames if self.members else None
         for i, (_, answer) in enumerate(answers):
-            if frames is None or answer is None or not answer.shown:
+            if answer is None or not answer.shown:
                 continue
             failed = failures.get(id(records[i]))
             if failed is not None:

@@ -16,11 +16,13 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import orjson
+
 from hub.websocket_protocol import TEXT_FRAMES, SocketClosed, text_frames
 
 WS_UNAUTHORIZED = 4403
 _PING = {"type": "ping"}
-_PING_FRAME = text_frames([b'{"type":"ping"}'])
+_PING_FRAME = text_frames([orjson.dumps(_PING)])
 
 
 class _Due:

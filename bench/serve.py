@@ -26,9 +26,13 @@ def main() -> None:
     parser.add_argument("--bypass", action="store_true", help="policy discloses everything")
     parser.add_argument("--no-cohorts", action="store_true", help="no shared deliveries")
     parser.add_argument("--no-planned", action="store_true", help="queries on graphql-core")
+    parser.add_argument("--no-compiled", action="store_true", help="no compiled reads")
     args = parser.parse_args()
     settings = load_settings().with_overrides(
-        port=args.port, cohorts=not args.no_cohorts, planned=not args.no_planned
+        port=args.port,
+        cohorts=not args.no_cohorts,
+        planned=not args.no_planned,
+        compiled=not args.no_compiled,
     )
     app = create_app(settings, database_url=os.environ["HUB_DATABASE_URL"])
     runtime = app.state.runtime

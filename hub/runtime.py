@@ -107,6 +107,7 @@ class Runtime:
             traced=telemetry.enabled(),
             fast_executor=s.fast_executor,
             planned=s.planned,
+            compiled=s.compiled,
         )
         if self.settings.dev_issuer_enabled:
             self.dev_issuer = DevIssuer(

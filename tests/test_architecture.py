@@ -21,7 +21,8 @@ DOMAINS = (
 ROLES = {"__init__", "models", "repository", "service", "types", "schema", "loaders"}
 # modules beyond the roles, each a concern of its own domain
 EXTRA = {
-    "cases": {"facts", "facts_schema"},  # facts recorded without a move, and their mutations
+    # facts recorded without a move, and their mutations; the compiled reads' statements
+    "cases": {"facts", "facts_schema", "compiled_repository"},
     # histories' SQL; Pillow; the photo route; handing a child over (placements, transfers,
     # a new god man, leaving the plan at 18)
     "children": {"history_repository", "images", "photos"}

@@ -27,14 +27,14 @@ from hub.errors import Conflict
 from hub.events.models import Person
 from hub.policy.scope import RowScope
 
-_EMERGENCY = """ARRAY(
+CASE_EMERGENCY = """ARRAY(
     SELECT DISTINCT ea.category FROM emergency_access ea
      WHERE ea.case_id = k.id AND ea.organisation_id = $1 AND ea.sub = $2
        AND ea.expires_at > now()) AS emergency"""
 
 _SELECT = f"""
 SELECT k.*, ch.responsible_municipality_id, ch.residence_id, ch.guardian_sub, st,
-       {CONSENTED}, {_EMERGENCY}
+       {CONSENTED}, {CASE_EMERGENCY}
   FROM cases k
   JOIN children ch ON ch.id = k.child_id
   CROSS JOIN LATERAL (SELECT k.status AS st) s
@@ -42,7 +42,7 @@ SELECT k.*, ch.responsible_municipality_id, ch.residence_id, ch.guardian_sub, st
 
 # Case rows are scoped by their CASE_STATUS (the service passes that scope), which is
 # also what the status and municipality filters act on.
-_FILTER = """
+FILTER = """
    AND (cardinality($4::text[]) = 0 OR k.status = ANY($4::text[]))
    AND ($5::text IS NULL OR ch.responsible_municipality_id = $5)
    AND ($6::uuid IS NULL OR k.child_id = $6)
@@ -53,13 +53,13 @@ _BY_CHILDREN = f"""{_SELECT} WHERE {SCOPE_PREDICATE} AND k.child_id = ANY($4::uu
  ORDER BY k.opened_at DESC, k.id DESC"""
 
 _PAGE = f"""{_SELECT}
- WHERE {SCOPE_PREDICATE} {_FILTER}
+ WHERE {SCOPE_PREDICATE} {FILTER}
    AND ($7::uuid IS NULL OR (k.opened_at, k.id) <
         (SELECT a.opened_at, a.id FROM cases a WHERE a.id = $7))
  ORDER BY k.opened_at DESC, k.id DESC
  LIMIT $8
 """
-_COUNT = f"SELECT count(*) FROM ({_SELECT} WHERE {SCOPE_PREDICATE} {_FILTER}) n"
+_COUNT = f"SELECT count(*) FROM ({_SELECT} WHERE {SCOPE_PREDICATE} {FILTER}) n"
 
 _SIGHTINGS = """
 SELECT id, case_id, seen_at, place, note, reported_by, kind, callback_phone,

@@ -65,7 +65,7 @@ class Completion:
     return_type: GraphQLOutputType
     non_null: bool
     leaf: GraphQLLeafType | None = None
-    serialise: Callable[[Any], Any] | None = None  # a non-null value -> output, or _SLOW
+    serialise: Callable[[Any], Any] | None = None  # a non-null value -> output, or SLOW
     shape: Shape | None = None
     item: Completion | None = None
 
@@ -95,35 +95,35 @@ class Shape:
 
 MAX_PLANS = 1024
 _PLANS: dict[tuple[int, int, tuple[tuple[str, bool], ...]], tuple[Any, Shape]] = {}
-_SLOW = object()  # graphql-core must complete this value
+SLOW = object()  # graphql-core must complete this value
 _LEAVES: dict[GraphQLOutputType, Completion] = {}  # by the schema's (long-lived) types
 _KNOWN_DIRECTIVES = frozenset({"skip", "include"})  # applied when fields are collected
 
 
 def _leaf(c: Completion, value: Any) -> Any:
-    """A non-null value serialised, or _SLOW when graphql-core must say what is wrong."""
+    """A non-null value serialised, or SLOW when graphql-core must say what is wrong."""
     assert c.serialise is not None
     try:
         return c.serialise(value)
     except Exception:
-        return _SLOW
+        return SLOW
 
 
 _INT_MIN, _INT_MAX = -(2**31), 2**31 - 1
 
 
-def _serialiser(leaf: GraphQLLeafType) -> Callable[[Any], Any]:
+def serialiser(leaf: GraphQLLeafType) -> Callable[[Any], Any]:
     """The type's own output coercion, with a shortcut for the values it passes through
     unchanged (a str for String and ID, a bool, an int in range, a finite float, an
     enum's member); anything else goes through the coercion itself."""
     names = enum_names(leaf)
     if names is not None:
-        return lambda value: names.get(value, _SLOW)
+        return lambda value: names.get(value, SLOW)
     coerce = leaf.coerce_output_value
 
     def coerced(value: Any) -> Any:
         out = coerce(value)
-        return _SLOW if out is None or out is Undefined else out
+        return SLOW if out is None or out is Undefined else out
 
     kept: type | None = None
     if leaf is GraphQLString or leaf is GraphQLID:
@@ -245,7 +245,7 @@ class PlannedExecutionContext(HubExecutionContext):
         inner = type_.of_type if isinstance(type_, GraphQLNonNull) else type_
         if is_leaf_type(inner):  # the same for every selection: worked out once per schema
             leaf = _LEAVES[type_] = Completion(
-                Kind.LEAF, type_, non_null, leaf=inner, serialise=_serialiser(inner)
+                Kind.LEAF, type_, non_null, leaf=inner, serialise=serialiser(inner)
             )
             return leaf
         if is_object_type(inner) and inner.is_type_of is None:
@@ -304,14 +304,14 @@ class PlannedExecutionContext(HubExecutionContext):
         assert c is not None
         assert step.attribute is not None
         try:
-            value = getattr(source, step.attribute, _SLOW)
+            value = getattr(source, step.attribute, SLOW)
         except Exception:  # a property that raises: graphql-core reports it
-            value = _SLOW
-        if value is _SLOW:  # graphql-core raises what the default resolver raises
+            value = SLOW
+        if value is SLOW:  # graphql-core raises what the default resolver raises
             return self._whole(shape, step, source, path)
         if c.kind is Kind.LEAF and value is not None:
             done = _leaf(c, value)
-            if done is not _SLOW:
+            if done is not SLOW:
                 return done
         elif value is None and not c.non_null:
             return None
@@ -379,14 +379,14 @@ class PlannedExecutionContext(HubExecutionContext):
             pass  # graphql-core raises it, located
         elif c.kind is Kind.LEAF:
             done = _leaf(c, value)
-            if done is not _SLOW:
+            if done is not SLOW:
                 return done
         elif c.kind is Kind.OBJECT:
             assert c.shape is not None
             return self._object(c.shape, value, path)
         elif c.kind is Kind.LIST and isinstance(value, list | tuple):
             done = self._list(c, step, value, path)
-            if done is not _SLOW:
+            if done is not SLOW:
                 return done
         instruments.planned_fields.add(1, {"outcome": "graphql-core"})
         if info is None:
@@ -399,10 +399,10 @@ class PlannedExecutionContext(HubExecutionContext):
         item = c.item
         assert item is not None
         if item.non_null and any(v is None for v in items):
-            return _SLOW  # graphql-core names the item
+            return SLOW  # graphql-core names the item
         if item.kind is Kind.LEAF:
             out = [None if v is None else _leaf(item, v) for v in items]
-            return _SLOW if any(v is _SLOW for v in out) else out
+            return SLOW if any(v is SLOW for v in out) else out
         assert item.shape is not None
         completed: list[Any] = []
         waiting: list[int] = []

@@ -24,6 +24,7 @@ from hub.consents.schema import ConsentMutation
 from hub.emergency.schema import EmergencyMutation, EmergencyQuery
 from hub.events.schema import EventSubscription, InboxMutation, InboxQuery
 from hub.events.webhook_schema import WebhookMutation, WebhookQuery
+from hub.graphql.compiled.executor import CompiledExecutionContext
 from hub.graphql.execution import HubExecutionContext
 from hub.graphql.extensions import CodedErrors, Transaction
 from hub.graphql.limits import Limits, limit_extensions
@@ -86,16 +87,21 @@ def build_schema(
     traced: bool = False,
     fast_executor: bool = True,
     planned: bool = True,
+    compiled: bool = True,
 ) -> strawberry.Schema:
     """`traced` adds the telemetry extension (outermost, so its spans cover the rest);
     `planned` runs queries from a plan (hub/graphql/planned.py; HUB_PLANNED=0 turns it
-    off); `fast_executor` off runs strawberry's stock executor for everything
+    off); `compiled` answers the reads it covers with one statement per root field
+    (hub/graphql/compiled/; HUB_COMPILED=0 turns it off, and it needs `planned`);
+    `fast_executor` off runs strawberry's stock executor for everything
     (HUB_FAST_EXECUTOR=0), the fallback should a graphql-core release break either."""
     limits = limits or Limits()
     tracing: list[type[SchemaExtension]] = [Telemetry] if traced else []
     executor: type[SharingExecutionContext] = SharingExecutionContext
     if fast_executor:
-        executor = PlannedExecutionContext if planned else HubExecutionContext
+        executor = HubExecutionContext
+        if planned:
+            executor = CompiledExecutionContext if compiled else PlannedExecutionContext
     return HubSchema(
         query=Query,
         mutation=Mutation,

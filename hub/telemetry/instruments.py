@@ -30,6 +30,11 @@ audit_rows = _meter.create_counter(
 decisions = _meter.create_counter(
     "hub.policy.decisions", unit="{decision}", description="Policy decisions, by outcome"
 )
+compiled_reads = _meter.create_counter(
+    "hub.graphql.compiled_reads",
+    unit="{operation}",
+    description="Queries answered by the compiled read path, or falling back (and where)",
+)
 planned_fields = _meter.create_counter(
     "hub.graphql.planned_fields",
     unit="{field}",

@@ -1,0 +1,129 @@
+"""The executor that answers compiled queries, and hands everything else to the planned
+executor below it (`hub.graphql.planned`).
+
+A plan is made once per document (the parser cache keeps one per text), operation and
+@skip/@include outcome (the Boolean variables), like the planned executor's, and kept;
+so is the verdict that an operation is outside the compiled subset. Arguments are read
+per request and always bound as statement parameters. `hub.graphql.compiled_reads`
+counts the operations by outcome, and a fallback by the schema coordinate that caused it
+(`Query.children`, `Case.tasks`), so an operator can tell which reads are not compiled.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from graphql import DocumentNode, GraphQLObjectType, GraphQLSchema, OperationType, validate
+from graphql.execution.collect_fields import GroupedFieldSet, collect_fields
+
+from hub.graphql.compiled.plan import Planner, Root, Unsupported
+from hub.graphql.compiled.run import Fallback, answer
+from hub.graphql.planned import PlannedExecutionContext
+from hub.telemetry import instruments
+
+MAX_PLANS = 1024
+_PLANS: dict[tuple[int, int, tuple[tuple[str, bool], ...]], tuple[Any, list[Root] | str]] = {}
+_COMPILED = {"outcome": "compiled"}
+
+
+class CompiledExecutionContext(PlannedExecutionContext):
+    def execute_collected_root_fields(
+        self,
+        root_type: GraphQLObjectType,
+        root_value: Any,
+        grouped_field_set: GroupedFieldSet,
+        serially: bool,
+        new_defer_usages: Sequence[Any],
+    ) -> Any:
+        roots = None
+        if (
+            root_type is self.schema.query_type
+            and not serially
+            and not new_defer_usages
+            and not self._hooked()
+            and self.context_value.operation.actor is not None  # else refused as ever
+        ):
+            roots = self._compiled(root_type, grouped_field_set)
+        if roots is None:
+            return super().execute_collected_root_fields(
+                root_type, root_value, grouped_field_set, serially, new_defer_usages
+            )
+        return self._answer(roots, root_type, root_value, grouped_field_set)
+
+    async def _answer(
+        self,
+        roots: list[Root],
+        root_type: GraphQLObjectType,
+        root_value: Any,
+        grouped: GroupedFieldSet,
+    ) -> Any:
+        try:
+            data = await answer(roots, self.context_value.operation.actor, self)
+        except Fallback:
+            instruments.compiled_reads.add(1, {"outcome": "fallback", "at": "a value"})
+            stock = super().execute_collected_root_fields(root_type, root_value, grouped, False, ())
+            return await stock if self.is_awaitable(stock) else stock
+        instruments.compiled_reads.add(1, _COMPILED)
+        return data
+
+    def _compiled(
+        self, root_type: GraphQLObjectType, grouped: GroupedFieldSet
+    ) -> list[Root] | None:
+        key = (
+            id(self.schema),
+            id(self.operation),
+            tuple(
+                sorted((k, v) for k, v in self.variable_values.coerced.items() if type(v) is bool)
+            ),
+        )
+        found = _PLANS.get(key)
+        if found is None or found[0] != (self.schema, self.operation):
+            try:
+                plan: list[Root] | str = Planner(self).roots(root_type, grouped)
+            except Unsupported as why:
+                plan = str(why)
+            if not any(d.fragment_variable_values for ds in grouped.values() for d in ds):
+                if len(_PLANS) >= MAX_PLANS:
+                    _PLANS.pop(next(iter(_PLANS)))
+                _PLANS[key] = ((self.schema, self.operation), plan)
+        else:
+            plan = found[1]
+        if isinstance(plan, str):
+            instruments.compiled_reads.add(1, {"outcome": "fallback", "at": plan})
+            return None
+        return plan
+
+
+def explain(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation_name: str | None = None,
+    variables: dict[str, Any] | None = None,
+) -> str | None:
+    """None when the compiled path answers this operation (given these variables' Boolean
+    values), else why not: the field it stops at (a runtime reason, such as `after` or a
+    filter given, is not known here)."""
+    invalid = validate(schema, document)
+    if invalid:
+        return f"not valid: {invalid[0].message}"
+    built = CompiledExecutionContext.build(
+        schema, document, raw_variable_values=variables, operation_name=operation_name
+    )
+    if isinstance(built, list):
+        return f"not valid: {built[0].message}"
+    operation = built.operation
+    if operation.operation is not OperationType.QUERY:
+        return f"a {operation.operation.value}, not a query"
+    root_type = schema.query_type
+    assert root_type is not None
+    grouped, defers, _ = collect_fields(
+        schema, built.fragments, built.variable_values, root_type, operation, False
+    )
+    if defers:
+        return "@defer"
+    try:
+        Planner(built).roots(root_type, grouped)
+    except Unsupported as why:
+        return str(why)
+    return None

@@ -1,0 +1,90 @@
+"""How a column's value becomes a leaf's output, exactly as the stock path serialises it.
+
+Each conversion is an expression over `v` (the column's non-null value) that a projector
+inlines: a text column as it is, an id as `str(uuid)` (what the stock types hold), a
+date or timestamp through `isoformat` (strawberry's own serialiser for Date and
+DateTime), an enum's value looked up to its GraphQL name. Anything else calls the leaf
+type's serialiser. A value the stock path would answer with an error raises (a missing
+enum value, a null item in a list of non-null items), and the operation runs there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from graphql import (
+    GraphQLEnumType,
+    GraphQLID,
+    GraphQLInt,
+    GraphQLLeafType,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLOutputType,
+    GraphQLString,
+    is_leaf_type,
+)
+from strawberry.schema.types.base_scalars import isoformat
+
+from hub.graphql.planned import SLOW, serialiser
+
+
+class NotALeaf(Exception):
+    """The field is not a leaf or a list of leaves."""
+
+
+@dataclass(frozen=True, slots=True)
+class Conversion:
+    expression: str  # over `v`; `H` is `helper`
+    helper: Any = None
+    non_null: bool = False
+
+
+def _one(leaf: GraphQLLeafType, integer_column: bool) -> Conversion:
+    if isinstance(leaf, GraphQLEnumType):  # the column holds the member's value
+        return Conversion("H[v]", {v.value: name for name, v in leaf.values.items()})
+    if leaf is GraphQLString or (leaf is GraphQLInt and integer_column):
+        return Conversion("v")  # a text column's str; an integer column's int fits Int
+    if leaf is GraphQLID:
+        return Conversion("str(v)")
+    if getattr(leaf, "serialize", None) is isoformat:
+        return Conversion("v.isoformat()")
+    serialise = serialiser(leaf)
+
+    def checked(value: Any) -> Any:
+        out = serialise(value)
+        if out is SLOW:
+            raise ValueError("a value the stock path reports")
+        return out
+
+    return Conversion("H(v)", checked)
+
+
+def _items(one: Conversion, item_non_null: bool) -> Callable[[list[Any]], list[Any]]:
+    code = f"lambda v: {one.expression}"
+    convert = eval(code, {"H": one.helper})  # the expression is one of `_one`'s own
+
+    def items(values: list[Any]) -> list[Any]:
+        if item_non_null and None in values:
+            raise ValueError("a null item in a list of non-null items")
+        return [None if v is None else convert(v) for v in values]
+
+    return items
+
+
+def conversion(type_: GraphQLOutputType, *, integer_column: bool) -> Conversion:
+    """The conversion of a column to a field of `type_` (a leaf or a list of leaves)."""
+    non_null = isinstance(type_, GraphQLNonNull)
+    inner = type_.of_type if isinstance(type_, GraphQLNonNull) else type_
+    if isinstance(inner, GraphQLList):
+        item = inner.of_type
+        item_non_null = isinstance(item, GraphQLNonNull)
+        item = item.of_type if isinstance(item, GraphQLNonNull) else item
+        if not is_leaf_type(item):
+            raise NotALeaf
+        return Conversion("H(v)", _items(_one(item, integer_column), item_non_null), non_null)
+    if not is_leaf_type(inner):
+        raise NotALeaf
+    one = _one(inner, integer_column)
+    return Conversion(one.expression, one.helper, non_null)

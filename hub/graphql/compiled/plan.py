@@ -1,0 +1,317 @@
+"""An operation's plan: for each root field, what every object below it selects, laid
+over the columns of the one statement that answers it (`hub.cases.compiled_repository`).
+
+The fields are collected by graphql-core's own `collect_subfields` (fragments, aliases,
+@skip/@include as graphql-core applies them), so the plan holds exactly the response keys
+the stock executor would answer, in its order. The compiled subset is what the county's
+boards read most: `case(id)` and `cases(first)` (no `after` or `filter`: those run on the
+stock path), with a case's plain fields, `withheld`, `child` (its plain fields,
+`description`, `withheld`) and `sightings` (no arguments). Anything else makes the whole
+operation run on the stock path, and `Unsupported` names the first field that did.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from graphql import GraphQLField, GraphQLList, GraphQLNonNull, GraphQLObjectType, GraphQLOutputType
+from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
+from strawberry.schema.schema_converter import GraphQLCoreConverter
+
+from hub.cases.compiled_repository import (
+    CASE_COLUMNS,
+    CHILD_COLUMNS,
+    INTEGER_COLUMNS,
+    SIGHTING_COLUMNS,
+    Layout,
+)
+from hub.graphql.categories import field_categories, type_categories
+from hub.graphql.compiled.leaves import Conversion, NotALeaf, conversion
+from hub.graphql.execution import attribute_of
+from hub.policy.categories import DataCategory
+from hub.policy.view import RowView
+
+_KNOWN_DIRECTIVES = frozenset({"skip", "include"})  # applied when fields are collected
+_EDGE = ("cursor", "node", "__typename")
+_PAGE_INFO = ("hasNextPage", "endCursor", "__typename")
+_DESCRIPTION = ("height_cm", "build", "hair", "eyes", "marks", "clothing", "photo_url")
+# the columns each object type reads, and the part of the row they are in
+_COLUMNS = {
+    "Case": ("Case", CASE_COLUMNS),
+    "Child": ("Child", CHILD_COLUMNS),
+    "Description": ("Child", _DESCRIPTION),
+    "Sighting": ("Sighting", SIGHTING_COLUMNS),
+}
+
+
+class Unsupported(Exception):
+    """The operation is outside the compiled subset; the message names where."""
+
+
+class Collector(Protocol):
+    """What planning needs of graphql-core's executor."""
+
+    def collect_subfields(
+        self, return_type: GraphQLObjectType, field_details_list: FieldDetailsList
+    ) -> Any: ...
+
+
+@dataclass(eq=False, slots=True)
+class Leaf:
+    key: str
+    part: str  # "Case", "Child" or "Sighting": where its column is
+    column: str
+    conversion: Conversion
+    category: DataCategory | None  # masked by the row's view; None: always shown
+    index: int = -1  # in the row (a sighting's: in its tuple), once the columns are known
+
+
+@dataclass(eq=False, slots=True)
+class Const:
+    key: str
+    value: Any  # __typename
+
+
+@dataclass(eq=False, slots=True)
+class WithheldList:
+    key: str
+    items: list[tuple[str, str]]  # (response key, "category" | "reason" | "__typename")
+    names: dict[DataCategory, str]  # the DataCategory enum's GraphQL names
+
+
+@dataclass(eq=False, slots=True)
+class Nested:
+    key: str
+    obj: Obj
+    category: DataCategory | None  # the field's own category on its parent (None: child)
+
+
+@dataclass(eq=False, slots=True)
+class Obj:
+    """One object type under one selection, and its projectors (`project.projector`)."""
+
+    type_name: str
+    fields: list[Leaf | Const | WithheldList | Nested] = field(default_factory=list)
+    categories: frozenset[DataCategory] = frozenset()  # its type's (audit and `withheld`)
+    projectors: dict[int, tuple[RowView | None, Callable[..., Any]]] = field(default_factory=dict)
+
+    def nested(self, type_name: str) -> Obj | None:
+        """The first object of `type_name` nested in this one, if selected."""
+        for f in self.fields:
+            if isinstance(f, Nested) and f.obj.type_name == type_name:
+                return f.obj
+        return None
+
+    def leaves(self) -> Iterator[Leaf]:
+        """Every leaf of this object and the objects nested in it."""
+        for f in self.fields:
+            if isinstance(f, Leaf):
+                yield f
+            elif isinstance(f, Nested):
+                yield from f.obj.leaves()
+
+
+@dataclass(eq=False, slots=True)
+class Page:
+    """A `cases` connection: each response key with what it answers, and for `edges`
+    and `pageInfo` their own keys."""
+
+    fields: list[tuple[str, str, list[tuple[str, str]]]]  # (key, field name, sub-keys)
+    case_categories: frozenset[DataCategory]  # every row is audited, `node` selected or not
+    node: Obj | None = None  # the case, when an edge's `node` is selected
+
+
+@dataclass(eq=False, slots=True)
+class Root:
+    key: str
+    kind: str  # "case" | "cases" | "__typename"
+    field_def: GraphQLField | None
+    details: FieldDetailsList | None
+    obj: Obj | None = None  # case
+    page: Page | None = None  # cases
+    # the columns its statement reads of each part (always the ids, for cursors and the
+    # audit, and the order)
+    columns: dict[str, list[str]] = field(
+        default_factory=lambda: {"Case": ["id", "child_id", "opened_at"], "Child": ["id"]}
+    )
+    child: bool = False  # the statement joins the child
+    sightings: bool = False  # the statement gathers the sightings
+    layout: Layout | None = None
+
+    @property
+    def case(self) -> Obj | None:
+        return self.obj if self.page is None else self.page.node
+
+    def finish(self) -> None:
+        """Lay the columns out and tell each leaf where its value is."""
+        case = self.case
+        self.child = case is not None and case.nested("Child") is not None
+        self.sightings = case is not None and case.nested("Sighting") is not None
+        self.layout = Layout.of(
+            tuple(self.columns["Case"]),
+            tuple(self.columns["Child"]) if self.child else None,
+            page=self.kind == "cases",
+            sightings=self.sightings,
+        )
+        for leaf in case.leaves() if case is not None else ():
+            leaf.index = self.layout.index(leaf.part, leaf.column)
+
+
+def _name(details: FieldDetailsList) -> str:
+    node = details[0].node
+    for directive in node.directives or ():
+        if directive.name.value not in _KNOWN_DIRECTIVES:
+            raise Unsupported(f"@{directive.name.value}")
+    return node.name.value
+
+
+def _unwrap(type_: GraphQLOutputType) -> tuple[Any, bool]:
+    if isinstance(type_, GraphQLNonNull):
+        return type_.of_type, True
+    return type_, False
+
+
+def _item(type_: GraphQLOutputType) -> Any:
+    """The named type inside non-null and list wrappers."""
+    inner, _ = _unwrap(type_)
+    if isinstance(inner, GraphQLList):
+        inner, _ = _unwrap(inner.of_type)
+    return inner
+
+
+def _origin(object_type: GraphQLObjectType) -> type[Any]:
+    definition = object_type.extensions[GraphQLCoreConverter.DEFINITION_BACKREF]
+    origin: type[Any] = definition.origin
+    return origin
+
+
+def _leaf(
+    key: str, field_def: GraphQLField, part: str, column: str, category: DataCategory | None
+) -> Leaf:
+    try:
+        how = conversion(field_def.type, integer_column=column in INTEGER_COLUMNS)
+    except NotALeaf:
+        raise Unsupported("a list of objects") from None
+    return Leaf(key, part, column, how, category)
+
+
+class Planner:
+    """Plans one operation's root fields with its executor's field collection."""
+
+    def __init__(self, collector: Collector) -> None:
+        self._c = collector
+        self._root: Root | None = None  # the root field being planned
+
+    def roots(self, root_type: GraphQLObjectType, grouped: GroupedFieldSet) -> list[Root]:
+        roots = []
+        for key, details in grouped.items():
+            name = _name(details)
+            if name == "__typename":
+                roots.append(Root(key, name, None, None))
+                continue
+            field_def = root_type.fields.get(name)
+            if field_def is None or name not in ("case", "cases"):
+                raise Unsupported(f"{root_type.name}.{name}")
+            inner, _ = _unwrap(field_def.type)
+            root = self._root = Root(key, name, field_def, details)
+            if name == "case":
+                root.obj = self._object(inner, details)
+            else:
+                root.page = self._page(inner, details)
+            root.finish()
+            roots.append(root)
+        return roots
+
+    def _page(self, connection: GraphQLObjectType, details: FieldDetailsList) -> Page:
+        edge_type = _item(connection.fields["edges"].type)
+        page = Page([], type_categories(_origin(_item(edge_type.fields["node"].type))))
+        for key, sub in self._collect(connection, details).items():
+            name = _name(sub)
+            if name in ("totalCount", "__typename"):
+                page.fields.append((key, name, []))
+            elif name in ("edges", "pageInfo"):
+                inner = _item(connection.fields[name].type)
+                page.fields.append((key, name, self._flat(inner, sub, page, name)))
+            else:
+                raise Unsupported(f"{connection.name}.{name}")
+        return page
+
+    def _flat(
+        self, object_type: GraphQLObjectType, details: FieldDetailsList, page: Page, of: str
+    ) -> list[tuple[str, str]]:
+        """An edge's or the page info's keys; an edge's `node` planned as a case."""
+        allowed = _EDGE if of == "edges" else _PAGE_INFO
+        keys = []
+        for key, sub in self._collect(object_type, details).items():
+            name = _name(sub)
+            if name not in allowed:
+                raise Unsupported(f"{object_type.name}.{name}")
+            if name == "node":
+                if page.node is not None:  # two `node` selections: left to the stock path
+                    raise Unsupported("CaseEdge.node twice")
+                page.node = self._object(_item(object_type.fields[name].type), sub)
+            keys.append((key, name))
+        return keys
+
+    def _collect(self, object_type: GraphQLObjectType, details: FieldDetailsList) -> Any:
+        grouped, deferred, *_ = self._c.collect_subfields(object_type, details)
+        if deferred:
+            raise Unsupported("@defer")
+        return grouped
+
+    def _object(self, object_type: GraphQLObjectType, details: FieldDetailsList) -> Obj:
+        """Case, Child, Description or Sighting under one selection."""
+        type_name = object_type.name
+        if type_name not in _COLUMNS:
+            raise Unsupported(type_name)
+        part, columns = _COLUMNS[type_name]
+        origin = _origin(object_type)
+        categories = field_categories(origin)
+        obj = Obj(type_name, categories=type_categories(origin))
+        for key, sub in self._collect(object_type, details).items():
+            name = _name(sub)
+            if name == "__typename":
+                obj.fields.append(Const(key, type_name))
+                continue
+            field_def = object_type.fields[name]
+            attribute = attribute_of(field_def)
+            category = categories.get(attribute) if attribute else None
+            if name == "withheld" and type_name in ("Case", "Child"):
+                obj.fields.append(self._withheld(key, field_def, sub))
+            elif name == "child" and type_name == "Case":
+                child = self._object(_item(field_def.type), sub)
+                obj.fields.append(Nested(key, child, None))
+            elif name == "description" and type_name == "Child":
+                description = self._object(_item(field_def.type), sub)
+                obj.fields.append(Nested(key, description, category))
+            elif name == "sightings" and type_name == "Case" and not sub[0].node.arguments:
+                sightings = self._object(_item(field_def.type), sub)
+                obj.fields.append(Nested(key, sightings, DataCategory.SIGHTINGS))
+            elif attribute is not None and attribute in columns:
+                obj.fields.append(_leaf(key, field_def, part, attribute, category))
+                self._read(part, attribute)
+            else:
+                raise Unsupported(f"{type_name}.{name}")
+        return obj
+
+    def _read(self, part: str, column: str) -> None:
+        assert self._root is not None
+        columns = self._root.columns.get(part)
+        if columns is not None and column not in columns:
+            columns.append(column)
+
+    def _withheld(
+        self, key: str, field_def: GraphQLField, details: FieldDetailsList
+    ) -> WithheldList:
+        item = _item(field_def.type)
+        items = []
+        for sub_key, sub in self._collect(item, details).items():
+            name = _name(sub)
+            if name not in ("category", "reason", "__typename"):
+                raise Unsupported(f"{item.name}.{name}")
+            items.append((sub_key, name))
+        leaf, _ = _unwrap(item.fields["category"].type)
+        names = {c: n for n, v in leaf.values.items() for c in DataCategory if c.value == v.value}
+        return WithheldList(key, items, names)

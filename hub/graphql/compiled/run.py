@@ -1,0 +1,219 @@
+"""Running a plan: one statement per root field, each row's view from the policy, the
+answer from the projectors, and the audit recorder told what the stock path tells it.
+
+The views come from `Policy.view`, the one decision point, memoised by every attribute it
+reads: a page's rows share a handful. Everything is projected before the recorder hears
+of anything, so an operation that turns out to need the stock path (`Fallback`) leaves no
+trace and runs there from the start.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from graphql.execution.values import get_argument_values
+
+from hub.actor import Actor
+from hub.cases import compiled_repository as rows
+from hub.cases.compiled_repository import Layout
+from hub.errors import InvalidInput
+from hub.graphql.compiled.plan import Obj, Page, Root
+from hub.graphql.compiled.project import projector
+from hub.graphql.ids import parse_id
+from hub.graphql.pagination import encode_cursor, page_request
+from hub.policy.categories import DataCategory
+from hub.policy.facts import RowFacts
+from hub.policy.view import RowView
+
+T = TypeVar("T")
+Audit = Callable[[], None]  # what to tell the recorder once the whole operation is answered
+
+
+def _nothing() -> None:
+    pass
+
+
+class Fallback(Exception):
+    """This request runs on the stock path (an argument or a value it must report)."""
+
+
+class Request:
+    """One root field's compiled answer: the caller's views of its rows, the objects
+    disclosed in the order the stock path builds them, nested objects for projectors."""
+
+    __slots__ = ("_actor", "_children", "_layout", "_views", "cases", "children")
+
+    def __init__(self, actor: Actor, layout: Layout) -> None:
+        self._actor = actor
+        self._layout = layout
+        self._views: dict[tuple[Any, ...], RowView] = {}
+        self._children: dict[tuple[int, uuid.UUID], dict[str, Any]] = {}
+        self.cases: list[tuple[RowView, uuid.UUID, uuid.UUID]] = []  # view, child, case
+        self.children: list[tuple[RowView, uuid.UUID]] = []
+
+    def view(self, r: Any, at: int) -> RowView:
+        """The caller's view of the part whose facts start at `at` (rows that share
+        their facts share it: one policy lookup each)."""
+        key = (r[at], r[at + 1], r[at + 2], r[at + 3], tuple(r[at + 4]), tuple(r[at + 5]))
+        found = self._views.get(key)
+        if found is None:
+            facts = RowFacts(
+                responsible_municipality_id=r[at],
+                residence_id=r[at + 1],
+                guardian_sub=r[at + 2],
+                state=r[at + 3],
+                consented=frozenset(r[at + 4]),
+                emergency=frozenset(r[at + 5]),
+            )
+            found = self._views[key] = self._actor.policy.view(self._actor.principal, facts)
+        return found
+
+    def case(self, obj: Obj | None, r: Any) -> dict[str, Any] | None:
+        """A case's answer (None when its `node` is not selected: it is still audited,
+        as the stock path builds it all the same)."""
+        layout = self._layout
+        view = self.view(r, layout.case_facts)
+        self.cases.append((view, r[layout.case_at + 1], r[layout.case_at]))
+        return projector(obj, view)(r, self) if obj is not None else None
+
+    def child(self, obj: Obj, r: Any) -> dict[str, Any] | None:
+        """The case's child as the caller may see it; a child several cases share is
+        built once."""
+        child_id = r[self._layout.child_at]
+        if child_id is None:  # hidden from the caller
+            return None
+        key = (id(obj), child_id)
+        found = self._children.get(key)
+        if found is None:
+            view = self.view(r, self._layout.child_facts)
+            self.children.append((view, child_id))
+            found = self._children[key] = projector(obj, view)(r, self)
+        return found
+
+    def description(self, obj: Obj, r: Any) -> dict[str, Any]:
+        return projector(obj, None)(r, self)
+
+    def sightings(self, obj: Obj, r: Any) -> list[dict[str, Any]]:
+        project = projector(obj, None)
+        return [project(s, self) for s in r[self._layout.sightings_at]]
+
+    def disclose(self, case_categories: frozenset[DataCategory], child: Obj | None) -> None:
+        """Tell the recorder what was built: every case, then every child (the stock
+        path builds a list's cases first and resolves their children after)."""
+        audit = self._actor.audit
+        for view, child_id, case_id in self.cases:
+            audit.disclosed("Case", case_categories, view, child_id=child_id, case_id=case_id)
+        if child is not None:
+            for view, child_id in self.children:
+                audit.disclosed("Child", child.categories, view, child_id=child_id)
+
+
+def _arguments(root: Root, executor: Any) -> dict[str, Any]:
+    assert root.field_def is not None
+    assert root.details is not None
+    first = root.details[0]
+    return get_argument_values(
+        root.field_def,
+        first.node,
+        executor.variable_values,
+        first.fragment_variable_values,
+        executor.hide_suggestions,
+    )
+
+
+async def _case(root: Root, actor: Actor, args: dict[str, Any]) -> tuple[Any, Audit]:
+    case, layout = root.obj, root.layout
+    assert case is not None
+    assert layout is not None
+    case_id = parse_id(args["id"])
+    if case_id is None:
+        return None, _nothing
+    scope = actor.policy.scope(actor.principal)
+    status_scope = scope.for_category(DataCategory.CASE_STATUS)
+    found = await rows.one(actor.db, layout, status_scope, scope, case_id)
+    if found is None:
+        return None, lambda: actor.audit.unseen(case_id=case_id)
+    request = Request(actor, layout)
+    answer = _projected(lambda: request.case(case, found))
+    return answer, lambda: request.disclose(case.categories, case.nested("Child"))
+
+
+async def _cases(root: Root, actor: Actor, args: dict[str, Any]) -> tuple[Any, Audit]:
+    page, layout = root.page, root.layout
+    assert page is not None
+    assert layout is not None
+    if args.get("after") is not None or args.get("filter") is not None:
+        raise Fallback  # the cursor's refusal and the filter's checks are the stock path's
+    try:
+        wanted = page_request(args.get("first"), None)
+    except InvalidInput as exc:
+        raise Fallback from exc
+    scope = actor.policy.scope(actor.principal)
+    status_scope = scope.for_category(DataCategory.CASE_STATUS)
+    found = await rows.page(
+        actor.db, layout, status_scope, scope, ((), None, None), None, wanted.limit
+    )
+    total = found[0][0]
+    cases = [r for r in found if r[1] is not None]  # an empty page: one row, the total
+    shown = cases[: wanted.first]
+    request, node = Request(actor, layout), page.node
+    nodes = _projected(lambda: [request.case(node, r) for r in shown])
+    cursors = [encode_cursor(r[1]) for r in shown]
+    answer = _connection(page, nodes, cursors, total, len(cases) > wanted.first)
+    child = node.nested("Child") if node is not None else None
+    return answer, lambda: request.disclose(page.case_categories, child)
+
+
+def _projected(project: Callable[[], T]) -> T:
+    """What the projectors made, or Fallback where the stock path must report a value."""
+    try:
+        return project()
+    except (ValueError, KeyError, TypeError) as exc:
+        raise Fallback from exc
+
+
+def _connection(
+    page: Page, nodes: list[Any], cursors: list[str], total: int, more: bool
+) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "totalCount": total,
+        "hasNextPage": more,
+        "endCursor": cursors[-1] if cursors else None,
+    }
+    answer: dict[str, Any] = {}
+    for key, name, keys in page.fields:
+        if name == "edges":
+            answer[key] = [
+                _edge(keys, node, cursor) for node, cursor in zip(nodes, cursors, strict=True)
+            ]
+        elif name == "pageInfo":
+            answer[key] = {k: values.get(what, "PageInfo") for k, what in keys}
+        else:
+            answer[key] = values.get(name, "CaseConnection")
+    return answer
+
+
+def _edge(keys: list[tuple[str, str]], node: Any, cursor: str) -> dict[str, Any]:
+    return {
+        k: node if what == "node" else cursor if what == "cursor" else "CaseEdge"
+        for k, what in keys
+    }
+
+
+async def answer(roots: list[Root], actor: Actor, executor: Any) -> dict[str, Any]:
+    """The operation's data, root field by root field; the recorder hears of them only
+    when every root field has its answer (a Fallback in the last leaves no trace)."""
+    data: dict[str, Any] = {}
+    audits: list[Audit] = []
+    for root in roots:
+        if root.kind == "__typename":
+            data[root.key] = "Query"
+            continue
+        run = _case if root.kind == "case" else _cases
+        data[root.key], audit = await run(root, actor, _arguments(root, executor))
+        audits.append(audit)
+    for audit in audits:
+        audit()
+    return data

@@ -1,12 +1,14 @@
 """The statements of the compiled read path (`hub.graphql.compiled`): one per root field.
 
-A case, or a page of cases, with each case's child as the asker may see it and the
-case's sightings, in one statement: the case rows under the case scope (a case shows
-where its CASE_STATUS may be read), each child under the child scope, and every row's
-policy facts (relation inputs, state, consents, emergency grants) beside it. The rows
-are the statements' own columns, in the orders below, not models: the compiled path
-projects them straight into the response, which is what makes it fast. Scope, filters
-and order are the same SQL as `hub.cases.repository` and `hub.children.repository`.
+A case, or a page of cases, in one statement: the case rows under the case scope (a case
+shows where its CASE_STATUS may be read), the children they name under the child scope,
+gathered once into an array on the first row (a page's cases share a few children), the
+sightings of each case as an array, and every row's policy facts beside it. The asker's
+consents and emergency grants are read once, at the top, and joined to the rows; a row
+without any has NULL there. The rows are the statements' own columns in the order
+`Layout` gives, not models: the compiled path projects them straight into the response,
+which is what makes it fast. Scope, filters and order are the same SQL as
+`hub.cases.repository` and `hub.children.repository`.
 """
 
 from __future__ import annotations
@@ -18,8 +20,8 @@ from functools import cache
 
 import asyncpg
 
-from hub.cases.repository import CASE_EMERGENCY, FILTER
-from hub.children.repository import CHILD_EMERGENCY, CONSENTED, SCOPE_PREDICATE, scope_predicate
+from hub.cases.repository import FILTER
+from hub.children.repository import SCOPE_PREDICATE, scope_predicate
 from hub.db.session import Db
 from hub.policy.scope import RowScope
 
@@ -74,35 +76,52 @@ MAX_SIGHTINGS = 100  # a case's `sightings` without arguments (DEFAULT_SIGHTINGS
 # integer columns: their values fit GraphQL's Int as they are
 INTEGER_COLUMNS = frozenset({"version", "height_cm"})
 _FACTS = "ch.responsible_municipality_id, ch.residence_id, ch.guardian_sub, st"
-_CASES = """
-SELECT {columns}, {facts}, {consented}, {emergency}
+# the asker's ($1, $2) valid consents by child, and emergency grants by case and by child
+_GRANTS = """
+consent AS MATERIALIZED (
+    SELECT co.child_id, array_agg(DISTINCT cat) AS categories
+      FROM valid_consents co, unnest(co.categories) cat
+     WHERE co.recipient_organisation_id = $1 GROUP BY co.child_id),
+granted AS MATERIALIZED (
+    SELECT ea.case_id, ek.child_id, ea.category
+      FROM emergency_access ea JOIN cases ek ON ek.id = ea.case_id
+     WHERE ea.organisation_id = $1 AND ea.sub = $2 AND ea.expires_at > now()),
+by_case AS (SELECT case_id, array_agg(DISTINCT category) AS categories
+              FROM granted GROUP BY case_id),
+by_child AS (SELECT child_id, array_agg(DISTINCT category) AS categories
+               FROM granted GROUP BY child_id)"""
+_CASES = f"""
+SELECT {{columns}}, {_FACTS}, cs.categories AS consented, gc.categories AS emergency
   FROM cases k
   JOIN children ch ON ch.id = k.child_id
   CROSS JOIN LATERAL (SELECT k.status AS st) s
+  LEFT JOIN consent cs ON cs.child_id = ch.id
+  LEFT JOIN by_case gc ON gc.case_id = k.id
 """
-_CHILD = f"""
-LEFT JOIN LATERAL (
-SELECT {{columns}}, {_FACTS}, {CONSENTED}, {CHILD_EMERGENCY}
+_CHILDREN = f"""ARRAY(
+SELECT ROW({{columns}}, {_FACTS}, cs.categories, gh.categories)
   FROM children ch
   LEFT JOIN LATERAL (
         SELECT k.status FROM cases k WHERE k.child_id = ch.id AND k.status <> 'CLOSED'
   ) oc ON true
   CROSS JOIN LATERAL (SELECT COALESCE(oc.status, 'NONE') AS st) s
- WHERE ch.id = p.child_id AND {scope_predicate("$CELLS")}
-) c ON true"""
+  LEFT JOIN consent cs ON cs.child_id = ch.id
+  LEFT JOIN by_child gh ON gh.child_id = ch.id
+ WHERE ch.id IN (SELECT child_id FROM page) AND {scope_predicate("$CELLS")})"""
 _SIGHTINGS = f"""ARRAY(
     SELECT ROW({", ".join(f"si.{c}" for c in SIGHTING_COLUMNS)}) FROM sightings si
-     WHERE si.case_id = p.id ORDER BY si.seen_at, si.id LIMIT {MAX_SIGHTINGS}) AS sightings"""
+     WHERE si.case_id = p.id ORDER BY si.seen_at, si.id LIMIT {MAX_SIGHTINGS})"""
 _PART = len(FACT_COLUMNS) + 2  # a part's facts, consents and emergency grants
 
 
 @dataclass(frozen=True, slots=True)
 class Layout:
-    """Which columns a statement reads, and where each is in its rows: [the total], the
-    case's columns and facts, [the child's columns and facts], [the sightings]."""
+    """Which columns a statement reads, and where each is. A row: [the total], [the
+    children, on the first row only], [its place in the page], the case's columns and
+    facts, [its sightings]. A child, an item of the children: its columns and facts."""
 
-    case: tuple[str, ...]  # "id" and "child_id" among them
-    child: tuple[str, ...] | None  # None: the child is not read
+    case: tuple[str, ...]  # "id", "child_id" and "opened_at" among them
+    child: tuple[str, ...] | None  # None: the children are not read
     page: bool
     sightings: bool
 
@@ -117,78 +136,86 @@ class Layout:
     ) -> Layout:
         if not set(case) <= set(CASE_COLUMNS) or not set(child or ()) <= set(CHILD_COLUMNS):
             raise ValueError("a column the compiled reads do not know")
+        if not {"id", "child_id", "opened_at"} <= set(case):
+            raise ValueError("a case's ids and order are always read")
         return cls(case, child, page, sightings)
 
     @property
-    def case_at(self) -> int:
+    def children_at(self) -> int:
         return 1 if self.page else 0
+
+    @property
+    def case_at(self) -> int:
+        return self.children_at + (self.child is not None) + self.page
 
     @property
     def case_facts(self) -> int:
         return self.case_at + len(self.case)
 
     @property
-    def child_at(self) -> int:
-        return self.case_facts + _PART
-
-    @property
     def child_facts(self) -> int:
-        return self.child_at + len(self.child or ())
+        return len(self.child or ())
 
     @property
     def sightings_at(self) -> int:
-        return self.child_facts + _PART if self.child is not None else self.child_at
+        return self.case_facts + _PART
 
     def index(self, part: str, column: str) -> int:
         if part == "Case":
             return self.case_at + self.case.index(column)
         if part == "Child":
-            return self.child_at + (self.child or ()).index(column)
+            return (self.child or ()).index(column)
         return SIGHTING_COLUMNS.index(column)
 
 
-def _cases(layout: Layout) -> str:
-    return _CASES.format(
-        columns=", ".join(f"k.{c}" for c in layout.case),
-        facts=_FACTS,
-        consented=CONSENTED,
-        emergency=CASE_EMERGENCY,
-    )
+def _select(layout: Layout) -> str:
+    return _CASES.replace("{columns}", ", ".join(f"k.{c}" for c in layout.case))
 
 
-def _parts(layout: Layout, cells: int) -> tuple[str, str]:
-    """The select list's additions and the joins for the parts asked for."""
-    select = ", c.*" if layout.child is not None else ""
+def _parts(layout: Layout, cells: int) -> tuple[str, str, str]:
+    """The children's and the sightings' columns, and the children's join."""
+    children = joins = sightings = ""
+    if layout.child is not None:
+        columns = ", ".join(f"ch.{c}" for c in layout.child)
+        gathered = _CHILDREN.replace("{columns}", columns).replace("$CELLS", f"${cells}")
+        joins = f"\n  CROSS JOIN (SELECT {gathered} AS children) kids"
+        children = (
+            "kids.children, "
+            if not layout.page
+            else ("CASE WHEN p.n IS NULL OR p.n = 1 THEN kids.children END, ")
+        )
     if layout.sightings:
-        select += f", {_SIGHTINGS}"
-    if layout.child is None:
-        return select, ""
-    columns = ", ".join(f"ch.{c}" for c in layout.child)
-    return select, _CHILD.replace("{columns}", columns).replace("$CELLS", f"${cells}")
+        sightings = f", {_SIGHTINGS}"
+    return children, sightings, joins
 
 
 @cache
 def _one(layout: Layout) -> str:
-    select, joins = _parts(layout, 5)
-    return f"""SELECT p.*{select}
-  FROM ({_cases(layout)} WHERE {SCOPE_PREDICATE} AND k.id = $4) p{joins}"""
+    children, sightings, joins = _parts(layout, 5)
+    return f"""WITH {_GRANTS},
+page AS MATERIALIZED ({_select(layout)} WHERE {SCOPE_PREDICATE} AND k.id = $4)
+SELECT {children}p.*{sightings}
+  FROM page p{joins}"""
 
 
 @cache
 def _page(layout: Layout) -> str:
     """The page's rows, each with the total: at least one row (the total, nulls beside
     it) when the page is empty."""
-    select, joins = _parts(layout, 9)
-    cases = _cases(layout)
-    return f"""SELECT t.total, p.*{select}
-  FROM (SELECT count(*) AS total FROM ({cases} WHERE {SCOPE_PREDICATE} {FILTER}) n) t
-  LEFT JOIN LATERAL ({cases}
+    children, sightings, joins = _parts(layout, 9)
+    return f"""WITH {_GRANTS},
+page AS MATERIALIZED ({_select(layout)}
  WHERE {SCOPE_PREDICATE} {FILTER}
    AND ($7::uuid IS NULL OR (k.opened_at, k.id) <
         (SELECT a.opened_at, a.id FROM cases a WHERE a.id = $7))
  ORDER BY k.opened_at DESC, k.id DESC
- LIMIT $8) p ON true{joins}
- ORDER BY p.opened_at DESC, p.id DESC"""
+ LIMIT $8)
+SELECT t.total, {children}p.*{sightings}
+  FROM (SELECT count(*) AS total FROM ({_select(layout)}
+         WHERE {SCOPE_PREDICATE} {FILTER}) n) t{joins}
+  LEFT JOIN (SELECT row_number() OVER (ORDER BY opened_at DESC, id DESC) AS n, page.*
+               FROM page) p ON true
+ ORDER BY p.n"""
 
 
 async def one(
@@ -208,7 +235,8 @@ async def page(
     after: uuid.UUID | None,
     limit: int,
 ) -> list[asyncpg.Record]:
-    """Up to `limit` cases newest first, each row led by the total without `after`."""
+    """Up to `limit` cases newest first, each row led by the total without `after`
+    (and the page's place, after the children)."""
     statuses, municipality, child_id = filters
     cells = (list(child_scope.cells),) if layout.child is not None else ()
     return await db.fetch(

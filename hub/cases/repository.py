@@ -27,14 +27,14 @@ from hub.errors import Conflict
 from hub.events.models import Person
 from hub.policy.scope import RowScope
 
-CASE_EMERGENCY = """ARRAY(
+_EMERGENCY = """ARRAY(
     SELECT DISTINCT ea.category FROM emergency_access ea
      WHERE ea.case_id = k.id AND ea.organisation_id = $1 AND ea.sub = $2
        AND ea.expires_at > now()) AS emergency"""
 
 _SELECT = f"""
 SELECT k.*, ch.responsible_municipality_id, ch.residence_id, ch.guardian_sub, st,
-       {CONSENTED}, {CASE_EMERGENCY}
+       {CONSENTED}, {_EMERGENCY}
   FROM cases k
   JOIN children ch ON ch.id = k.child_id
   CROSS JOIN LATERAL (SELECT k.status AS st) s

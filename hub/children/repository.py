@@ -59,13 +59,13 @@ SCOPE_PREDICATE = scope_predicate("$3")
 CONSENTED = f"""ARRAY(
     SELECT DISTINCT cat FROM valid_consents co, unnest(co.categories) cat
      WHERE {TO_ASKER}) AS consented"""
-CHILD_EMERGENCY = """ARRAY(
+_EMERGENCY = """ARRAY(
     SELECT DISTINCT ea.category FROM emergency_access ea JOIN cases ek ON ek.id = ea.case_id
      WHERE ek.child_id = ch.id AND ea.organisation_id = $1 AND ea.sub = $2
        AND ea.expires_at > now()) AS emergency"""
 
 _SELECT = f"""
-SELECT ch.*, st, {CONSENTED}, {CHILD_EMERGENCY}
+SELECT ch.*, st, {CONSENTED}, {_EMERGENCY}
   FROM children ch
   LEFT JOIN LATERAL (
         SELECT k.status FROM cases k WHERE k.child_id = ch.id AND k.status <> 'CLOSED'

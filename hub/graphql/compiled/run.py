@@ -43,20 +43,29 @@ class Request:
     """One root field's compiled answer: the caller's views of its rows, the objects
     disclosed in the order the stock path builds them, nested objects for projectors."""
 
-    __slots__ = ("_actor", "_children", "_layout", "_views", "cases", "children")
+    __slots__ = ("_actor", "_children", "_found", "_layout", "_views", "cases", "children")
 
     def __init__(self, actor: Actor, layout: Layout) -> None:
         self._actor = actor
         self._layout = layout
         self._views: dict[tuple[Any, ...], RowView] = {}
         self._children: dict[tuple[int, uuid.UUID], dict[str, Any]] = {}
+        self._found: dict[uuid.UUID, tuple[Any, ...]] = {}
         self.cases: list[tuple[RowView, uuid.UUID, uuid.UUID]] = []  # view, child, case
         self.children: list[tuple[RowView, uuid.UUID]] = []
 
     def view(self, r: Any, at: int) -> RowView:
         """The caller's view of the part whose facts start at `at` (rows that share
         their facts share it: one policy lookup each)."""
-        key = (r[at], r[at + 1], r[at + 2], r[at + 3], tuple(r[at + 4]), tuple(r[at + 5]))
+        consented, emergency = r[at + 4], r[at + 5]  # NULL: none
+        key = (
+            r[at],
+            r[at + 1],
+            r[at + 2],
+            r[at + 3],
+            tuple(consented) if consented else (),
+            tuple(emergency) if emergency else (),
+        )
         found = self._views.get(key)
         if found is None:
             facts = RowFacts(
@@ -64,8 +73,8 @@ class Request:
                 residence_id=r[at + 1],
                 guardian_sub=r[at + 2],
                 state=r[at + 3],
-                consented=frozenset(r[at + 4]),
-                emergency=frozenset(r[at + 5]),
+                consented=frozenset(key[4]),
+                emergency=frozenset(key[5]),
             )
             found = self._views[key] = self._actor.policy.view(self._actor.principal, facts)
         return found
@@ -78,18 +87,23 @@ class Request:
         self.cases.append((view, r[layout.case_at + 1], r[layout.case_at]))
         return projector(obj, view)(r, self) if obj is not None else None
 
+    def gathered(self, children: list[tuple[Any, ...]] | None) -> None:
+        """The children the statement found visible (on its first row)."""
+        self._found = {c[0]: c for c in children or ()}
+
     def child(self, obj: Obj, r: Any) -> dict[str, Any] | None:
         """The case's child as the caller may see it; a child several cases share is
         built once."""
-        child_id = r[self._layout.child_at]
-        if child_id is None:  # hidden from the caller
-            return None
+        child_id = r[self._layout.case_at + 1]
         key = (id(obj), child_id)
         found = self._children.get(key)
         if found is None:
-            view = self.view(r, self._layout.child_facts)
+            row = self._found.get(child_id)
+            if row is None:  # hidden from the caller
+                return None
+            view = self.view(row, self._layout.child_facts)
             self.children.append((view, child_id))
-            found = self._children[key] = projector(obj, view)(r, self)
+            found = self._children[key] = projector(obj, view)(row, self)
         return found
 
     def description(self, obj: Obj, r: Any) -> dict[str, Any]:
@@ -136,6 +150,8 @@ async def _case(root: Root, actor: Actor, args: dict[str, Any]) -> tuple[Any, Au
     if found is None:
         return None, lambda: actor.audit.unseen(case_id=case_id)
     request = Request(actor, layout)
+    if layout.child is not None:
+        request.gathered(found[layout.children_at])
     answer = _projected(lambda: request.case(case, found))
     return answer, lambda: request.disclose(case.categories, case.nested("Child"))
 
@@ -156,11 +172,14 @@ async def _cases(root: Root, actor: Actor, args: dict[str, Any]) -> tuple[Any, A
         actor.db, layout, status_scope, scope, ((), None, None), None, wanted.limit
     )
     total = found[0][0]
-    cases = [r for r in found if r[1] is not None]  # an empty page: one row, the total
+    at = layout.case_at
+    cases = [r for r in found if r[at] is not None]  # an empty page: one row, the total
     shown = cases[: wanted.first]
     request, node = Request(actor, layout), page.node
+    if layout.child is not None:
+        request.gathered(found[0][layout.children_at])
     nodes = _projected(lambda: [request.case(node, r) for r in shown])
-    cursors = [encode_cursor(r[1]) for r in shown]
+    cursors = [encode_cursor(r[at]) for r in shown]
     answer = _connection(page, nodes, cursors, total, len(cases) > wanted.first)
     child = node.nested("Child") if node is not None else None
     return answer, lambda: request.disclose(page.case_categories, child)

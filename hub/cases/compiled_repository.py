@@ -22,7 +22,7 @@ import asyncpg
 
 from hub.cases.repository import FILTER
 from hub.children.repository import SCOPE_PREDICATE, scope_predicate
-from hub.db.session import Db
+from hub.db.session import Session
 from hub.policy.scope import RowScope
 
 # the columns of each part, in the order a row holds them
@@ -219,15 +219,16 @@ SELECT t.total, {children}p.*{sightings}
 
 
 async def one(
-    db: Db, layout: Layout, scope: RowScope, child_scope: RowScope, case_id: uuid.UUID
+    db: Session, layout: Layout, scope: RowScope, child_scope: RowScope, case_id: uuid.UUID
 ) -> asyncpg.Record | None:
     """The case under `scope`, its child under `child_scope` (nulls when hidden)."""
     cells = (list(child_scope.cells),) if layout.child is not None else ()
-    return await db.fetchrow(_one(layout), *scope.sql_args(), case_id, *cells)
+    found = await db.fetch_alone(_one(layout), *scope.sql_args(), case_id, *cells)
+    return found[0] if found else None
 
 
 async def page(
-    db: Db,
+    db: Session,
     layout: Layout,
     scope: RowScope,
     child_scope: RowScope,
@@ -239,7 +240,7 @@ async def page(
     (and the page's place, after the children)."""
     statuses, municipality, child_id = filters
     cells = (list(child_scope.cells),) if layout.child is not None else ()
-    return await db.fetch(
+    return await db.fetch_alone(
         _page(layout),
         *scope.sql_args(),
         list(statuses),

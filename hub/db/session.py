@@ -55,23 +55,24 @@ class Session:
         self._before_commit: list[Callable[[Any], Awaitable[None]]] = []
         self._finished = False
 
+    async def _acquire(self) -> asyncpg.pool.PoolConnectionProxy[Any]:
+        try:
+            return await self._pool.acquire(timeout=self._acquire_timeout)
+        except TimeoutError as exc:
+            raise Unavailable(
+                f"no database connection came free within {self._acquire_timeout:.0f} s "
+                "(the hub is busy or the database slow); try again shortly"
+            ) from exc
+        except _UNAVAILABLE as exc:
+            raise Unavailable("the database is not reachable right now; try again shortly") from exc
+
     async def _connection(self) -> asyncpg.pool.PoolConnectionProxy[Any]:
         if self._finished:
             # a resolver still settling after its operation ended (a sibling's error
             # nulled the response): a connection taken now would never be given back
             raise SessionEnded("this operation has ended; its session takes no more work")
         if self._conn is None:
-            try:
-                conn = await self._pool.acquire(timeout=self._acquire_timeout)
-            except TimeoutError as exc:
-                raise Unavailable(
-                    f"no database connection came free within {self._acquire_timeout:.0f} s "
-                    "(the hub is busy or the database slow); try again shortly"
-                ) from exc
-            except _UNAVAILABLE as exc:
-                raise Unavailable(
-                    "the database is not reachable right now; try again shortly"
-                ) from exc
+            conn = await self._acquire()
             try:
                 tx = conn.transaction(readonly=self._readonly)
                 await tx.start()
@@ -87,6 +88,19 @@ class Session:
         async with self._lock:
             conn = await self._connection()
             return await conn.fetch(sql, *args)
+
+    async def fetch_alone(self, sql: str, *args: object) -> list[asyncpg.Record]:
+        """`fetch`, without a transaction when this read-only session has not begun one:
+        a single SELECT sees one snapshot on its own, and BEGIN and COMMIT would be two
+        more round trips (the compiled reads: one statement per root field). Once the
+        session holds a connection, inside its transaction as ever."""
+        if self._conn is not None or not self._readonly or self._finished:
+            return await self.fetch(sql, *args)
+        conn = await self._acquire()
+        try:
+            return await conn.fetch(sql, *args)
+        finally:
+            await _give_back(self._pool, conn)
 
     async def fetchrow(self, sql: str, *args: object) -> asyncpg.Record | None:
         async with self._lock:

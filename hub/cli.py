@@ -66,9 +66,13 @@ def _parser() -> argparse.ArgumentParser:
     schema = commands.add_parser("schema", help="the GraphQL schema file")
     schema.add_argument(
         "action",
-        choices=["export", "check"],
-        help="export: rewrite schema/hub.graphql; check: fail if it drifted",
+        choices=["export", "check", "explain"],
+        help="export: rewrite schema/hub.graphql; check: fail if it drifted; explain: "
+        "whether the compiled read path answers DOCUMENT (exit 1 when it falls back)",
     )
+    schema.add_argument("document", nargs="?", help="explain: a .graphql file, or - for stdin")
+    schema.add_argument("--operation", help="explain: the operation's name, if several")
+    schema.add_argument("--variables", help="explain: the variables as JSON")
     return parser
 
 
@@ -239,7 +243,34 @@ def _print_demo_banner(settings: Settings) -> None:
     print("\n".join(lines), file=sys.stderr)
 
 
+def _explain(args: argparse.Namespace) -> int:
+    """Whether the compiled read path answers a document, or where it falls back."""
+    import json
+
+    from graphql import GraphQLError, parse
+
+    from hub.graphql.compiled.executor import explain
+    from hub.graphql.schema import build_schema
+
+    if not args.document:
+        raise ConfigurationError("explain needs a DOCUMENT: a .graphql file, or - for stdin")
+    try:
+        text = sys.stdin.read() if args.document == "-" else Path(args.document).read_text()
+        variables = json.loads(args.variables) if args.variables else None
+        document = parse(text)
+    except (OSError, ValueError, GraphQLError) as bad:
+        raise ConfigurationError(f"cannot read the document or its variables: {bad}") from None
+    why = explain(build_schema()._schema, document, args.operation, variables)
+    if why is None:
+        print("compiled: one statement per root field")
+        return 0
+    print(f"stock path: {why}")
+    return 1
+
+
 def _run(args: argparse.Namespace) -> int:
+    if args.command == "schema" and args.action == "explain":
+        return _explain(args)
     if args.command == "schema":
         from hub.graphql.schema import SDL_PATH, export_sdl
 

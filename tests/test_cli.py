@@ -157,3 +157,22 @@ def test_policy_explain_prints_each_decision_with_its_rule(db_url: str) -> None:
 def test_a_simulation_pace_out_of_range_is_one_clear_line() -> None:
     line = _one_error_line(_hub("demo", "--simulate", "--pace", "0"))
     assert "--pace" in line
+
+
+def test_schema_explain_says_whether_the_compiled_path_answers_a_document(tmp_path: Path) -> None:
+    board = tmp_path / "board.graphql"
+    board.write_text("query B($id: ID!) { case(id: $id) { status child { givenName } } }")
+    compiled = _hub("schema", "explain", str(board), "--variables", '{"id": "x"}')
+    assert compiled.returncode == 0, compiled.stderr
+    assert compiled.stdout.strip() == "compiled: one statement per root field"
+    tasks = tmp_path / "tasks.graphql"
+    tasks.write_text("{ cases(first: 5) { edges { node { tasks { title } } } } }")
+    stock = _hub("schema", "explain", str(tasks))
+    assert stock.returncode == 1
+    assert stock.stdout.strip() == "stock path: Case.tasks"
+
+
+def test_schema_explain_of_an_unreadable_document_is_one_clear_line(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.graphql"
+    broken.write_text("{ cases(first: ")
+    assert "cannot read the document" in _one_error_line(_hub("schema", "explain", str(broken)))

@@ -116,9 +116,10 @@ _PART = len(FACT_COLUMNS) + 2  # a part's facts, consents and emergency grants
 
 @dataclass(frozen=True, slots=True)
 class Layout:
-    """Which columns a statement reads, and where each is. A row: [the total], [the
-    children, on the first row only], [its place in the page], the case's columns and
-    facts, [its sightings]. A child, an item of the children: its columns and facts."""
+    """Which columns a statement reads, and where each is. A row: [the children, on the
+    first row only], [its place in the page, the page's total, whether the cursor is the
+    caller's], the case's columns and facts, [its sightings]. A child, an item of the
+    children: its columns and facts."""
 
     case: tuple[str, ...]  # "id", "child_id" and "opened_at" among them
     child: tuple[str, ...] | None  # None: the children are not read
@@ -136,17 +137,21 @@ class Layout:
     ) -> Layout:
         if not set(case) <= set(CASE_COLUMNS) or not set(child or ()) <= set(CHILD_COLUMNS):
             raise ValueError("a column the compiled reads do not know")
-        if not {"id", "child_id", "opened_at"} <= set(case):
-            raise ValueError("a case's ids and order are always read")
+        if case[:3] != ("id", "child_id", "opened_at"):
+            raise ValueError("a case's ids and order lead its columns")
         return cls(case, child, page, sightings)
 
     @property
     def children_at(self) -> int:
-        return 1 if self.page else 0
+        return 0
+
+    @property
+    def total_at(self) -> int:
+        return (self.child is not None) + 1  # after the place in the page
 
     @property
     def case_at(self) -> int:
-        return self.children_at + (self.child is not None) + self.page
+        return (self.child is not None) + 3 * self.page
 
     @property
     def case_facts(self) -> int:
@@ -168,8 +173,9 @@ class Layout:
         return SIGHTING_COLUMNS.index(column)
 
 
-def _select(layout: Layout) -> str:
-    return _CASES.replace("{columns}", ", ".join(f"k.{c}" for c in layout.case))
+def _select(layout: Layout, extra: str = "") -> str:
+    columns = ", ".join(f"k.{c}" for c in layout.case)
+    return _CASES.replace("{columns}", f"{extra}{columns}")
 
 
 def _parts(layout: Layout, cells: int) -> tuple[str, str, str]:
@@ -179,11 +185,8 @@ def _parts(layout: Layout, cells: int) -> tuple[str, str, str]:
         columns = ", ".join(f"ch.{c}" for c in layout.child)
         gathered = _CHILDREN.replace("{columns}", columns).replace("$CELLS", f"${cells}")
         joins = f"\n  CROSS JOIN (SELECT {gathered} AS children) kids"
-        children = (
-            "kids.children, "
-            if not layout.page
-            else ("CASE WHEN p.n IS NULL OR p.n = 1 THEN kids.children END, ")
-        )
+        first = "p.n = 1" if layout.page else "true"
+        children = f"CASE WHEN {first} THEN kids.children END, "
     if layout.sightings:
         sightings = f", {_SIGHTINGS}"
     return children, sightings, joins
@@ -198,23 +201,31 @@ SELECT {children}p.*{sightings}
   FROM page p{joins}"""
 
 
+# Without a cursor, the total is a window over the rows the WHERE keeps (computed before
+# the LIMIT); after one, the rows before the cursor count too, as in `repository.page`.
+_FIRST_PAGE = "count(*) OVER () AS total, true AS cursor_ok, "
+_LATER_PAGE = f"""(SELECT count(*) FROM ({_CASES.replace("{columns}", "k.id")}
+         WHERE {SCOPE_PREDICATE} {FILTER}) n) AS total,
+       EXISTS (SELECT 1 FROM ({_CASES.replace("{columns}", "k.id")}
+                WHERE {SCOPE_PREDICATE} AND k.id = $7) v) AS cursor_ok, """
+
+
 @cache
-def _page(layout: Layout) -> str:
-    """The page's rows, each with the total: at least one row (the total, nulls beside
-    it) when the page is empty."""
+def _page(layout: Layout, after: bool) -> str:
+    """The page's rows, newest first, each with its place, the total and whether the
+    cursor is one of the caller's cases; no rows at all when the page is empty."""
     children, sightings, joins = _parts(layout, 9)
+    extra = _LATER_PAGE if after else _FIRST_PAGE
     return f"""WITH {_GRANTS},
-page AS MATERIALIZED ({_select(layout)}
+page AS MATERIALIZED ({_select(layout, extra)}
  WHERE {SCOPE_PREDICATE} {FILTER}
    AND ($7::uuid IS NULL OR (k.opened_at, k.id) <
         (SELECT a.opened_at, a.id FROM cases a WHERE a.id = $7))
  ORDER BY k.opened_at DESC, k.id DESC
  LIMIT $8)
-SELECT t.total, {children}p.*{sightings}
-  FROM (SELECT count(*) AS total FROM ({_select(layout)}
-         WHERE {SCOPE_PREDICATE} {FILTER}) n) t{joins}
-  LEFT JOIN (SELECT row_number() OVER (ORDER BY opened_at DESC, id DESC) AS n, page.*
-               FROM page) p ON true
+SELECT {children}p.*{sightings}
+  FROM (SELECT row_number() OVER (ORDER BY opened_at DESC, id DESC) AS n, page.*
+          FROM page) p{joins}
  ORDER BY p.n"""
 
 
@@ -236,12 +247,11 @@ async def page(
     after: uuid.UUID | None,
     limit: int,
 ) -> list[asyncpg.Record]:
-    """Up to `limit` cases newest first, each row led by the total without `after`
-    (and the page's place, after the children)."""
+    """Up to `limit` cases newest first, after the case `after` if given."""
     statuses, municipality, child_id = filters
     cells = (list(child_scope.cells),) if layout.child is not None else ()
     return await db.fetch_alone(
-        _page(layout),
+        _page(layout, after is not None),
         *scope.sql_args(),
         list(statuses),
         municipality,

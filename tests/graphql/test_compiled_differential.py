@@ -1,6 +1,7 @@
 """The compiled read path answers exactly as strawberry's stock executor.
 
-Generated reads inside the compiled subset (`case(id)` and `cases(first)` with any mix of
+Generated reads inside the compiled subset (`case(id)`, and `cases` with a page size, a
+cursor and a filter, any of them refused or out of scope, with any mix of
 the fields it covers, aliases, repeated fields, inline and named fragments, @skip and
 @include on variables), sent as principals of every kind, relation, role and purpose to
 two hubs on one database: one compiled, one on the stock executor. The data holds a
@@ -14,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import uuid
 from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any, TypeVar
@@ -26,6 +28,7 @@ from hypothesis import strategies as st
 
 from hub.demo.seed import _id
 from hub.graphql.compiled.executor import explain
+from hub.graphql.pagination import encode_cursor
 from hub.graphql.schema import build_schema
 from tests.conftest import run_hub
 from tests.graphql.generated import fixed
@@ -87,6 +90,9 @@ PRINCIPALS = [
 ]
 CASES = [*(str(_id("case", n)) for n in (1, 5, 11, 17, 20, 42, 71)), str(_id("case", 9999))]
 IDS = st.sampled_from([*CASES, "not-an-id"])
+STATUSES = ["ABSENT", "REPORTED_MISSING", "FOUND", "FOLLOW_UP", "CLOSED"]
+MUNICIPALITIES = ["stockholm", "sigtuna", "nacka", "hvb-solbacken"]
+CHILDREN = st.sampled_from([*(str(_id("child", n)) for n in (5, 17, 71)), "not-an-id"])
 
 _FACTS = """SELECT kind, action, child_id::text, case_ids::text[], disclosed, withheld,
                   bases::text, flags
@@ -130,6 +136,26 @@ def _object(data: st.DataObject, type_name: str, fields: list[str]) -> str:
     return " ".join(selected)
 
 
+def _paging(data: st.DataObject) -> str:
+    """Maybe a cursor (a case's, seen or not, or none of the hub's) and a filter."""
+    found = ""
+    if data.draw(st.integers(0, 3)) == 0:
+        cursor = data.draw(st.sampled_from([*(encode_cursor(uuid.UUID(c)) for c in CASES), "x"]))
+        found += f', after: "{cursor}"'
+    if data.draw(st.integers(0, 2)) == 0:
+        parts = []
+        statuses = data.draw(st.lists(st.sampled_from(STATUSES), max_size=3, unique=True))
+        empty_too = data.draw(st.booleans())  # `status: []` filters nothing
+        if statuses or empty_too:
+            parts.append(f"status: [{', '.join(statuses)}]")
+        if data.draw(st.booleans()):
+            parts.append(f'municipality: "{data.draw(st.sampled_from(MUNICIPALITIES))}"')
+        if data.draw(st.integers(0, 3)) == 0:
+            parts.append(f'childId: "{data.draw(CHILDREN)}"')
+        found += f", filter: {{ {', '.join(parts)} }}"
+    return found
+
+
 def _document(data: st.DataObject) -> str:
     roots = []
     for n in range(data.draw(st.integers(1, 2))):
@@ -138,6 +164,7 @@ def _document(data: st.DataObject) -> str:
             roots.append(f'r{n}: case(id: "{case_id}") {{ {_object(data, "Case", CASE)} }}')
         else:
             first = data.draw(st.integers(0, 6))
+            arguments = f"first: {first}{_paging(data)}"
             node = _object(data, "Case", CASE)
             parts = [
                 "totalCount",
@@ -146,7 +173,7 @@ def _document(data: st.DataObject) -> str:
                 "__typename",
             ]
             kept = data.draw(st.lists(st.sampled_from(parts), min_size=1, unique=True))
-            roots.append(f"r{n}: cases(first: {first}) {{ {' '.join(kept)} }}")
+            roots.append(f"r{n}: cases({arguments}) {{ {' '.join(kept)} }}")
             if parts[1] in kept:
                 roots.append(f"fragment N{n} on Case {{ {node} }}")
     operations = [r for r in roots if not r.startswith("fragment")]

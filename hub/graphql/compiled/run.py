@@ -18,6 +18,7 @@ from graphql.execution.values import get_argument_values
 from hub.actor import Actor
 from hub.cases import compiled_repository as rows
 from hub.cases.compiled_repository import Layout
+from hub.cases.models import CaseStatus
 from hub.errors import InvalidInput
 from hub.graphql.compiled.plan import Obj, Page, Root
 from hub.graphql.compiled.project import projector
@@ -160,29 +161,45 @@ async def _cases(root: Root, actor: Actor, args: dict[str, Any]) -> tuple[Any, A
     page, layout = root.page, root.layout
     assert page is not None
     assert layout is not None
-    if args.get("after") is not None or args.get("filter") is not None:
-        raise Fallback  # the cursor's refusal and the filter's checks are the stock path's
-    try:
-        wanted = page_request(args.get("first"), None)
+    try:  # what the stock path refuses (a bad cursor or filter), it reports itself
+        wanted = page_request(args.get("first"), args.get("after"))
+        filters = _filters(args.get("filter"))
     except InvalidInput as exc:
         raise Fallback from exc
     scope = actor.policy.scope(actor.principal)
     status_scope = scope.for_category(DataCategory.CASE_STATUS)
-    found = await rows.page(
-        actor.db, layout, status_scope, scope, ((), None, None), None, wanted.limit
+    cases = await rows.page(
+        actor.db, layout, status_scope, scope, filters, wanted.after, wanted.limit
     )
-    total = found[0][0]
+    if not cases and wanted.after is not None:
+        raise Fallback  # an empty page after a cursor: is the cursor the caller's at all?
+    if cases and not cases[0][layout.total_at + 1]:
+        raise Fallback  # a cursor out of the caller's scope: refused, and recorded
+    total = cases[0][layout.total_at] if cases else 0
     at = layout.case_at
-    cases = [r for r in found if r[at] is not None]  # an empty page: one row, the total
     shown = cases[: wanted.first]
     request, node = Request(actor, layout), page.node
-    if layout.child is not None:
-        request.gathered(found[0][layout.children_at])
+    if layout.child is not None and cases:
+        request.gathered(cases[0][layout.children_at])
     nodes = _projected(lambda: [request.case(node, r) for r in shown])
     cursors = [encode_cursor(r[at]) for r in shown]
     answer = _connection(page, nodes, cursors, total, len(cases) > wanted.first)
     child = node.nested("Child") if node is not None else None
     return answer, lambda: request.disclose(page.case_categories, child)
+
+
+def _filters(raw: dict[str, Any] | None) -> tuple[list[str], str | None, uuid.UUID | None]:
+    """The CaseFilter's statuses, municipality and child, as `CaseFilterInput.to_model`
+    makes them (graphql-core hands an enum over as its value)."""
+    if raw is None:
+        return [], None, None
+    child_id = None
+    if raw.get("childId") is not None:
+        child_id = parse_id(raw["childId"])
+        if child_id is None:
+            raise InvalidInput("childId is not a child id", field="filter.childId")
+    statuses = [CaseStatus(s).value for s in raw.get("status") or ()]
+    return statuses, raw.get("municipality"), child_id
 
 
 def _projected(project: Callable[[], T]) -> T:

@@ -8,6 +8,7 @@ just before the operation's transaction commits. No record, no response.
 from __future__ import annotations
 
 import functools
+import operator
 import uuid
 from collections.abc import Iterable
 from contextvars import ContextVar, Token
@@ -251,6 +252,21 @@ class Recorder:
             else:
                 touched.withheld.add(category)
 
+    def disclosed_cases(
+        self,
+        type_name: str,
+        type_categories: frozenset[DataCategory],
+        view: RowView,
+        *,
+        child_id: uuid.UUID,
+        case_ids: Iterable[uuid.UUID],
+    ) -> None:
+        """`disclosed` for several cases of one child shown under one view (a page's):
+        what one call per case would record."""
+        self.disclosed(type_name, type_categories, view, child_id=child_id)
+        if self.enabled:
+            self._touched[child_id].case_ids.update(case_ids)
+
     def disclosures(self) -> Disclosures:
         """What this operation has disclosed and withheld so far, per child: for others
         of its cohort who receive the very same answer (`adopt`)."""
@@ -373,6 +389,11 @@ class Recorder:
         return found
 
 
+# UUIDs order by their integer; sorting by it skips a Python-level __lt__ per comparison
+# (a 500-case page's ids took a millisecond to sort)
+_AS_INT = operator.attrgetter("int")
+
+
 def _compacted(
     touched: dict[uuid.UUID, _Touched], common: set[AuditFlag]
 ) -> list[tuple[dict[str, Any], dict[str, Any]]]:
@@ -391,7 +412,7 @@ def _compacted(
         views.setdefault(key, (view, []))[1].append(child_id)
     found = []
     for view, children in views.values():
-        cases = [tuple(sorted(touched[c].case_ids)) for c in children]
+        cases = [tuple(sorted(touched[c].case_ids, key=_AS_INT)) for c in children]
         if len(children) == 1:
             covered: dict[str, Any] = {"child_id": children[0], "case_ids": cases[0]}
         else:

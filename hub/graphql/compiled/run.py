@@ -44,11 +44,22 @@ class Request:
     """One root field's compiled answer: the caller's views of its rows, the objects
     disclosed in the order the stock path builds them, nested objects for projectors."""
 
-    __slots__ = ("_actor", "_children", "_found", "_layout", "_views", "cases", "children")
+    __slots__ = (
+        "_actor",
+        "_case_at",
+        "_case_facts",
+        "_children",
+        "_found",
+        "_layout",
+        "_views",
+        "cases",
+        "children",
+    )
 
     def __init__(self, actor: Actor, layout: Layout) -> None:
         self._actor = actor
         self._layout = layout
+        self._case_at, self._case_facts = layout.case_at, layout.case_facts
         self._views: dict[tuple[Any, ...], RowView] = {}
         self._children: dict[tuple[int, uuid.UUID], dict[str, Any]] = {}
         self._found: dict[uuid.UUID, tuple[Any, ...]] = {}
@@ -83,9 +94,8 @@ class Request:
     def case(self, obj: Obj | None, r: Any) -> dict[str, Any] | None:
         """A case's answer (None when its `node` is not selected: it is still audited,
         as the stock path builds it all the same)."""
-        layout = self._layout
-        view = self.view(r, layout.case_facts)
-        self.cases.append((view, r[layout.case_at + 1], r[layout.case_at]))
+        view = self.view(r, self._case_facts)
+        self.cases.append((view, r[self._case_at + 1], r[self._case_at]))
         return projector(obj, view)(r, self) if obj is not None else None
 
     def gathered(self, children: list[tuple[Any, ...]] | None) -> None:
@@ -95,7 +105,7 @@ class Request:
     def child(self, obj: Obj, r: Any) -> dict[str, Any] | None:
         """The case's child as the caller may see it; a child several cases share is
         built once."""
-        child_id = r[self._layout.case_at + 1]
+        child_id = r[self._case_at + 1]
         key = (id(obj), child_id)
         found = self._children.get(key)
         if found is None:
@@ -116,10 +126,16 @@ class Request:
 
     def disclose(self, case_categories: frozenset[DataCategory], child: Obj | None) -> None:
         """Tell the recorder what was built: every case, then every child (the stock
-        path builds a list's cases first and resolves their children after)."""
+        path builds a list's cases first and resolves their children after). The cases
+        of one child under one view are told together, in the order they came."""
         audit = self._actor.audit
+        shown: dict[tuple[uuid.UUID, int], tuple[RowView, list[uuid.UUID]]] = {}
         for view, child_id, case_id in self.cases:
-            audit.disclosed("Case", case_categories, view, child_id=child_id, case_id=case_id)
+            shown.setdefault((child_id, id(view)), (view, []))[1].append(case_id)
+        for (child_id, _), (view, case_ids) in shown.items():
+            audit.disclosed_cases(
+                "Case", case_categories, view, child_id=child_id, case_ids=case_ids
+            )
         if child is not None:
             for view, child_id in self.children:
                 audit.disclosed("Child", child.categories, view, child_id=child_id)

@@ -44,6 +44,10 @@ CASE_COLUMNS = (
     "return_interview",
     "registered_returned_at",
     "child_id",
+    "alert_reference",  # the police's efterlysning: none when NULL
+    "alert_issued_at",
+    "alert_cancelled_at",
+    "alert_cancel_reason",
 )
 CHILD_COLUMNS = (
     "id",

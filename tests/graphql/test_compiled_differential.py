@@ -75,6 +75,7 @@ CHILD = [
 DESCRIPTION = ["heightCm", "build", "hair", "eyes", "marks", "clothing", "photoUrl", "__typename"]
 SIGHTING = ["id", "seenAt", "place", "note", "kind", "callbackPhone", "__typename"]
 WITHHELD = ["category", "reason", "__typename"]
+ALERT = ["reference", "issuedAt", "cancelledAt", "cancelReason", "__typename"]
 # (organisation, role, sub, purpose header)
 PRINCIPALS = [
     ("stockholm", "caseworker", "caseworker@stockholm", None),
@@ -126,6 +127,8 @@ def _object(data: st.DataObject, type_name: str, fields: list[str]) -> str:
             selected.append(f"child {{ {_object(data, 'Child', CHILD)} }}")
         if data.draw(st.booleans()):
             selected.append(f"sightings {{ {' '.join(_pick(data, SIGHTING))} }}")
+        if data.draw(st.integers(0, 2)) == 0:
+            selected.append(f"alert {{ {' '.join(_pick(data, ALERT))} }}")
     if type_name == "Child" and data.draw(st.booleans()):
         selected.append(f"description {{ {' '.join(_pick(data, DESCRIPTION))} }}")
     if data.draw(st.booleans()):  # some of it in an inline fragment, maybe skipped
@@ -187,7 +190,8 @@ def _document(data: st.DataObject) -> str:
 
 
 async def _prepare(db: asyncpg.Connection) -> None:
-    """A consent, an emergency access, NULLs, Unicode and whole-second timestamps."""
+    """A consent, an emergency access, alerts (one cancelled), NULLs, Unicode and
+    whole-second timestamps."""
     child = _id("child", 5)
     await db.execute(
         """INSERT INTO consents (child_id, recipient_organisation_id, categories,
@@ -208,6 +212,14 @@ async def _prepare(db: asyncpg.Connection) -> None:
                   last_seen_at = date_trunc('second', last_seen_at), last_seen_place = NULL
             WHERE id = $1""",
         _id("case", 5),
+    )
+    await db.execute(
+        """UPDATE cases SET alert_reference = 'EFT-2026-17', alert_issued_at = now(),
+                  alert_cancelled_at = CASE WHEN id = $2 THEN now() END,
+                  alert_cancel_reason = CASE WHEN id = $2 THEN 'påträffad' END
+            WHERE id = ANY($1::uuid[])""",
+        [_id("case", 5), _id("case", 17)],
+        _id("case", 17),
     )
     await db.execute(
         "UPDATE children SET height_cm = NULL, languages = '{}', given_name = 'Åsa Ødegård' "

@@ -38,11 +38,13 @@ _EDGE = ("cursor", "node", "__typename")
 _PAGE_INFO = ("hasNextPage", "endCursor", "__typename")
 _DESCRIPTION = ("height_cm", "build", "hair", "eyes", "marks", "clothing", "photo_url")
 # the columns each object type reads, and the part of the row they are in
-_COLUMNS = {
-    "Case": ("Case", CASE_COLUMNS),
-    "Child": ("Child", CHILD_COLUMNS),
-    "Description": ("Child", _DESCRIPTION),
-    "Sighting": ("Sighting", SIGHTING_COLUMNS),
+_ALERT = {a: f"alert_{a}" for a in ("reference", "issued_at", "cancelled_at", "cancel_reason")}
+_COLUMNS: dict[str, tuple[str, dict[str, str]]] = {  # a field's attribute -> its column
+    "Case": ("Case", {c: c for c in CASE_COLUMNS}),
+    "Child": ("Child", {c: c for c in CHILD_COLUMNS}),
+    "Description": ("Child", {c: c for c in _DESCRIPTION}),
+    "Sighting": ("Sighting", {c: c for c in SIGHTING_COLUMNS}),
+    "Alert": ("Case", _ALERT),
 }
 
 
@@ -289,9 +291,14 @@ class Planner:
             elif name == "sightings" and type_name == "Case" and not sub[0].node.arguments:
                 sightings = self._object(_item(field_def.type), sub)
                 obj.fields.append(Nested(key, sightings, DataCategory.SIGHTINGS))
+            elif name == "alert" and type_name == "Case":
+                alert = self._object(_item(field_def.type), sub)
+                self._read(part, _ALERT["reference"])  # whether there is one
+                obj.fields.append(Nested(key, alert, category))
             elif attribute is not None and attribute in columns:
-                obj.fields.append(_leaf(key, field_def, part, attribute, category))
-                self._read(part, attribute)
+                column = columns[attribute]
+                obj.fields.append(_leaf(key, field_def, part, column, category))
+                self._read(part, column)
             else:
                 raise Unsupported(f"{type_name}.{name}")
         return obj

@@ -72,7 +72,12 @@ def _source(obj: Obj, view: RowView | None, names: dict[str, Any]) -> str:
         else:
             assert isinstance(f, Nested)
             names[f"O{n}"] = f.obj
-            how = {"Child": "child", "Description": "description", "Sighting": "sightings"}
+            how = {
+                "Child": "child",
+                "Description": "description",
+                "Sighting": "sightings",
+                "Alert": "alert",
+            }
             value = f"x.{how[f.obj.type_name]}(O{n}, r)"
         lines.append(f"        {f.key!r}: {value},")
     return "def project(r, x):\n    return {\n" + "\n".join(lines) + "\n    }\n"

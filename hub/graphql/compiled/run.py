@@ -120,6 +120,12 @@ class Request:
     def description(self, obj: Obj, r: Any) -> dict[str, Any]:
         return projector(obj, None)(r, self)
 
+    def alert(self, obj: Obj, r: Any) -> dict[str, Any] | None:
+        """The police's efterlysning, if there is one."""
+        if r[self._layout.index("Case", "alert_reference")] is None:
+            return None
+        return projector(obj, None)(r, self)
+
     def sightings(self, obj: Obj, r: Any) -> list[dict[str, Any]]:
         project = projector(obj, None)
         return [project(s, self) for s in r[self._layout.sightings_at]]

@@ -18,6 +18,7 @@ from typing import Any
 
 from bench import (
     audit_log,
+    compiled,
     detail,
     fanout,
     finding,
@@ -40,7 +41,7 @@ def main() -> int:
     parser.add_argument(
         "--only",
         help="comma-separated: list, detail, peer, fanout, audit, load, startup, finding, "
-        "notifier, planned",
+        "notifier, planned, compiled",
     )
     parser.add_argument("--clients", type=int, default=load.CLIENTS, help="load run clients")
     parser.add_argument("--seconds", type=float, default=load.SECONDS, help="load run length")
@@ -58,6 +59,7 @@ def main() -> int:
         "finding": finding.run,
         "notifier": notifier.run,
         "planned": planned.run,
+        "compiled": compiled.run,
     }
     chosen = args.only.split(",") if args.only else list(scenarios)
     unknown = sorted(set(chosen) - set(scenarios))

@@ -76,6 +76,17 @@ CHILD_COLUMNS = (
 FACT_COLUMNS = ("responsible_municipality_id", "residence_id", "guardian_sub", "st")
 SIGHTING_COLUMNS = ("id", "seen_at", "place", "note", "kind", "callback_phone")
 MAX_SIGHTINGS = 100  # a case's `sightings` without arguments (DEFAULT_SIGHTINGS)
+TASK_COLUMNS = (
+    "id",
+    "title",
+    "routine",
+    "status",
+    "due_at",
+    "completed_at",
+    "closed_reason",
+    "responsible_sub",
+)
+MAX_TASKS = 50  # a case's `tasks` (hub.cases.types.MAX_TASKS)
 
 # integer columns: their values fit GraphQL's Int as they are
 INTEGER_COLUMNS = frozenset({"version", "height_cm"})
@@ -115,6 +126,9 @@ SELECT ROW({{columns}}, {_FACTS}, cs.categories, gh.categories)
 _SIGHTINGS = f"""ARRAY(
     SELECT ROW({", ".join(f"si.{c}" for c in SIGHTING_COLUMNS)}) FROM sightings si
      WHERE si.case_id = p.id ORDER BY si.seen_at, si.id LIMIT {MAX_SIGHTINGS})"""
+_TASKS = f"""ARRAY(
+    SELECT ROW({", ".join(f"ta.{c}" for c in TASK_COLUMNS)}) FROM tasks ta
+     WHERE ta.case_id = p.id ORDER BY ta.due_at, ta.id LIMIT {MAX_TASKS})"""
 _PART = len(FACT_COLUMNS) + 2  # a part's facts, consents and emergency grants
 
 
@@ -122,13 +136,14 @@ _PART = len(FACT_COLUMNS) + 2  # a part's facts, consents and emergency grants
 class Layout:
     """Which columns a statement reads, and where each is. A row: [the children, on the
     first row only], [its place in the page, the page's total, whether the cursor is the
-    caller's], the case's columns and facts, [its sightings]. A child, an item of the
+    caller's], the case's columns and facts, [its sightings], [its tasks]. A child, an item of the
     children: its columns and facts."""
 
     case: tuple[str, ...]  # "id", "child_id" and "opened_at" among them
     child: tuple[str, ...] | None  # None: the children are not read
     page: bool
     sightings: bool
+    tasks: bool = False
 
     @classmethod
     def of(
@@ -138,12 +153,13 @@ class Layout:
         *,
         page: bool,
         sightings: bool,
+        tasks: bool = False,
     ) -> Layout:
         if not set(case) <= set(CASE_COLUMNS) or not set(child or ()) <= set(CHILD_COLUMNS):
             raise ValueError("a column the compiled reads do not know")
         if case[:3] != ("id", "child_id", "opened_at"):
             raise ValueError("a case's ids and order lead its columns")
-        return cls(case, child, page, sightings)
+        return cls(case, child, page, sightings, tasks)
 
     @property
     def children_at(self) -> int:
@@ -169,11 +185,17 @@ class Layout:
     def sightings_at(self) -> int:
         return self.case_facts + _PART
 
+    @property
+    def tasks_at(self) -> int:
+        return self.sightings_at + self.sightings
+
     def index(self, part: str, column: str) -> int:
         if part == "Case":
             return self.case_at + self.case.index(column)
         if part == "Child":
             return (self.child or ()).index(column)
+        if part == "Task":
+            return TASK_COLUMNS.index(column)
         return SIGHTING_COLUMNS.index(column)
 
 
@@ -183,7 +205,7 @@ def _select(layout: Layout, extra: str = "") -> str:
 
 
 def _parts(layout: Layout, cells: int) -> tuple[str, str, str]:
-    """The children's and the sightings' columns, and the children's join."""
+    """The children's, the sightings' and the tasks' columns, and the children's join."""
     children = joins = sightings = ""
     if layout.child is not None:
         columns = ", ".join(f"ch.{c}" for c in layout.child)
@@ -193,6 +215,8 @@ def _parts(layout: Layout, cells: int) -> tuple[str, str, str]:
         children = f"CASE WHEN {first} THEN kids.children END, "
     if layout.sightings:
         sightings = f", {_SIGHTINGS}"
+    if layout.tasks:
+        sightings += f", {_TASKS}"
     return children, sightings, joins
 
 

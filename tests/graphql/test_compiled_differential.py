@@ -76,6 +76,18 @@ DESCRIPTION = ["heightCm", "build", "hair", "eyes", "marks", "clothing", "photoU
 SIGHTING = ["id", "seenAt", "place", "note", "kind", "callbackPhone", "__typename"]
 WITHHELD = ["category", "reason", "__typename"]
 ALERT = ["reference", "issuedAt", "cancelledAt", "cancelReason", "__typename"]
+TASK = [
+    "id",
+    "title",
+    "routine",
+    "status",
+    "dueAt",
+    "overdue",
+    "completedAt",
+    "closedReason",
+    "personal",
+    "__typename",
+]
 # (organisation, role, sub, purpose header)
 PRINCIPALS = [
     ("stockholm", "caseworker", "caseworker@stockholm", None),
@@ -129,6 +141,8 @@ def _object(data: st.DataObject, type_name: str, fields: list[str]) -> str:
             selected.append(f"sightings {{ {' '.join(_pick(data, SIGHTING))} }}")
         if data.draw(st.integers(0, 2)) == 0:
             selected.append(f"alert {{ {' '.join(_pick(data, ALERT))} }}")
+        if data.draw(st.integers(0, 2)) == 0:
+            selected.append(f"tasks {{ {' '.join(_pick(data, TASK))} }}")
     if type_name == "Child" and data.draw(st.booleans()):
         selected.append(f"description {{ {' '.join(_pick(data, DESCRIPTION))} }}")
     if data.draw(st.booleans()):  # some of it in an inline fragment, maybe skipped

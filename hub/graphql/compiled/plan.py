@@ -25,6 +25,7 @@ from hub.cases.compiled_repository import (
     CHILD_COLUMNS,
     INTEGER_COLUMNS,
     SIGHTING_COLUMNS,
+    TASK_COLUMNS,
     Layout,
 )
 from hub.graphql.categories import field_categories, type_categories
@@ -45,6 +46,12 @@ _COLUMNS: dict[str, tuple[str, dict[str, str]]] = {  # a field's attribute -> it
     "Description": ("Child", {c: c for c in _DESCRIPTION}),
     "Sighting": ("Sighting", {c: c for c in SIGHTING_COLUMNS}),
     "Alert": ("Case", _ALERT),
+    "Task": ("Task", {c: c for c in TASK_COLUMNS}),
+}
+# fields a resolver works out from columns: the expression the projector inlines
+_COMPUTED = {
+    ("Task", "overdue"): "(r[{status}] == 'OPEN' and r[{due_at}] < x.now)",  # Task.overdue
+    ("Task", "personal"): "(r[{responsible_sub}] is not None)",
 }
 
 
@@ -77,6 +84,12 @@ class Const:
 
 
 @dataclass(eq=False, slots=True)
+class Computed:
+    key: str
+    expression: str  # over the object's row `r` and the request `x`
+
+
+@dataclass(eq=False, slots=True)
 class WithheldList:
     key: str
     items: list[tuple[str, str]]  # (response key, "category" | "reason" | "__typename")
@@ -95,7 +108,7 @@ class Obj:
     """One object type under one selection, and its projectors (`project.projector`)."""
 
     type_name: str
-    fields: list[Leaf | Const | WithheldList | Nested] = field(default_factory=list)
+    fields: list[Leaf | Const | Computed | WithheldList | Nested] = field(default_factory=list)
     categories: frozenset[DataCategory] = frozenset()  # its type's (audit and `withheld`)
     projectors: dict[int, tuple[RowView | None, Callable[..., Any]]] = field(default_factory=dict)
 
@@ -140,6 +153,7 @@ class Root:
     )
     child: bool = False  # the statement joins the child
     sightings: bool = False  # the statement gathers the sightings
+    tasks: bool = False  # and the tasks
     layout: Layout | None = None
 
     @property
@@ -151,11 +165,13 @@ class Root:
         case = self.case
         self.child = case is not None and case.nested("Child") is not None
         self.sightings = case is not None and case.nested("Sighting") is not None
+        self.tasks = case is not None and case.nested("Task") is not None
         self.layout = Layout.of(
             tuple(self.columns["Case"]),
             tuple(self.columns["Child"]) if self.child else None,
             page=self.kind == "cases",
             sightings=self.sightings,
+            tasks=self.tasks,
         )
         for leaf in case.leaves() if case is not None else ():
             leaf.index = self.layout.index(leaf.part, leaf.column)
@@ -288,6 +304,12 @@ class Planner:
             elif name == "description" and type_name == "Child":
                 description = self._object(_item(field_def.type), sub)
                 obj.fields.append(Nested(key, description, category))
+            elif name == "tasks" and type_name == "Case":
+                tasks = self._object(_item(field_def.type), sub)
+                obj.fields.append(Nested(key, tasks, DataCategory.CASE_STATUS))
+            elif (type_name, name) in _COMPUTED:
+                index = {c: TASK_COLUMNS.index(c) for c in TASK_COLUMNS}
+                obj.fields.append(Computed(key, _COMPUTED[type_name, name].format(**index)))
             elif name == "sightings" and type_name == "Case" and not sub[0].node.arguments:
                 sightings = self._object(_item(field_def.type), sub)
                 obj.fields.append(Nested(key, sightings, DataCategory.SIGHTINGS))

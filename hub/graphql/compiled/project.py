@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from hub.graphql.compiled.plan import Const, Leaf, Nested, Obj, WithheldList
+from hub.graphql.compiled.plan import Computed, Const, Leaf, Nested, Obj, WithheldList
 from hub.policy.view import RowView
 
 Projector = Callable[[Any, Any], dict[str, Any]]
@@ -61,6 +61,8 @@ def _source(obj: Obj, view: RowView | None, names: dict[str, Any]) -> str:
         if isinstance(f, Const):
             names[f"K{n}"] = f.value
             value = f"K{n}"
+        elif isinstance(f, Computed):
+            value = f.expression
         elif not shown:
             value = "None"
         elif isinstance(f, Leaf):
@@ -77,6 +79,7 @@ def _source(obj: Obj, view: RowView | None, names: dict[str, Any]) -> str:
                 "Description": "description",
                 "Sighting": "sightings",
                 "Alert": "alert",
+                "Task": "tasks",
             }
             value = f"x.{how[f.obj.type_name]}(O{n}, r)"
         lines.append(f"        {f.key!r}: {value},")

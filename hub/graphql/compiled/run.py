@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from graphql.execution.values import get_argument_values
@@ -54,10 +55,12 @@ class Request:
         "_views",
         "cases",
         "children",
+        "now",
     )
 
     def __init__(self, actor: Actor, layout: Layout) -> None:
         self._actor = actor
+        self.now = datetime.now(UTC)  # what a task is overdue against
         self._layout = layout
         self._case_at, self._case_facts = layout.case_at, layout.case_facts
         self._views: dict[tuple[Any, ...], RowView] = {}
@@ -125,6 +128,10 @@ class Request:
         if r[self._layout.index("Case", "alert_reference")] is None:
             return None
         return projector(obj, None)(r, self)
+
+    def tasks(self, obj: Obj, r: Any) -> list[dict[str, Any]]:
+        project = projector(obj, None)
+        return [project(t, self) for t in r[self._layout.tasks_at]]
 
     def sightings(self, obj: Obj, r: Any) -> list[dict[str, Any]]:
         project = projector(obj, None)

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 from graphql.execution.values import get_argument_values
 
 from hub.actor import Actor
+from hub.auth.principal import Principal
 from hub.cases import compiled_repository as rows
 from hub.cases.compiled_repository import Layout
 from hub.cases.models import CaseStatus
@@ -26,6 +27,7 @@ from hub.graphql.compiled.project import projector
 from hub.graphql.ids import parse_id
 from hub.graphql.pagination import encode_cursor, page_request
 from hub.policy.categories import DataCategory
+from hub.policy.engine import Policy
 from hub.policy.facts import RowFacts
 from hub.policy.view import RowView
 
@@ -39,6 +41,39 @@ def _nothing() -> None:
 
 class Fallback(Exception):
     """This request runs on the stock path (an argument or a value it must report)."""
+
+
+def row_view(
+    policy: Policy,
+    principal: Principal,
+    r: Any,
+    at: int,
+    memo: dict[tuple[Any, ...], RowView],
+) -> RowView:
+    """The caller's view of the part of row `r` whose facts start at `at`, from the one
+    decision point, `Policy.view`; rows that share their facts share it (`memo`). The
+    statement hands consents and grants over as NULL when there are none."""
+    consented, emergency = r[at + 4], r[at + 5]
+    key = (
+        r[at],
+        r[at + 1],
+        r[at + 2],
+        r[at + 3],
+        tuple(consented) if consented else (),
+        tuple(emergency) if emergency else (),
+    )
+    found = memo.get(key)
+    if found is None:
+        facts = RowFacts(
+            responsible_municipality_id=r[at],
+            residence_id=r[at + 1],
+            guardian_sub=r[at + 2],
+            state=r[at + 3],
+            consented=frozenset(key[4]),
+            emergency=frozenset(key[5]),
+        )
+        found = memo[key] = policy.view(principal, facts)
+    return found
 
 
 class Request:
@@ -70,29 +105,7 @@ class Request:
         self.children: list[tuple[RowView, uuid.UUID]] = []
 
     def view(self, r: Any, at: int) -> RowView:
-        """The caller's view of the part whose facts start at `at` (rows that share
-        their facts share it: one policy lookup each)."""
-        consented, emergency = r[at + 4], r[at + 5]  # NULL: none
-        key = (
-            r[at],
-            r[at + 1],
-            r[at + 2],
-            r[at + 3],
-            tuple(consented) if consented else (),
-            tuple(emergency) if emergency else (),
-        )
-        found = self._views.get(key)
-        if found is None:
-            facts = RowFacts(
-                responsible_municipality_id=r[at],
-                residence_id=r[at + 1],
-                guardian_sub=r[at + 2],
-                state=r[at + 3],
-                consented=frozenset(key[4]),
-                emergency=frozenset(key[5]),
-            )
-            found = self._views[key] = self._actor.policy.view(self._actor.principal, facts)
-        return found
+        return row_view(self._actor.policy, self._actor.principal, r, at, self._views)
 
     def case(self, obj: Obj | None, r: Any) -> dict[str, Any] | None:
         """A case's answer (None when its `node` is not selected: it is still audited,

@@ -165,11 +165,11 @@ def test_schema_explain_says_whether_the_compiled_path_answers_a_document(tmp_pa
     compiled = _hub("schema", "explain", str(board), "--variables", '{"id": "x"}')
     assert compiled.returncode == 0, compiled.stderr
     assert compiled.stdout.strip() == "compiled: one statement per root field"
-    tasks = tmp_path / "tasks.graphql"
-    tasks.write_text("{ cases(first: 5) { edges { node { tasks { title } } } } }")
-    stock = _hub("schema", "explain", str(tasks))
+    events = tmp_path / "events.graphql"
+    events.write_text("{ cases(first: 5) { edges { node { events { type } } } } }")
+    stock = _hub("schema", "explain", str(events))
     assert stock.returncode == 1
-    assert stock.stdout.strip() == "stock path: Case.tasks"
+    assert stock.stdout.strip() == "stock path: Case.events"
 
 
 def test_schema_explain_of_an_unreadable_document_is_one_clear_line(tmp_path: Path) -> None:

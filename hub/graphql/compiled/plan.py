@@ -4,8 +4,8 @@ over the columns of the one statement that answers it (`hub.cases.compiled_repos
 The fields are collected by graphql-core's own `collect_subfields` (fragments, aliases,
 @skip/@include as graphql-core applies them), so the plan holds exactly the response keys
 the stock executor would answer, in its order. The compiled subset is what the county's
-boards read most: `case(id)` and `cases(first)` (no `after` or `filter`: those run on the
-stock path), with a case's plain fields, `withheld`, `child` (its plain fields,
+boards read most: `case(id)` and `cases(first, after, filter)`, with a case's plain
+fields, `withheld`, `alert`, `tasks` (not who is responsible), `child` (its plain fields,
 `description`, `withheld`) and `sightings` (no arguments). Anything else makes the whole
 operation run on the stock path, and `Unsupported` names the first field that did.
 """

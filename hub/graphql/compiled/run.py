@@ -101,7 +101,8 @@ class Request:
         self._views: dict[tuple[Any, ...], RowView] = {}
         self._children: dict[tuple[int, uuid.UUID], dict[str, Any]] = {}
         self._found: dict[uuid.UUID, tuple[Any, ...]] = {}
-        self.cases: list[tuple[RowView, uuid.UUID, uuid.UUID]] = []  # view, child, case
+        # the cases built, by child and view, in the order they came
+        self.cases: dict[tuple[uuid.UUID, int], tuple[RowView, list[uuid.UUID]]] = {}
         self.children: list[tuple[RowView, uuid.UUID]] = []
 
     def view(self, r: Any, at: int) -> RowView:
@@ -111,7 +112,12 @@ class Request:
         """A case's answer (None when its `node` is not selected: it is still audited,
         as the stock path builds it all the same)."""
         view = self.view(r, self._case_facts)
-        self.cases.append((view, r[self._case_at + 1], r[self._case_at]))
+        key = (r[self._case_at + 1], id(view))
+        shown = self.cases.get(key)
+        if shown is None:
+            self.cases[key] = (view, [r[self._case_at]])
+        else:
+            shown[1].append(r[self._case_at])
         return projector(obj, view)(r, self) if obj is not None else None
 
     def gathered(self, children: list[tuple[Any, ...]] | None) -> None:
@@ -155,10 +161,7 @@ class Request:
         path builds a list's cases first and resolves their children after). The cases
         of one child under one view are told together, in the order they came."""
         audit = self._actor.audit
-        shown: dict[tuple[uuid.UUID, int], tuple[RowView, list[uuid.UUID]]] = {}
-        for view, child_id, case_id in self.cases:
-            shown.setdefault((child_id, id(view)), (view, []))[1].append(case_id)
-        for (child_id, _), (view, case_ids) in shown.items():
+        for (child_id, _), (view, case_ids) in self.cases.items():
             audit.disclosed_cases(
                 "Case", case_categories, view, child_id=child_id, case_ids=case_ids
             )

@@ -1,5 +1,9 @@
 """The statements of the compiled read path (`hub.graphql.compiled`): one per root field.
 
+Cases (`case`, `cases`), and children (`child`, `children`: the same child columns and
+facts, under the child scope, in registration order, with the filters of
+`hub.children.repository`).
+
 A case, or a page of cases, in one statement: the case rows under the case scope (a case
 shows where its CASE_STATUS may be read), the children they name under the child scope,
 gathered once into an array on the first row (a page's cases share a few children), the
@@ -21,8 +25,10 @@ from functools import cache
 import asyncpg
 
 from hub.cases.repository import FILTER
+from hub.children.repository import FILTER as CHILD_FILTER
 from hub.children.repository import SCOPE_PREDICATE, scope_predicate
 from hub.db.session import Session
+from hub.policy.categories import DataCategory
 from hub.policy.scope import RowScope
 
 # the columns of each part, in the order a row holds them
@@ -71,6 +77,7 @@ CHILD_COLUMNS = (
     "marks",
     "clothing",
     "photo_url",
+    "created_at",  # the order of `children`
 )
 # after each part's columns: what `hub.policy.facts.RowFacts` holds
 FACT_COLUMNS = ("responsible_municipality_id", "residence_id", "guardian_sub", "st")
@@ -144,6 +151,7 @@ class Layout:
     page: bool
     sightings: bool
     tasks: bool = False
+    root: str = "Case"  # "Child": the rows are children (`child`, `children`)
 
     @classmethod
     def of(
@@ -154,32 +162,45 @@ class Layout:
         page: bool,
         sightings: bool,
         tasks: bool = False,
+        root: str = "Case",
     ) -> Layout:
         if not set(case) <= set(CASE_COLUMNS) or not set(child or ()) <= set(CHILD_COLUMNS):
             raise ValueError("a column the compiled reads do not know")
-        if case[:3] != ("id", "child_id", "opened_at"):
+        if root == "Case" and case[:3] != ("id", "child_id", "opened_at"):
             raise ValueError("a case's ids and order lead its columns")
-        return cls(case, child, page, sightings, tasks)
+        if root == "Child" and (case or (child or ())[:2] != ("id", "created_at")):
+            raise ValueError("a child's id and order lead its columns, and no case is read")
+        return cls(case, child, page, sightings, tasks, root)
 
     @property
     def children_at(self) -> int:
         return 0
 
     @property
+    def gathers(self) -> bool:
+        """Whether the rows lead with the children their cases name."""
+        return self.child is not None and self.root == "Case"
+
+    @property
     def total_at(self) -> int:
-        return (self.child is not None) + 1  # after the place in the page
+        return self.gathers + 1  # after the place in the page
 
     @property
     def case_at(self) -> int:
-        return (self.child is not None) + 3 * self.page
+        return self.gathers + 3 * self.page
 
     @property
     def case_facts(self) -> int:
         return self.case_at + len(self.case)
 
     @property
+    def child_base(self) -> int:
+        """Where a child's columns start: in its own tuple, or in the row (a child root)."""
+        return 3 * self.page if self.root == "Child" else 0
+
+    @property
     def child_facts(self) -> int:
-        return len(self.child or ())
+        return self.child_base + len(self.child or ())
 
     @property
     def sightings_at(self) -> int:
@@ -193,7 +214,7 @@ class Layout:
         if part == "Case":
             return self.case_at + self.case.index(column)
         if part == "Child":
-            return (self.child or ()).index(column)
+            return self.child_base + (self.child or ()).index(column)
         if part == "Task":
             return TASK_COLUMNS.index(column)
         return SIGHTING_COLUMNS.index(column)
@@ -207,7 +228,7 @@ def _select(layout: Layout, extra: str = "") -> str:
 def _parts(layout: Layout, cells: int) -> tuple[str, str, str]:
     """The children's, the sightings' and the tasks' columns, and the children's join."""
     children = joins = sightings = ""
-    if layout.child is not None:
+    if layout.child is not None:  # (a case root's)
         columns = ", ".join(f"ch.{c}" for c in layout.child)
         gathered = _CHILDREN.replace("{columns}", columns).replace("$CELLS", f"${cells}")
         joins = f"\n  CROSS JOIN (SELECT {gathered} AS children) kids"
@@ -255,6 +276,83 @@ SELECT {children}p.*{sightings}
   FROM (SELECT row_number() OVER (ORDER BY opened_at DESC, id DESC) AS n, page.*
           FROM page) p{joins}
  ORDER BY p.n"""
+
+
+_CHILD_ROWS = f"""
+SELECT {{columns}}, {_FACTS}, cs.categories AS consented, gh.categories AS emergency
+  FROM children ch
+  LEFT JOIN LATERAL (
+        SELECT k.status FROM cases k WHERE k.child_id = ch.id AND k.status <> 'CLOSED'
+  ) oc ON true
+  CROSS JOIN LATERAL (SELECT COALESCE(oc.status, 'NONE') AS st) s
+  LEFT JOIN consent cs ON cs.child_id = ch.id
+  LEFT JOIN by_child gh ON gh.child_id = ch.id
+"""
+
+
+def _children_select(layout: Layout, extra: str = "") -> str:
+    columns = ", ".join(f"ch.{c}" for c in layout.child or ())
+    return _CHILD_ROWS.replace("{columns}", f"{extra}{columns}")
+
+
+@cache
+def _child(layout: Layout) -> str:
+    return f"""WITH {_GRANTS}
+{_children_select(layout)} WHERE {SCOPE_PREDICATE} AND ch.id = $4"""
+
+
+_ID_ONLY = _CHILD_ROWS.replace("{columns}", "ch.id")
+_LATER_CHILDREN = f"""(SELECT count(*) FROM ({_ID_ONLY}
+         WHERE {SCOPE_PREDICATE} {CHILD_FILTER}) n) AS total,
+       EXISTS (SELECT 1 FROM ({_ID_ONLY} WHERE {SCOPE_PREDICATE} AND ch.id = $9) v)
+         AS cursor_ok, """
+
+
+@cache
+def _children(layout: Layout, after: bool) -> str:
+    """A page of children in registration order, as `hub.children.repository.page`."""
+    extra = _LATER_CHILDREN if after else _FIRST_PAGE
+    return f"""WITH {_GRANTS},
+page AS MATERIALIZED ({_children_select(layout, extra)}
+ WHERE {SCOPE_PREDICATE} {CHILD_FILTER}
+   AND ($9::uuid IS NULL OR (ch.created_at, ch.id) >
+        (SELECT a.created_at, a.id FROM children a WHERE a.id = $9))
+ ORDER BY ch.created_at, ch.id
+ LIMIT $10)
+SELECT p.*
+  FROM (SELECT row_number() OVER (ORDER BY created_at, id) AS n, page.* FROM page) p
+ ORDER BY p.n"""
+
+
+async def child(
+    db: Session, layout: Layout, scope: RowScope, child_id: uuid.UUID
+) -> asyncpg.Record | None:
+    """The child under the child scope."""
+    found = await db.fetch_alone(_child(layout), *scope.sql_args(), child_id)
+    return found[0] if found else None
+
+
+async def children(
+    db: Session,
+    layout: Layout,
+    scope: RowScope,
+    filters: tuple[str | None, str | None, bool | None],
+    after: uuid.UUID | None,
+    limit: int,
+) -> list[asyncpg.Record]:
+    """Up to `limit` children in registration order, after the child `after` if given;
+    the filters act only where the caller may read what they match, as in the
+    repository (CASE_STATUS for the municipality and an open case, PLACEMENT for the
+    residence)."""
+    return await db.fetch_alone(
+        _children(layout, after is not None),
+        *scope.sql_args(),
+        *filters,
+        scope.cells_for(DataCategory.CASE_STATUS),
+        scope.cells_for(DataCategory.PLACEMENT),
+        after,
+        limit,
+    )
 
 
 async def one(

@@ -75,7 +75,7 @@ SELECT ch.*, st, {CONSENTED}, {_EMERGENCY}
 
 # A filter matches only rows whose category it acts on the caller may read: the
 # municipality and an open case are CASE_STATUS (cells $7), the residence PLACEMENT ($8).
-_FILTER = f"""
+FILTER = f"""
    AND ($4::text IS NULL OR (ch.responsible_municipality_id = $4 AND {scope_predicate("$7")}))
    AND ($5::text IS NULL OR (ch.residence_id = $5 AND {scope_predicate("$8")}))
    AND ($6::bool IS NULL OR ((oc.status IS NOT NULL) = $6 AND {scope_predicate("$7")}))
@@ -84,14 +84,14 @@ _FILTER = f"""
 _BY_IDS = f"{_SELECT} WHERE {SCOPE_PREDICATE} AND ch.id = ANY($4::uuid[])"
 
 _PAGE = f"""{_SELECT}
- WHERE {SCOPE_PREDICATE} {_FILTER}
+ WHERE {SCOPE_PREDICATE} {FILTER}
    AND ($9::uuid IS NULL OR (ch.created_at, ch.id) >
         (SELECT a.created_at, a.id FROM children a WHERE a.id = $9))
  ORDER BY ch.created_at, ch.id
  LIMIT $10
 """
 
-_COUNT = f"SELECT count(*) FROM ({_SELECT} WHERE {SCOPE_PREDICATE} {_FILTER}) n"
+_COUNT = f"SELECT count(*) FROM ({_SELECT} WHERE {SCOPE_PREDICATE} {FILTER}) n"
 
 
 def _model(row: asyncpg.Record) -> Child:

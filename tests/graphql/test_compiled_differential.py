@@ -1,7 +1,8 @@
 """The compiled read path answers exactly as strawberry's stock executor.
 
-Generated reads inside the compiled subset (`case(id)`, and `cases` with a page size, a
-cursor and a filter, any of them refused or out of scope, with any mix of
+Generated reads inside the compiled subset (`case(id)`, `child(id)`, and `cases` and
+`children` with a page size, a cursor and a filter, any of them refused or out of scope,
+with any mix of
 the fields it covers, aliases, repeated fields, inline and named fragments, @skip and
 @include on variables), sent as principals of every kind, relation, role and purpose to
 two hubs on one database: one compiled, one on the stock executor. The data holds a
@@ -33,7 +34,7 @@ from hub.graphql.schema import build_schema
 from tests.conftest import run_hub
 from tests.graphql.generated import fixed
 
-EXAMPLES = int(os.environ.get("HUB_COMPILED_EXAMPLES", "150"))
+EXAMPLES = int(os.environ.get("HUB_COMPILED_EXAMPLES", "250"))
 T = TypeVar("T")
 
 CASE = [
@@ -105,7 +106,8 @@ CASES = [*(str(_id("case", n)) for n in (1, 5, 11, 17, 20, 42, 71)), str(_id("ca
 IDS = st.sampled_from([*CASES, "not-an-id"])
 STATUSES = ["ABSENT", "REPORTED_MISSING", "FOUND", "FOLLOW_UP", "CLOSED"]
 MUNICIPALITIES = ["stockholm", "sigtuna", "nacka", "hvb-solbacken"]
-CHILDREN = st.sampled_from([*(str(_id("child", n)) for n in (5, 17, 71)), "not-an-id"])
+RESIDENCES = ["hvb-solbacken", "hvb-linden", "stockholm"]
+CHILDREN = st.sampled_from([*(str(_id("child", n)) for n in (1, 5, 17, 71, 9999)), "not-an-id"])
 
 _FACTS = """SELECT kind, action, child_id::text, case_ids::text[], disclosed, withheld,
                   bases::text, flags
@@ -173,16 +175,42 @@ def _paging(data: st.DataObject) -> str:
     return found
 
 
+def _child_paging(data: st.DataObject) -> str:
+    """Maybe a cursor (a child's, seen or not, or none of the hub's) and a filter."""
+    found = ""
+    if data.draw(st.integers(0, 3)) == 0:
+        ids = [*(encode_cursor(_id("child", n)) for n in (1, 5, 17, 71, 9999)), "x"]
+        found += f', after: "{data.draw(st.sampled_from(ids))}"'
+    if data.draw(st.integers(0, 2)) == 0:
+        parts = []
+        if data.draw(st.booleans()):
+            parts.append(
+                f'responsibleMunicipalityId: "{data.draw(st.sampled_from(MUNICIPALITIES))}"'
+            )
+        if data.draw(st.booleans()):
+            parts.append(f'residenceId: "{data.draw(st.sampled_from(RESIDENCES))}"')
+        if data.draw(st.booleans()):
+            parts.append(f"hasOpenCase: {data.draw(st.sampled_from(['true', 'false', 'null']))}")
+        found += f", filter: {{ {', '.join(parts)} }}"
+    return found
+
+
 def _document(data: st.DataObject) -> str:
     roots = []
     for n in range(data.draw(st.integers(1, 2))):
-        if data.draw(st.booleans()):
+        kind = data.draw(st.sampled_from(["case", "cases", "child", "children"]))
+        if kind == "case":
             case_id = data.draw(IDS)
             roots.append(f'r{n}: case(id: "{case_id}") {{ {_object(data, "Case", CASE)} }}')
+        elif kind == "child":
+            child_id = data.draw(CHILDREN)
+            roots.append(f'r{n}: child(id: "{child_id}") {{ {_object(data, "Child", CHILD)} }}')
         else:
             first = data.draw(st.integers(0, 6))
-            arguments = f"first: {first}{_paging(data)}"
-            node = _object(data, "Case", CASE)
+            on = "Case" if kind == "cases" else "Child"
+            paging = _paging(data) if kind == "cases" else _child_paging(data)
+            arguments = f"first: {first}{paging}"
+            node = _object(data, on, CASE if kind == "cases" else CHILD)
             parts = [
                 "totalCount",
                 f"edges {{ cursor node {{ ...N{n} }} }}",
@@ -190,9 +218,9 @@ def _document(data: st.DataObject) -> str:
                 "__typename",
             ]
             kept = data.draw(st.lists(st.sampled_from(parts), min_size=1, unique=True))
-            roots.append(f"r{n}: cases({arguments}) {{ {' '.join(kept)} }}")
+            roots.append(f"r{n}: {kind}({arguments}) {{ {' '.join(kept)} }}")
             if parts[1] in kept:
-                roots.append(f"fragment N{n} on Case {{ {node} }}")
+                roots.append(f"fragment N{n} on {on} {{ {node} }}")
     operations = [r for r in roots if not r.startswith("fragment")]
     fragments = [r for r in roots if r.startswith("fragment")]
     body = f"{{ {' '.join(operations)} }} {' '.join(fragments)}"

@@ -4,10 +4,12 @@ over the columns of the one statement that answers it (`hub.cases.compiled_repos
 The fields are collected by graphql-core's own `collect_subfields` (fragments, aliases,
 @skip/@include as graphql-core applies them), so the plan holds exactly the response keys
 the stock executor would answer, in its order. The compiled subset is what the county's
-boards read most: `case(id)` and `cases(first, after, filter)`, with a case's plain
-fields, `withheld`, `alert`, `tasks` (not who is responsible), `child` (its plain fields,
-`description`, `withheld`) and `sightings` (no arguments). Anything else makes the whole
-operation run on the stock path, and `Unsupported` names the first field that did.
+boards read most: `case(id)`, `cases(first, after, filter)`, `child(id)` and
+`children(first, after, filter)` (not a search: ranked, it has its own statement), with a
+case's plain fields, `withheld`, `alert`, `tasks` (not who is responsible), `child` and
+`sightings` (no arguments), and a child's plain fields, `description` and `withheld`.
+Anything else makes the whole operation run on the stock path, and `Unsupported` names
+the first field that did.
 """
 
 from __future__ import annotations
@@ -16,7 +18,15 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from graphql import GraphQLField, GraphQLList, GraphQLNonNull, GraphQLObjectType, GraphQLOutputType
+from graphql import (
+    GraphQLField,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    ObjectValueNode,
+    VariableNode,
+)
 from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 
@@ -35,6 +45,7 @@ from hub.policy.categories import DataCategory
 from hub.policy.view import RowView
 
 _KNOWN_DIRECTIVES = frozenset({"skip", "include"})  # applied when fields are collected
+_ROOTS = {"case": "Case", "cases": "Case", "child": "Child", "children": "Child"}
 _EDGE = ("cursor", "node", "__typename")
 _PAGE_INFO = ("hasNextPage", "endCursor", "__typename")
 _DESCRIPTION = ("height_cm", "build", "hair", "eyes", "marks", "clothing", "photo_url")
@@ -130,27 +141,29 @@ class Obj:
 
 @dataclass(eq=False, slots=True)
 class Page:
-    """A `cases` connection: each response key with what it answers, and for `edges`
-    and `pageInfo` their own keys."""
+    """A `cases` or `children` connection: each response key with what it answers, and
+    for `edges` and `pageInfo` their own keys."""
 
     fields: list[tuple[str, str, list[tuple[str, str]]]]  # (key, field name, sub-keys)
-    case_categories: frozenset[DataCategory]  # every row is audited, `node` selected or not
-    node: Obj | None = None  # the case, when an edge's `node` is selected
+    node_categories: frozenset[DataCategory]  # every row is audited, `node` selected or not
+    names: dict[str, str]  # the connection's, the edge's and the page info's type names
+    node: Obj | None = None  # the case or child, when an edge's `node` is selected
 
 
 @dataclass(eq=False, slots=True)
 class Root:
     key: str
-    kind: str  # "case" | "cases" | "__typename"
+    kind: str  # "case" | "cases" | "child" | "children" | "__typename"
     field_def: GraphQLField | None
     details: FieldDetailsList | None
-    obj: Obj | None = None  # case
-    page: Page | None = None  # cases
+    obj: Obj | None = None  # case, child
+    page: Page | None = None  # cases, children
     # the columns its statement reads of each part (always the ids, for cursors and the
     # audit, and the order)
     columns: dict[str, list[str]] = field(
         default_factory=lambda: {"Case": ["id", "child_id", "opened_at"], "Child": ["id"]}
     )
+    root: str = "Case"  # the type of its rows
     child: bool = False  # the statement joins the child
     sightings: bool = False  # the statement gathers the sightings
     tasks: bool = False  # and the tasks
@@ -158,21 +171,28 @@ class Root:
 
     @property
     def case(self) -> Obj | None:
+        """The object of each row: a case, or a child."""
         return self.obj if self.page is None else self.page.node
 
     def finish(self) -> None:
         """Lay the columns out and tell each leaf where its value is."""
         case = self.case
-        self.child = case is not None and case.nested("Child") is not None
-        self.sightings = case is not None and case.nested("Sighting") is not None
-        self.tasks = case is not None and case.nested("Task") is not None
-        self.layout = Layout.of(
-            tuple(self.columns["Case"]),
-            tuple(self.columns["Child"]) if self.child else None,
-            page=self.kind == "cases",
-            sightings=self.sightings,
-            tasks=self.tasks,
-        )
+        page = self.kind in ("cases", "children")
+        if self.root == "Child":
+            self.layout = Layout.of(
+                (), tuple(self.columns["Child"]), page=page, sightings=False, root="Child"
+            )
+        else:
+            self.child = case is not None and case.nested("Child") is not None
+            self.sightings = case is not None and case.nested("Sighting") is not None
+            self.tasks = case is not None and case.nested("Task") is not None
+            self.layout = Layout.of(
+                tuple(self.columns["Case"]),
+                tuple(self.columns["Child"]) if self.child else None,
+                page=page,
+                sightings=self.sightings,
+                tasks=self.tasks,
+            )
         for leaf in case.leaves() if case is not None else ():
             leaf.index = self.layout.index(leaf.part, leaf.column)
 
@@ -215,6 +235,20 @@ def _leaf(
     return Leaf(key, part, column, how, category)
 
 
+def _searches(details: FieldDetailsList) -> bool:
+    """Whether `children` may be asked to search: then it always runs on the stock path
+    (a variable might hold a search, so any filter given as one counts)."""
+    for argument in details[0].node.arguments or ():
+        if argument.name.value != "filter":
+            continue
+        value = argument.value
+        if isinstance(value, VariableNode):
+            return True
+        if isinstance(value, ObjectValueNode):
+            return any(f.name.value == "search" for f in value.fields)
+    return False
+
+
 class Planner:
     """Plans one operation's root fields with its executor's field collection."""
 
@@ -230,11 +264,15 @@ class Planner:
                 roots.append(Root(key, name, None, None))
                 continue
             field_def = root_type.fields.get(name)
-            if field_def is None or name not in ("case", "cases"):
+            if field_def is None or name not in _ROOTS:
                 raise Unsupported(f"{root_type.name}.{name}")
+            if name == "children" and _searches(details):
+                raise Unsupported("Query.children(filter: {search})")  # ranked: its own
             inner, _ = _unwrap(field_def.type)
-            root = self._root = Root(key, name, field_def, details)
-            if name == "case":
+            root = self._root = Root(key, name, field_def, details, root=_ROOTS[name])
+            if root.root == "Child":
+                root.columns["Child"] = ["id", "created_at"]  # its cursor's order
+            if name in ("case", "child"):
                 root.obj = self._object(inner, details)
             else:
                 root.page = self._page(inner, details)
@@ -244,7 +282,14 @@ class Planner:
 
     def _page(self, connection: GraphQLObjectType, details: FieldDetailsList) -> Page:
         edge_type = _item(connection.fields["edges"].type)
-        page = Page([], type_categories(_origin(_item(edge_type.fields["node"].type))))
+        node_type = _item(edge_type.fields["node"].type)
+        info_type = _item(connection.fields["pageInfo"].type)
+        names = {
+            "connection": connection.name,
+            "edge": edge_type.name,
+            "pageInfo": info_type.name,
+        }
+        page = Page([], type_categories(_origin(node_type)), names)
         for key, sub in self._collect(connection, details).items():
             name = _name(sub)
             if name in ("totalCount", "__typename"):
@@ -268,7 +313,7 @@ class Planner:
                 raise Unsupported(f"{object_type.name}.{name}")
             if name == "node":
                 if page.node is not None:  # two `node` selections: left to the stock path
-                    raise Unsupported("CaseEdge.node twice")
+                    raise Unsupported(f"{object_type.name}.node twice")
                 page.node = self._object(_item(object_type.fields[name].type), sub)
             keys.append((key, name))
         return keys

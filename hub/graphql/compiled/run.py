@@ -120,6 +120,13 @@ class Request:
             shown[1].append(r[self._case_at])
         return projector(obj, view)(r, self) if obj is not None else None
 
+    def row_child(self, obj: Obj | None, r: Any) -> dict[str, Any] | None:
+        """A child row's answer (None when its `node` is not selected: audited all the
+        same, as the stock path builds it)."""
+        view = self.view(r, self._layout.child_facts)
+        self.children.append((view, r[self._layout.child_base]))
+        return projector(obj, view)(r, self) if obj is not None else None
+
     def gathered(self, children: list[tuple[Any, ...]] | None) -> None:
         """The children the statement found visible (on its first row)."""
         self._found = {c[0]: c for c in children or ()}
@@ -156,7 +163,11 @@ class Request:
         project = projector(obj, None)
         return [project(s, self) for s in r[self._layout.sightings_at]]
 
-    def disclose(self, case_categories: frozenset[DataCategory], child: Obj | None) -> None:
+    def disclose(
+        self,
+        case_categories: frozenset[DataCategory],
+        child_categories: frozenset[DataCategory] | None,
+    ) -> None:
         """Tell the recorder what was built: every case, then every child (the stock
         path builds a list's cases first and resolves their children after). The cases
         of one child under one view are told together, in the order they came."""
@@ -165,9 +176,9 @@ class Request:
             audit.disclosed_cases(
                 "Case", case_categories, view, child_id=child_id, case_ids=case_ids
             )
-        if child is not None:
+        if child_categories is not None:
             for view, child_id in self.children:
-                audit.disclosed("Child", child.categories, view, child_id=child_id)
+                audit.disclosed("Child", child_categories, view, child_id=child_id)
 
 
 def _arguments(root: Root, executor: Any) -> dict[str, Any]:
@@ -196,10 +207,10 @@ async def _case(root: Root, actor: Actor, args: dict[str, Any]) -> tuple[Any, Au
     if found is None:
         return None, lambda: actor.audit.unseen(case_id=case_id)
     request = Request(actor, layout)
-    if layout.child is not None:
+    if layout.gathers:
         request.gathered(found[layout.children_at])
     answer = _projected(lambda: request.case(case, found))
-    return answer, lambda: request.disclose(case.categories, case.nested("Child"))
+    return answer, lambda: request.disclose(case.categories, _categories(case.nested("Child")))
 
 
 async def _cases(root: Root, actor: Actor, args: dict[str, Any]) -> tuple[Any, Audit]:
@@ -224,13 +235,55 @@ async def _cases(root: Root, actor: Actor, args: dict[str, Any]) -> tuple[Any, A
     at = layout.case_at
     shown = cases[: wanted.first]
     request, node = Request(actor, layout), page.node
-    if layout.child is not None and cases:
+    if layout.gathers and cases:
         request.gathered(cases[0][layout.children_at])
     nodes = _projected(lambda: [request.case(node, r) for r in shown])
     cursors = [encode_cursor(r[at]) for r in shown]
     answer = _connection(page, nodes, cursors, total, len(cases) > wanted.first)
-    child = node.nested("Child") if node is not None else None
-    return answer, lambda: request.disclose(page.case_categories, child)
+    child = _categories(node.nested("Child")) if node is not None else None
+    return answer, lambda: request.disclose(page.node_categories, child)
+
+
+async def _child(root: Root, actor: Actor, args: dict[str, Any]) -> tuple[Any, Audit]:
+    child, layout = root.obj, root.layout
+    assert child is not None
+    assert layout is not None
+    child_id = parse_id(args["id"])
+    if child_id is None:
+        return None, _nothing
+    found = await rows.child(actor.db, layout, actor.policy.scope(actor.principal), child_id)
+    if found is None:
+        return None, lambda: actor.audit.unseen(child_id=child_id)
+    request = Request(actor, layout)
+    answer = _projected(lambda: request.row_child(child, found))
+    return answer, lambda: request.disclose(frozenset(), child.categories)
+
+
+async def _children(root: Root, actor: Actor, args: dict[str, Any]) -> tuple[Any, Audit]:
+    page, layout = root.page, root.layout
+    assert page is not None
+    assert layout is not None
+    raw = args.get("filter") or {}
+    if raw.get("search") is not None:
+        raise Fallback  # a ranked search (the planner sends literal ones there already)
+    try:
+        wanted = page_request(args.get("first"), args.get("after"))
+    except InvalidInput as exc:
+        raise Fallback from exc
+    filters = (raw.get("responsibleMunicipalityId"), raw.get("residenceId"), raw.get("hasOpenCase"))
+    scope = actor.policy.scope(actor.principal)
+    found = await rows.children(actor.db, layout, scope, filters, wanted.after, wanted.limit)
+    if not found and wanted.after is not None:
+        raise Fallback  # an empty page after a cursor: is the cursor the caller's at all?
+    if found and not found[0][layout.total_at + 1]:
+        raise Fallback  # a cursor out of the caller's scope: refused, and recorded
+    total = found[0][layout.total_at] if found else 0
+    shown = found[: wanted.first]
+    request, node = Request(actor, layout), page.node
+    nodes = _projected(lambda: [request.row_child(node, r) for r in shown])
+    cursors = [encode_cursor(r[layout.child_base]) for r in shown]
+    answer = _connection(page, nodes, cursors, total, len(found) > wanted.first)
+    return answer, lambda: request.disclose(frozenset(), page.node_categories)
 
 
 def _filters(raw: dict[str, Any] | None) -> tuple[list[str], str | None, uuid.UUID | None]:
@@ -245,6 +298,10 @@ def _filters(raw: dict[str, Any] | None) -> tuple[list[str], str | None, uuid.UU
             raise InvalidInput("childId is not a child id", field="filter.childId")
     statuses = [CaseStatus(s).value for s in raw.get("status") or ()]
     return statuses, raw.get("municipality"), child_id
+
+
+def _categories(obj: Obj | None) -> frozenset[DataCategory] | None:
+    return obj.categories if obj is not None else None
 
 
 def _projected(project: Callable[[], T]) -> T:
@@ -266,21 +323,19 @@ def _connection(
     answer: dict[str, Any] = {}
     for key, name, keys in page.fields:
         if name == "edges":
+            edge = page.names["edge"]
             answer[key] = [
-                _edge(keys, node, cursor) for node, cursor in zip(nodes, cursors, strict=True)
+                _edge(keys, node, cursor, edge) for node, cursor in zip(nodes, cursors, strict=True)
             ]
         elif name == "pageInfo":
-            answer[key] = {k: values.get(what, "PageInfo") for k, what in keys}
+            answer[key] = {k: values.get(what, page.names["pageInfo"]) for k, what in keys}
         else:
-            answer[key] = values.get(name, "CaseConnection")
+            answer[key] = values.get(name, page.names["connection"])
     return answer
 
 
-def _edge(keys: list[tuple[str, str]], node: Any, cursor: str) -> dict[str, Any]:
-    return {
-        k: node if what == "node" else cursor if what == "cursor" else "CaseEdge"
-        for k, what in keys
-    }
+def _edge(keys: list[tuple[str, str]], node: Any, cursor: str, name: str) -> dict[str, Any]:
+    return {k: node if what == "node" else cursor if what == "cursor" else name for k, what in keys}
 
 
 async def answer(roots: list[Root], actor: Actor, executor: Any) -> dict[str, Any]:
@@ -292,9 +347,12 @@ async def answer(roots: list[Root], actor: Actor, executor: Any) -> dict[str, An
         if root.kind == "__typename":
             data[root.key] = "Query"
             continue
-        run = _case if root.kind == "case" else _cases
+        run = _RUN[root.kind]
         data[root.key], audit = await run(root, actor, _arguments(root, executor))
         audits.append(audit)
     for audit in audits:
         audit()
     return data
+
+
+_RUN = {"case": _case, "cases": _cases, "child": _child, "children": _children}

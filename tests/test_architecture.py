@@ -29,7 +29,8 @@ EXTRA = {
     | {"handover", "handover_repository", "handover_schema", "handover_types"}
     # finding a child: ranked search, the outreach lookup and contact reports
     | {"search", "search_repository", "lookup", "lookup_repository", "lookup_schema"}
-    | {"audience", "audience_schema"},  # who will read what you write
+    | {"audience", "audience_schema"}  # who will read what you write
+    | {"compiled_repository"},  # the compiled reads' statements for children
     "events": {
         "bus",
         "outbox",

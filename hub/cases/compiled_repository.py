@@ -1,8 +1,7 @@
 """The statements of the compiled read path (`hub.graphql.compiled`): one per root field.
 
-Cases (`case`, `cases`), and children (`child`, `children`: the same child columns and
-facts, under the child scope, in registration order, with the filters of
-`hub.children.repository`).
+Cases (`case`, `cases`) here, children (`child`, `children`) in
+`hub.children.compiled_repository`, on the same layout and grants.
 
 A case, or a page of cases, in one statement: the case rows under the case scope (a case
 shows where its CASE_STATUS may be read), the children they name under the child scope,
@@ -25,10 +24,8 @@ from functools import cache
 import asyncpg
 
 from hub.cases.repository import FILTER
-from hub.children.repository import FILTER as CHILD_FILTER
 from hub.children.repository import SCOPE_PREDICATE, scope_predicate
 from hub.db.session import Session
-from hub.policy.categories import DataCategory
 from hub.policy.scope import RowScope
 
 # the columns of each part, in the order a row holds them
@@ -97,9 +94,9 @@ MAX_TASKS = 50  # a case's `tasks` (hub.cases.types.MAX_TASKS)
 
 # integer columns: their values fit GraphQL's Int as they are
 INTEGER_COLUMNS = frozenset({"version", "height_cm"})
-_FACTS = "ch.responsible_municipality_id, ch.residence_id, ch.guardian_sub, st"
+FACTS = "ch.responsible_municipality_id, ch.residence_id, ch.guardian_sub, st"
 # the asker's ($1, $2) valid consents by child, and emergency grants by case and by child
-_GRANTS = """
+GRANTS = """
 consent AS MATERIALIZED (
     SELECT co.child_id, array_agg(DISTINCT cat) AS categories
       FROM valid_consents co, unnest(co.categories) cat
@@ -113,7 +110,7 @@ by_case AS (SELECT case_id, array_agg(DISTINCT category) AS categories
 by_child AS (SELECT child_id, array_agg(DISTINCT category) AS categories
                FROM granted GROUP BY child_id)"""
 _CASES = f"""
-SELECT {{columns}}, {_FACTS}, cs.categories AS consented, gc.categories AS emergency
+SELECT {{columns}}, {FACTS}, cs.categories AS consented, gc.categories AS emergency
   FROM cases k
   JOIN children ch ON ch.id = k.child_id
   CROSS JOIN LATERAL (SELECT k.status AS st) s
@@ -121,7 +118,7 @@ SELECT {{columns}}, {_FACTS}, cs.categories AS consented, gc.categories AS emerg
   LEFT JOIN by_case gc ON gc.case_id = k.id
 """
 _CHILDREN = f"""ARRAY(
-SELECT ROW({{columns}}, {_FACTS}, cs.categories, gh.categories)
+SELECT ROW({{columns}}, {FACTS}, cs.categories, gh.categories)
   FROM children ch
   LEFT JOIN LATERAL (
         SELECT k.status FROM cases k WHERE k.child_id = ch.id AND k.status <> 'CLOSED'
@@ -244,7 +241,7 @@ def _parts(layout: Layout, cells: int) -> tuple[str, str, str]:
 @cache
 def _one(layout: Layout) -> str:
     children, sightings, joins = _parts(layout, 5)
-    return f"""WITH {_GRANTS},
+    return f"""WITH {GRANTS},
 page AS MATERIALIZED ({_select(layout)} WHERE {SCOPE_PREDICATE} AND k.id = $4)
 SELECT {children}p.*{sightings}
   FROM page p{joins}"""
@@ -252,7 +249,7 @@ SELECT {children}p.*{sightings}
 
 # Without a cursor, the total is a window over the rows the WHERE keeps (computed before
 # the LIMIT); after one, the rows before the cursor count too, as in `repository.page`.
-_FIRST_PAGE = "count(*) OVER () AS total, true AS cursor_ok, "
+FIRST_PAGE = "count(*) OVER () AS total, true AS cursor_ok, "
 _LATER_PAGE = f"""(SELECT count(*) FROM ({_CASES.replace("{columns}", "k.id")}
          WHERE {SCOPE_PREDICATE} {FILTER}) n) AS total,
        EXISTS (SELECT 1 FROM ({_CASES.replace("{columns}", "k.id")}
@@ -264,8 +261,8 @@ def _page(layout: Layout, after: bool) -> str:
     """The page's rows, newest first, each with its place, the total and whether the
     cursor is one of the caller's cases; no rows at all when the page is empty."""
     children, sightings, joins = _parts(layout, 9)
-    extra = _LATER_PAGE if after else _FIRST_PAGE
-    return f"""WITH {_GRANTS},
+    extra = _LATER_PAGE if after else FIRST_PAGE
+    return f"""WITH {GRANTS},
 page AS MATERIALIZED ({_select(layout, extra)}
  WHERE {SCOPE_PREDICATE} {FILTER}
    AND ($7::uuid IS NULL OR (k.opened_at, k.id) <
@@ -276,83 +273,6 @@ SELECT {children}p.*{sightings}
   FROM (SELECT row_number() OVER (ORDER BY opened_at DESC, id DESC) AS n, page.*
           FROM page) p{joins}
  ORDER BY p.n"""
-
-
-_CHILD_ROWS = f"""
-SELECT {{columns}}, {_FACTS}, cs.categories AS consented, gh.categories AS emergency
-  FROM children ch
-  LEFT JOIN LATERAL (
-        SELECT k.status FROM cases k WHERE k.child_id = ch.id AND k.status <> 'CLOSED'
-  ) oc ON true
-  CROSS JOIN LATERAL (SELECT COALESCE(oc.status, 'NONE') AS st) s
-  LEFT JOIN consent cs ON cs.child_id = ch.id
-  LEFT JOIN by_child gh ON gh.child_id = ch.id
-"""
-
-
-def _children_select(layout: Layout, extra: str = "") -> str:
-    columns = ", ".join(f"ch.{c}" for c in layout.child or ())
-    return _CHILD_ROWS.replace("{columns}", f"{extra}{columns}")
-
-
-@cache
-def _child(layout: Layout) -> str:
-    return f"""WITH {_GRANTS}
-{_children_select(layout)} WHERE {SCOPE_PREDICATE} AND ch.id = $4"""
-
-
-_ID_ONLY = _CHILD_ROWS.replace("{columns}", "ch.id")
-_LATER_CHILDREN = f"""(SELECT count(*) FROM ({_ID_ONLY}
-         WHERE {SCOPE_PREDICATE} {CHILD_FILTER}) n) AS total,
-       EXISTS (SELECT 1 FROM ({_ID_ONLY} WHERE {SCOPE_PREDICATE} AND ch.id = $9) v)
-         AS cursor_ok, """
-
-
-@cache
-def _children(layout: Layout, after: bool) -> str:
-    """A page of children in registration order, as `hub.children.repository.page`."""
-    extra = _LATER_CHILDREN if after else _FIRST_PAGE
-    return f"""WITH {_GRANTS},
-page AS MATERIALIZED ({_children_select(layout, extra)}
- WHERE {SCOPE_PREDICATE} {CHILD_FILTER}
-   AND ($9::uuid IS NULL OR (ch.created_at, ch.id) >
-        (SELECT a.created_at, a.id FROM children a WHERE a.id = $9))
- ORDER BY ch.created_at, ch.id
- LIMIT $10)
-SELECT p.*
-  FROM (SELECT row_number() OVER (ORDER BY created_at, id) AS n, page.* FROM page) p
- ORDER BY p.n"""
-
-
-async def child(
-    db: Session, layout: Layout, scope: RowScope, child_id: uuid.UUID
-) -> asyncpg.Record | None:
-    """The child under the child scope."""
-    found = await db.fetch_alone(_child(layout), *scope.sql_args(), child_id)
-    return found[0] if found else None
-
-
-async def children(
-    db: Session,
-    layout: Layout,
-    scope: RowScope,
-    filters: tuple[str | None, str | None, bool | None],
-    after: uuid.UUID | None,
-    limit: int,
-) -> list[asyncpg.Record]:
-    """Up to `limit` children in registration order, after the child `after` if given;
-    the filters act only where the caller may read what they match, as in the
-    repository (CASE_STATUS for the municipality and an open case, PLACEMENT for the
-    residence)."""
-    return await db.fetch_alone(
-        _children(layout, after is not None),
-        *scope.sql_args(),
-        *filters,
-        scope.cells_for(DataCategory.CASE_STATUS),
-        scope.cells_for(DataCategory.PLACEMENT),
-        after,
-        limit,
-    )
 
 
 async def one(

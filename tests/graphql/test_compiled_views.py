@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from hub.auth.principal import Principal, Purpose, Role
-from hub.graphql.compiled.run import row_view
+from hub.graphql.compiled.request import row_view
 from hub.organisations.models import Organisation, OrganisationKind
 from hub.policy.categories import DataCategory
 from hub.policy.enforcer import DecisionKey

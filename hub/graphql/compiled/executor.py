@@ -20,7 +20,8 @@ from typing import Any
 from graphql import DocumentNode, GraphQLObjectType, GraphQLSchema, OperationType, validate
 from graphql.execution.collect_fields import GroupedFieldSet, collect_fields
 
-from hub.graphql.compiled.plan import Planner, Root, Unsupported
+from hub.graphql.compiled.plan import Root, Unsupported
+from hub.graphql.compiled.planner import Planner
 from hub.graphql.compiled.run import Fallback, answer
 from hub.graphql.planned import PlannedExecutionContext
 from hub.telemetry import instruments

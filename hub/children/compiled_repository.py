@@ -1,0 +1,93 @@
+"""The compiled read path's statements for children (`child`, `children`): the same child
+columns and facts as a case's child (`hub.cases.compiled_repository`, whose layout and
+grants they share), under the child scope, in registration order, with the filters of
+`hub.children.repository`."""
+
+from __future__ import annotations
+
+import uuid
+from functools import cache
+
+import asyncpg
+
+from hub.cases.compiled_repository import FACTS, FIRST_PAGE, GRANTS, Layout
+from hub.children.repository import FILTER, SCOPE_PREDICATE
+from hub.db.session import Session
+from hub.policy.categories import DataCategory
+from hub.policy.scope import RowScope
+
+_CHILD_ROWS = f"""
+SELECT {{columns}}, {FACTS}, cs.categories AS consented, gh.categories AS emergency
+  FROM children ch
+  LEFT JOIN LATERAL (
+        SELECT k.status FROM cases k WHERE k.child_id = ch.id AND k.status <> 'CLOSED'
+  ) oc ON true
+  CROSS JOIN LATERAL (SELECT COALESCE(oc.status, 'NONE') AS st) s
+  LEFT JOIN consent cs ON cs.child_id = ch.id
+  LEFT JOIN by_child gh ON gh.child_id = ch.id
+"""
+
+
+def _children_select(layout: Layout, extra: str = "") -> str:
+    columns = ", ".join(f"ch.{c}" for c in layout.child or ())
+    return _CHILD_ROWS.replace("{columns}", f"{extra}{columns}")
+
+
+@cache
+def _child(layout: Layout) -> str:
+    return f"""WITH {GRANTS}
+{_children_select(layout)} WHERE {SCOPE_PREDICATE} AND ch.id = $4"""
+
+
+_ID_ONLY = _CHILD_ROWS.replace("{columns}", "ch.id")
+_LATER_CHILDREN = f"""(SELECT count(*) FROM ({_ID_ONLY}
+         WHERE {SCOPE_PREDICATE} {FILTER}) n) AS total,
+       EXISTS (SELECT 1 FROM ({_ID_ONLY} WHERE {SCOPE_PREDICATE} AND ch.id = $9) v)
+         AS cursor_ok, """
+
+
+@cache
+def _children(layout: Layout, after: bool) -> str:
+    """A page of children in registration order, as `hub.children.repository.page`."""
+    extra = _LATER_CHILDREN if after else FIRST_PAGE
+    return f"""WITH {GRANTS},
+page AS MATERIALIZED ({_children_select(layout, extra)}
+ WHERE {SCOPE_PREDICATE} {FILTER}
+   AND ($9::uuid IS NULL OR (ch.created_at, ch.id) >
+        (SELECT a.created_at, a.id FROM children a WHERE a.id = $9))
+ ORDER BY ch.created_at, ch.id
+ LIMIT $10)
+SELECT p.*
+  FROM (SELECT row_number() OVER (ORDER BY created_at, id) AS n, page.* FROM page) p
+ ORDER BY p.n"""
+
+
+async def child(
+    db: Session, layout: Layout, scope: RowScope, child_id: uuid.UUID
+) -> asyncpg.Record | None:
+    """The child under the child scope."""
+    found = await db.fetch_alone(_child(layout), *scope.sql_args(), child_id)
+    return found[0] if found else None
+
+
+async def children(
+    db: Session,
+    layout: Layout,
+    scope: RowScope,
+    filters: tuple[str | None, str | None, bool | None],
+    after: uuid.UUID | None,
+    limit: int,
+) -> list[asyncpg.Record]:
+    """Up to `limit` children in registration order, after the child `after` if given;
+    the filters act only where the caller may read what they match, as in the
+    repository (CASE_STATUS for the municipality and an open case, PLACEMENT for the
+    residence)."""
+    return await db.fetch_alone(
+        _children(layout, after is not None),
+        *scope.sql_args(),
+        *filters,
+        scope.cells_for(DataCategory.CASE_STATUS),
+        scope.cells_for(DataCategory.PLACEMENT),
+        after,
+        limit,
+    )

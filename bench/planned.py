@@ -1,5 +1,7 @@
 """Scenario 9: queries run from a plan (hub/graphql/planned.py) against the same hub with
-HUB_PLANNED=0, in one run: the 500-case list (20 fields) and the case detail.
+HUB_PLANNED=0, in one run: the 500-case list (20 fields) and the case detail. The
+planned hub runs with HUB_COMPILED=0, so these reads reach the planned executor (the
+compiled path against it is scenario 10).
 
 Two hub processes on one database, requests rotating between them in a shuffled order
 each round (so both see the same machine noise), one at a time: median wall time and
@@ -22,7 +24,7 @@ from bench.load import CASES, DETAIL
 from hub.auth.dev_issuer import DevIssuer
 
 ROUNDS = {"list": 60, "detail": 400}
-SWITCHES = ((), ("--no-planned",))
+SWITCHES = (("--no-compiled",), ("--no-planned",))  # the planned executor vs graphql-core
 
 
 async def _cell(

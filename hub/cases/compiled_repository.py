@@ -117,15 +117,17 @@ SELECT {{columns}}, {FACTS}, cs.categories AS consented, gc.categories AS emerge
   LEFT JOIN consent cs ON cs.child_id = ch.id
   LEFT JOIN by_case gc ON gc.case_id = k.id
 """
-_CHILDREN = f"""ARRAY(
-SELECT ROW({{columns}}, {FACTS}, cs.categories, gh.categories)
+# children with their state (their open case's, or NONE), the asker's consents and grants
+CHILD_SOURCE = """
   FROM children ch
   LEFT JOIN LATERAL (
         SELECT k.status FROM cases k WHERE k.child_id = ch.id AND k.status <> 'CLOSED'
   ) oc ON true
   CROSS JOIN LATERAL (SELECT COALESCE(oc.status, 'NONE') AS st) s
   LEFT JOIN consent cs ON cs.child_id = ch.id
-  LEFT JOIN by_child gh ON gh.child_id = ch.id
+  LEFT JOIN by_child gh ON gh.child_id = ch.id"""
+_CHILDREN = f"""ARRAY(
+SELECT ROW({{columns}}, {FACTS}, cs.categories, gh.categories){CHILD_SOURCE}
  WHERE ch.id IN (SELECT child_id FROM page) AND {scope_predicate("$CELLS")})"""
 _SIGHTINGS = f"""ARRAY(
     SELECT ROW({", ".join(f"si.{c}" for c in SIGHTING_COLUMNS)}) FROM sightings si

@@ -10,7 +10,7 @@ from functools import cache
 
 import asyncpg
 
-from hub.cases.compiled_repository import FACTS, FIRST_PAGE, GRANTS, Layout
+from hub.cases.compiled_repository import CHILD_SOURCE, FACTS, FIRST_PAGE, GRANTS, Layout
 from hub.children.repository import FILTER, SCOPE_PREDICATE
 from hub.db.session import Session
 from hub.policy.categories import DataCategory
@@ -18,13 +18,7 @@ from hub.policy.scope import RowScope
 
 _CHILD_ROWS = f"""
 SELECT {{columns}}, {FACTS}, cs.categories AS consented, gh.categories AS emergency
-  FROM children ch
-  LEFT JOIN LATERAL (
-        SELECT k.status FROM cases k WHERE k.child_id = ch.id AND k.status <> 'CLOSED'
-  ) oc ON true
-  CROSS JOIN LATERAL (SELECT COALESCE(oc.status, 'NONE') AS st) s
-  LEFT JOIN consent cs ON cs.child_id = ch.id
-  LEFT JOIN by_child gh ON gh.child_id = ch.id
+{CHILD_SOURCE}
 """
 
 

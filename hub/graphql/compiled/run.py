@@ -16,8 +16,10 @@ from graphql.execution.values import get_argument_values
 
 from hub.actor import Actor
 from hub.cases import compiled_repository as rows
+from hub.cases.compiled_repository import Layout
 from hub.cases.models import CaseStatus
 from hub.children import compiled_repository as child_rows
+from hub.db.paging import PageRequest
 from hub.errors import InvalidInput
 from hub.graphql.compiled.plan import Obj, Page, Root
 from hub.graphql.compiled.request import Request
@@ -83,13 +85,8 @@ async def _cases(root: Root, actor: Actor, args: dict[str, Any]) -> tuple[Any, A
     cases = await rows.page(
         actor.db, layout, status_scope, scope, filters, wanted.after, wanted.limit
     )
-    if not cases and wanted.after is not None:
-        raise Fallback  # an empty page after a cursor: is the cursor the caller's at all?
-    if cases and not cases[0][layout.total_at + 1]:
-        raise Fallback  # a cursor out of the caller's scope: refused, and recorded
-    total = cases[0][layout.total_at] if cases else 0
+    total, shown = _paged(cases, layout, wanted)
     at = layout.case_at
-    shown = cases[: wanted.first]
     request, node = Request(actor, layout), page.node
     if layout.gathers and cases:
         request.gathered(cases[0][layout.children_at])
@@ -129,17 +126,23 @@ async def _children(root: Root, actor: Actor, args: dict[str, Any]) -> tuple[Any
     filters = (raw.get("responsibleMunicipalityId"), raw.get("residenceId"), raw.get("hasOpenCase"))
     scope = actor.policy.scope(actor.principal)
     found = await child_rows.children(actor.db, layout, scope, filters, wanted.after, wanted.limit)
-    if not found and wanted.after is not None:
-        raise Fallback  # an empty page after a cursor: is the cursor the caller's at all?
-    if found and not found[0][layout.total_at + 1]:
-        raise Fallback  # a cursor out of the caller's scope: refused, and recorded
-    total = found[0][layout.total_at] if found else 0
-    shown = found[: wanted.first]
+    total, shown = _paged(found, layout, wanted)
     request, node = Request(actor, layout), page.node
     nodes = _projected(lambda: [request.row_child(node, r) for r in shown])
     cursors = [encode_cursor(r[layout.child_base]) for r in shown]
     answer = _connection(page, nodes, cursors, total, len(found) > wanted.first)
     return answer, lambda: request.disclose(frozenset(), page.node_categories)
+
+
+def _paged(rows: list[Any], layout: Layout, wanted: PageRequest) -> tuple[int, list[Any]]:
+    """A page's total and the rows it shows; Fallback where the stock path must refuse
+    the cursor (one out of the caller's scope is refused, and recorded) or may (an empty
+    page after a cursor: is the cursor the caller's at all?)."""
+    if not rows and wanted.after is not None:
+        raise Fallback
+    if rows and not rows[0][layout.total_at + 1]:
+        raise Fallback
+    return (rows[0][layout.total_at] if rows else 0), rows[: wanted.first]
 
 
 def _filters(raw: dict[str, Any] | None) -> tuple[list[str], str | None, uuid.UUID | None]:

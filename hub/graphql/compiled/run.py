@@ -18,6 +18,7 @@ from hub.actor import Actor
 from hub.cases import compiled_repository as rows
 from hub.cases.compiled_repository import Layout
 from hub.cases.models import CaseStatus
+from hub.cases.types import CaseFilterInput
 from hub.children import compiled_repository as child_rows
 from hub.db.paging import PageRequest
 from hub.errors import InvalidInput
@@ -146,17 +147,15 @@ def _paged(rows: list[Any], layout: Layout, wanted: PageRequest) -> tuple[int, l
 
 
 def _filters(raw: dict[str, Any] | None) -> tuple[list[str], str | None, uuid.UUID | None]:
-    """The CaseFilter's statuses, municipality and child, as `CaseFilterInput.to_model`
-    makes them (graphql-core hands an enum over as its value)."""
-    if raw is None:
-        return [], None, None
-    child_id = None
-    if raw.get("childId") is not None:
-        child_id = parse_id(raw["childId"])
-        if child_id is None:
-            raise InvalidInput("childId is not a child id", field="filter.childId")
-    statuses = [CaseStatus(s).value for s in raw.get("status") or ()]
-    return statuses, raw.get("municipality"), child_id
+    """The CaseFilter's statuses, municipality and child, made and checked by the stock
+    path's own `CaseFilterInput.to_model` (graphql-core hands an enum over as its value)."""
+    given = raw or {}
+    where = CaseFilterInput(
+        status=[CaseStatus(s) for s in given.get("status") or ()],
+        municipality=given.get("municipality"),
+        child_id=given.get("childId"),
+    ).to_model()
+    return [s.value for s in where.statuses], where.municipality_id, where.child_id
 
 
 def _categories(obj: Obj | None) -> frozenset[DataCategory] | None:

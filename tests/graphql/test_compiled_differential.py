@@ -221,6 +221,8 @@ def _document(data: st.DataObject) -> str:
             roots.append(f"r{n}: {kind}({arguments}) {{ {' '.join(kept)} }}")
             if parts[1] in kept:
                 roots.append(f"fragment N{n} on {on} {{ {node} }}")
+    if data.draw(st.integers(0, 3)) == 0:
+        roots.append("t: __typename")
     operations = [r for r in roots if not r.startswith("fragment")]
     fragments = [r for r in roots if r.startswith("fragment")]
     body = f"{{ {' '.join(operations)} }} {' '.join(fragments)}"

@@ -107,7 +107,7 @@ class Root:
     columns: dict[str, list[str]] = field(
         default_factory=lambda: {"Case": ["id", "child_id", "opened_at"], "Child": ["id"]}
     )
-    root: str = "Case"  # the type of its rows
+    root: str = "Case"  # the type of its rows (`__typename`: the query type's name)
     child: bool = False  # the statement joins the child
     sightings: bool = False  # the statement gathers the sightings
     tasks: bool = False  # and the tasks

@@ -144,8 +144,8 @@ class Planner:
         roots = []
         for key, details in grouped.items():
             name = _name(details)
-            if name == "__typename":
-                roots.append(Root(key, name, None, None))
+            if name == "__typename":  # answered with the query type's name
+                roots.append(Root(key, name, None, None, root=root_type.name))
                 continue
             field_def = root_type.fields.get(name)
             if field_def is None or name not in _ROOTS:

@@ -203,7 +203,7 @@ async def answer(roots: list[Root], actor: Actor, executor: Any) -> dict[str, An
     audits: list[Audit] = []
     for root in roots:
         if root.kind == "__typename":
-            data[root.key] = "Query"
+            data[root.key] = root.root  # the query type's name
             continue
         run = _RUN[root.kind]
         data[root.key], audit = await run(root, actor, _arguments(root, executor))

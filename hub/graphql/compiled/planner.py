@@ -109,6 +109,12 @@ def _origin(object_type: GraphQLObjectType) -> type[Any]:
     return origin
 
 
+def _python_name(field_def: GraphQLField) -> str:
+    """The strawberry field's Python name: what `shared` declared its category under."""
+    definition = field_def.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    return str(getattr(definition, "python_name", ""))
+
+
 def _leaf(
     key: str, field_def: GraphQLField, part: str, column: str, category: DataCategory | None
 ) -> Leaf:
@@ -224,7 +230,7 @@ class Planner:
                 continue
             field_def = object_type.fields[name]
             attribute = attribute_of(field_def)
-            category = categories.get(attribute) if attribute else None
+            category = categories.get(_python_name(field_def))  # as the field declares it
             if name == "withheld" and type_name in ("Case", "Child"):
                 obj.fields.append(self._withheld(key, field_def, sub))
             elif name == "child" and type_name == "Case":
@@ -235,13 +241,13 @@ class Planner:
                 obj.fields.append(Nested(key, description, category))
             elif name == "tasks" and type_name == "Case":
                 tasks = self._object(_item(field_def.type), sub)
-                obj.fields.append(Nested(key, tasks, DataCategory.CASE_STATUS))
+                obj.fields.append(Nested(key, tasks, category))
             elif (type_name, name) in _COMPUTED:
                 index = {c: TASK_COLUMNS.index(c) for c in TASK_COLUMNS}
                 obj.fields.append(Computed(key, _COMPUTED[type_name, name].format(**index)))
             elif name == "sightings" and type_name == "Case" and not sub[0].node.arguments:
                 sightings = self._object(_item(field_def.type), sub)
-                obj.fields.append(Nested(key, sightings, DataCategory.SIGHTINGS))
+                obj.fields.append(Nested(key, sightings, category))
             elif name == "alert" and type_name == "Case":
                 alert = self._object(_item(field_def.type), sub)
                 self._read(part, _ALERT["reference"])  # whether there is one

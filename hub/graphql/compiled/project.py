@@ -3,7 +3,7 @@
 A projector builds an object's answer from its row in one dict display: a field the view
 withholds is the constant `None`, a disclosed one reads its column (a text column as it
 is, any other through its leaf's conversion), `withheld` is the view's list, made once,
-and a nested object is asked of the request (`run.Request`), which knows the policy and
+and a nested object is asked of the request (`request.Request`), which knows the policy and
 the caller. What the stock path would answer with an error (a null in a non-null field,
 a value that does not convert) raises instead, and the whole operation runs on the stock
 path, which reports it.

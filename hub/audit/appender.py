@@ -4,11 +4,15 @@ A read writes nothing but its audit record, yet that record costs a transaction 
 own: the chain head's row lock, an insert and a WAL flush, one request after another
 (the lock gives the chain its order). Under load the lock is the queue. The appender
 takes every record that arrived while the previous batch was being written and writes
-them all in one transaction: one lock, one insert, one flush. Each caller still waits
-until its own record is durable before any data leaves the hub; when the database refuses
-a batch, each record is written again alone, so only a caller whose own record cannot
-be written gets the error (and sends nothing); when the database cannot be reached,
-every caller in the batch gets the error.
+them all in one transaction: one lock, one insert, one flush. It remembers where it left
+the chain, so a batch is one statement, committed in the round trip that sends it
+(`repository.append_after`); only when another appender (a mutation, another replica)
+has moved the chain's end does a batch take the head's lock and read it there.
+
+Each caller still waits until its own record is durable before any data leaves the hub;
+when the database refuses a batch, each record is written again alone, so only a caller
+whose own record cannot be written gets the error (and sends nothing); when the database
+cannot be reached, every caller in the batch gets the error.
 
 Deliveries of one event to a cohort that meet in a batch share one entry naming every
 recipient (`hub.audit.recipients`). Writes (mutations) keep their record inside their
@@ -19,7 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-from datetime import datetime
+from datetime import UTC, datetime
 
 import asyncpg
 
@@ -39,7 +43,9 @@ class AuditAppender:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._closing = False
+        self._head: repository.Head | None = None
         self.batches = 0  # transactions written (for tests and telemetry)
+        self.relocked = 0  # of them, those that found the chain's end moved by another
 
     async def append(self, audit: Record) -> None:
         """Return once `audit`'s record is committed; raise if it could not be."""
@@ -135,11 +141,18 @@ class AuditAppender:
                     made[id(audit)] = audit.batched(at)
             return merged([e for audit, _ in batch for e in made[id(audit)]])
 
-        async with (
-            self._pool.acquire(timeout=self._acquire_timeout) as conn,
-            conn.transaction(),
-        ):
-            await repository.append(conn, entries)
+        # the chain's end as this appender last left it; unknown until a write succeeds
+        # (after a failure nobody can tell whether the write was committed)
+        head, self._head = self._head, None
+        async with self._pool.acquire(timeout=self._acquire_timeout) as conn:
+            if head is not None:
+                at = datetime.now(UTC)
+                head = await repository.append_after(conn, head, at, entries(at))
+                self.relocked += head is None
+            if head is None:  # not known, or moved by another appender: under its lock
+                async with conn.transaction():
+                    head = await repository.append(conn, entries)
+        self._head = head
         self.batches += 1
 
 

@@ -28,6 +28,16 @@ WITH moved AS (UPDATE audit_head SET seq = $2, hash = $3)
 INSERT INTO audit_log
 SELECT * FROM jsonb_populate_recordset(NULL::audit_log, $1::jsonb)
 """
+# the same, only where the head is still ($4, $5): a concurrent appender's move (waited
+# for on the head's row lock, then seen) leaves the head as it is and inserts nothing
+_APPEND_AFTER = """
+WITH moved AS (
+    UPDATE audit_head SET seq = $2, hash = $3 WHERE seq = $4 AND hash = $5 RETURNING 1
+)
+INSERT INTO audit_log
+SELECT r.* FROM jsonb_populate_recordset(NULL::audit_log, $1::jsonb) r, moved
+"""
+Head = tuple[int, str]  # the chain's end: the last row's seq and hash
 _COMMON = """seq, at, kind, request_id, trace_id, operation, action, sub, organisation_id,
        roles, purpose, child_id, case_ids, disclosed, withheld, bases, flags, details,
        prev_hash, hash, policy_version"""
@@ -41,23 +51,54 @@ async def append(
     entries: Callable[[datetime], list[NewAuditEntry]],
     *,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-) -> None:
-    """Place `entries(now)` at the end of the chain. The head's row lock, held to commit,
-    gives the chain one order; `at` is taken under it, so order by seq is order in time."""
-    head = await conn.fetchrow(_HEAD)
+) -> Head:
+    """Place `entries(now)` at the end of the chain, and return its new end. The head's
+    row lock, held to commit, gives the chain one order; `at` is taken under it, so order
+    by seq is order in time."""
+    row = await conn.fetchrow(_HEAD)
     at = clock()
     rows = entries(at)
     if not rows:
-        return
-    seq, prev = head["seq"], head["hash"]
+        return row["seq"], row["hash"]
+    encoded, moved = _linked((row["seq"], row["hash"]), at, rows)
+    await conn.execute(_APPEND, encoded, *moved)
+    instruments.audit_rows.add(len(encoded))
+    return moved
+
+
+async def append_after(
+    conn: Any, head: Head, at: datetime, rows: list[NewAuditEntry]
+) -> Head | None:
+    """Place `rows` after `head` in one statement, and return the chain's new end; None,
+    with nothing written, when `head` is no longer the end (another appender moved it).
+
+    Outside a transaction the statement is its own, committed in the same round trip: a
+    read's record costs one, where `append` costs four. `at` is taken before the head is
+    locked, yet order by seq stays order in time: `head` was written before `at` was
+    taken; whoever moves the head before this statement does makes it find the head gone,
+    and whoever moves it after took its own `at` later (under the lock, or after seeing
+    this row's head).
+    """
+    if not rows:
+        return head
+    encoded, moved = _linked(head, at, rows)
+    status = await conn.execute(_APPEND_AFTER, encoded, *moved, *head)
+    if status == "INSERT 0 0":
+        return None
+    instruments.audit_rows.add(len(encoded))
+    return moved
+
+
+def _linked(head: Head, at: datetime, rows: list[NewAuditEntry]) -> tuple[list[Any], Head]:
+    """`rows` encoded for the statement, each chained to the one before, from `head` on."""
+    seq, prev = head
     encoded = []
     for entry in rows:
         seq += 1
         digest = chain.link(prev, seq, at, entry)
         encoded.append(_encode(seq, at, entry, prev, digest))
         prev = digest
-    await conn.execute(_APPEND, encoded, seq, prev)
-    instruments.audit_rows.add(len(encoded))
+    return encoded, (seq, prev)
 
 
 def _encode(
@@ -323,7 +364,7 @@ async def anchor_before(conn: Any, seq: int) -> tuple[int, str] | None:
     return (row["seq"], row["hash"]) if row else None
 
 
-async def head(conn: Any) -> tuple[int, str]:
+async def head(conn: Any) -> Head:
     row = await conn.fetchrow(_HEAD_NOW)
     return row["seq"], row["hash"]
 

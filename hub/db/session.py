@@ -52,7 +52,7 @@ class Session:
         self._conn: asyncpg.pool.PoolConnectionProxy[Any] | None = None
         self._tx: Transaction | None = None
         self._lock = asyncio.Lock()
-        self._before_commit: list[Callable[[Any], Awaitable[None]]] = []
+        self._before_commit: list[Callable[[Any], Awaitable[object]]] = []
         self._finished = False
 
     async def _acquire(self) -> asyncpg.pool.PoolConnectionProxy[Any]:
@@ -185,7 +185,7 @@ class Session:
                 for callback in callbacks:
                     await callback(conn)
 
-    def before_commit(self, callback: Callable[[Any], Awaitable[None]]) -> None:
+    def before_commit(self, callback: Callable[[Any], Awaitable[object]]) -> None:
         """Run `callback(connection)` last in the transaction, just before it commits."""
         self._before_commit.append(callback)
 

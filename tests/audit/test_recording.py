@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
 
 import asyncpg
 
@@ -17,7 +19,7 @@ from tests.audit.helpers import (
     STATUS_ONLY,
     rows,
 )
-from tests.conftest import RunningHub
+from tests.conftest import RunningHub, run_hub
 from tests.events.wsclient import subscribe
 
 
@@ -73,6 +75,34 @@ async def test_concurrent_reads_share_commits_and_each_keeps_its_own_chained_rec
     recorded = await rows(db, "sub LIKE 'officer-c%'")
     assert sorted(r["sub"] for r in recorded) == sorted(subs)  # one record per read
     assert appender.batches - before < len(subs)  # fewer commits than reads
+    assert (await verify(db)).ok
+
+
+async def test_replicas_reading_in_turn_each_find_where_the_other_left_the_chain(
+    db_url: str, data_dir: Path, db: asyncpg.Connection
+) -> None:
+    quiet: dict[str, Any] = {"scheduler_interval": 3600}
+    async with (
+        run_hub(db_url, data_dir, **quiet) as one,
+        run_hub(db_url, data_dir, **quiet) as two,
+    ):
+        await one.swept()  # the scheduler's leader: nothing else writes to the trail now
+        one_after_another = [(one, "officer-r0"), (one, "officer-r1"), (one, "officer-r2")]
+        in_turn = [(two if n % 2 else one, f"officer-r{n}") for n in range(3, 11)]
+        relocked = []
+        for hub, sub in one_after_another + in_turn:
+            token = hub.token("polisen-stockholm", "officer", sub=sub)
+            await hub.query(token, CHILD, id=str(MISSING_CHILD))
+            appender = hub.runtime.appender
+            assert appender is not None
+            relocked.append(appender.relocked)
+    recorded = await rows(db, "sub LIKE 'officer-r%'")
+    assert [r["sub"] for r in sorted(recorded, key=lambda r: r["seq"])] == [
+        sub for _, sub in one_after_another + in_turn
+    ]
+    assert relocked[0] == relocked[1] == relocked[2]  # one statement where it left the end
+    assert relocked[-1] >= relocked[2] + 4  # each of its reads in turn found the end moved
+    assert relocked[-2] >= 3  # and the other's, after its first
     assert (await verify(db)).ok
 
 
@@ -195,13 +225,8 @@ async def test_every_read_under_enforcement_and_emergency_access_are_flagged(
 
 
 async def test_reading_many_children_at_once_is_flagged_as_bulk(
-    db_url: str, data_dir: object, db: asyncpg.Connection
+    db_url: str, data_dir: Path, db: asyncpg.Connection
 ) -> None:
-    from pathlib import Path
-
-    from tests.conftest import run_hub
-
-    assert isinstance(data_dir, Path)
     async with run_hub(db_url, data_dir, audit_bulk_children=3) as hub:
         await hub.query(hub.token("stockholm", sub="board-2"), STATUS_ONLY)
     recorded = await rows(db, "sub = 'board-2'")

@@ -22,27 +22,34 @@ from hub.db.session import Db
 from hub.telemetry import instruments
 
 _HEAD = "SELECT seq, hash FROM audit_head FOR UPDATE"
-# one statement per request, whatever the number of rows: move the head, insert the rows
-_APPEND = """
-WITH moved AS (UPDATE audit_head SET seq = $2, hash = $3)
-INSERT INTO audit_log
-SELECT * FROM jsonb_populate_recordset(NULL::audit_log, $1::jsonb)
-"""
-# the same, only where the head is still ($4, $5): a concurrent appender's move (waited
-# for on the head's row lock, then seen) leaves the head as it is and inserts nothing
-_APPEND_AFTER = """
-WITH moved AS (
-    UPDATE audit_head SET seq = $2, hash = $3 WHERE seq = $4 AND hash = $5 RETURNING 1
-)
-INSERT INTO audit_log
-SELECT r.* FROM jsonb_populate_recordset(NULL::audit_log, $1::jsonb) r, moved
-"""
-Head = tuple[int, str]  # the chain's end: the last row's seq and hash
 _COMMON = """seq, at, kind, request_id, trace_id, operation, action, sub, organisation_id,
        roles, purpose, child_id, case_ids, disclosed, withheld, bases, flags, details,
        prev_hash, hash, policy_version"""
 _COLUMNS = f"{_COMMON}, child_ids, case_counts, recipients"  # entries as stored (the chain)
-# what auditors read: one row per child and recipient an entry covers (migrations 0017, 0018)
+# The rows to insert: their small columns as JSON ($1), their cases and children as two
+# flat uuid[] in binary ($2, $4), each row's share cut out by offsets ($3, $5; n + 1 of
+# them): a 500-case entry's ids are not turned into text and parsed back.
+_ROWS = f"""
+INSERT INTO audit_log ({_COLUMNS})
+SELECT r.seq, r.at, r.kind, r.request_id, r.trace_id, r.operation, r.action, r.sub,
+       r.organisation_id, r.roles, r.purpose, r.child_id,
+       ($2::uuid[])[($3::int[])[r.ordinality] + 1 : ($3::int[])[r.ordinality + 1]],
+       r.disclosed, r.withheld, r.bases, r.flags, r.details, r.prev_hash, r.hash,
+       r.policy_version,
+       ($4::uuid[])[($5::int[])[r.ordinality] + 1 : ($5::int[])[r.ordinality + 1]],
+       r.case_counts, r.recipients
+  FROM jsonb_populate_recordset(NULL::audit_log, $1::jsonb) WITH ORDINALITY AS r
+"""
+# one statement per request, whatever the number of rows: move the head, insert the rows
+_APPEND = f"WITH moved AS (UPDATE audit_head SET seq = $6, hash = $7){_ROWS}"
+# the same, only where the head is still ($8, $9): a concurrent appender's move (waited
+# for on the head's row lock, then seen) leaves the head as it is and inserts nothing
+_APPEND_AFTER = f"""
+WITH moved AS (
+    UPDATE audit_head SET seq = $6, hash = $7 WHERE seq = $8 AND hash = $9 RETURNING 1
+){_ROWS}, moved
+"""
+Head = tuple[int, str]  # the chain's end: the last row's seq and hash
 _PARTS = f"SELECT {_COMMON}, part FROM audit_by_child a"
 
 
@@ -61,8 +68,8 @@ async def append(
     if not rows:
         return row["seq"], row["hash"]
     encoded, moved = _linked((row["seq"], row["hash"]), at, rows)
-    await conn.execute(_APPEND, encoded, *moved)
-    instruments.audit_rows.add(len(encoded))
+    await conn.execute(_APPEND, *encoded, *moved)
+    instruments.audit_rows.add(len(rows))
     return moved
 
 
@@ -82,28 +89,40 @@ async def append_after(
     if not rows:
         return head
     encoded, moved = _linked(head, at, rows)
-    status = await conn.execute(_APPEND_AFTER, encoded, *moved, *head)
+    status = await conn.execute(_APPEND_AFTER, *encoded, *moved, *head)
     if status == "INSERT 0 0":
         return None
-    instruments.audit_rows.add(len(encoded))
+    instruments.audit_rows.add(len(rows))
     return moved
 
 
-def _linked(head: Head, at: datetime, rows: list[NewAuditEntry]) -> tuple[list[Any], Head]:
-    """`rows` encoded for the statement, each chained to the one before, from `head` on."""
+def _linked(head: Head, at: datetime, rows: list[NewAuditEntry]) -> tuple[_Encoded, Head]:
+    """`rows` encoded for the statement (`_ROWS`), each chained to the one before, from
+    `head` on."""
     seq, prev = head
-    encoded = []
+    encoded: list[dict[str, Any]] = []
+    cases: list[uuid.UUID] = []
+    children: list[uuid.UUID] = []
+    case_at, child_at = [0], [0]
     for entry in rows:
         seq += 1
         digest = chain.link(prev, seq, at, entry)
         encoded.append(_encode(seq, at, entry, prev, digest))
         prev = digest
-    return encoded, (seq, prev)
+        cases += entry.case_ids
+        children += entry.child_ids
+        case_at.append(len(cases))
+        child_at.append(len(children))
+    return (encoded, cases, case_at, children, child_at), (seq, prev)
+
+
+_Encoded = tuple[list[dict[str, Any]], list[uuid.UUID], list[int], list[uuid.UUID], list[int]]
 
 
 def _encode(
     seq: int, at: datetime, e: NewAuditEntry, prev_hash: str, digest: str
 ) -> dict[str, Any]:
+    """A row's columns but its cases and children (which go in binary, `_ROWS`)."""
     return {
         "seq": seq,
         "at": at.isoformat(),
@@ -117,7 +136,6 @@ def _encode(
         "roles": list(e.roles),
         "purpose": e.purpose,
         "child_id": str(e.child_id) if e.child_id else None,
-        "case_ids": [str(c) for c in e.case_ids],
         "disclosed": list(e.disclosed),
         "withheld": list(e.withheld),
         "bases": e.bases,
@@ -126,7 +144,6 @@ def _encode(
         "prev_hash": prev_hash,
         "hash": digest,
         "policy_version": e.policy_version,
-        "child_ids": [str(c) for c in e.child_ids],
         "case_counts": list(e.case_counts),
         "recipients": list(e.recipients),
     }

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import weakref
 from datetime import UTC, datetime
 
 import asyncpg
@@ -44,17 +45,53 @@ class AuditAppender:
         self._task: asyncio.Task[None] | None = None
         self._closing = False
         self._head: repository.Head | None = None
+        self._writing = False  # a batch is being written
+        self._sending: list[asyncio.Future[None]] = []  # `begin`s waiting for it to go
+        # records begun early, until their callers append them (gone with the caller)
+        self._begun: weakref.WeakKeyDictionary[Record, asyncio.Future[None]] = (
+            weakref.WeakKeyDictionary()
+        )
         self.batches = 0  # transactions written (for tests and telemetry)
         self.relocked = 0  # of them, those that found the chain's end moved by another
+        self.begun = 0  # records begun early (`begin`)
 
     async def append(self, audit: Record) -> None:
         """Return once `audit`'s record is committed; raise if it could not be."""
+        begun = self._begun.pop(audit, None)
+        if begun is not None:
+            await begun
         if not audit.pending:
             return
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._queue.append((audit, future))
         self._started()
         await future
+
+    async def begin(self, audit: Record) -> None:
+        """Start writing what `audit` holds now, while its caller goes on working (the
+        compiled reads build their answer meanwhile); `append` then waits for it, and
+        writes whatever was recorded after. The caller must still `append` before it
+        sends anything.
+
+        Returns once the record's batch is on its way to the database (its statement
+        is sent when this appender next waits), or at once when a batch is being written
+        already (the record goes with the next, which starts when that one is done)."""
+        if not audit.pending or audit in self._begun:
+            return
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[None] = loop.create_future()
+        # `append` raises what it raised; a caller cancelled before then leaves it unread
+        future.add_done_callback(_read)
+        self._begun[audit] = future
+        self.begun += 1
+        self._queue.append((audit, future))
+        if self._writing:
+            self._started()
+            return
+        sent: asyncio.Future[None] = loop.create_future()
+        self._sending.append(sent)
+        self._started()
+        await sent
 
     async def append_all(self, audits: list[Record]) -> list[BaseException | None]:
         """`append` for many records at once (a cohort's deliveries of one event): what
@@ -93,11 +130,24 @@ class AuditAppender:
         while True:
             await self._wake.wait()
             self._wake.clear()
+            self._writing = True
             while self._queue:
                 batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
-                await self._write(batch)
+                try:
+                    await self._write(batch)
+                finally:
+                    self._sent()
+            self._writing = False
             if self._closing:
                 return
+
+    def _sent(self) -> None:
+        """The batch's statement is about to go (or its writing ended): who `begin`s
+        waits for that goes on once this appender waits."""
+        sending, self._sending = self._sending, []
+        for sent in sending:
+            if not sent.done():
+                sent.set_result(None)
 
     async def _write(
         self,
@@ -145,6 +195,7 @@ class AuditAppender:
         # (after a failure nobody can tell whether the write was committed)
         head, self._head = self._head, None
         async with self._pool.acquire(timeout=self._acquire_timeout) as conn:
+            self._sent()
             if head is not None:
                 at = datetime.now(UTC)
                 head = await repository.append_after(conn, head, at, entries(at))
@@ -163,6 +214,11 @@ _CONNECTION_LOST = (
     asyncpg.AdminShutdownError,
     asyncpg.CannotConnectNowError,
 )
+
+
+def _read(future: asyncio.Future[None]) -> None:
+    if not future.cancelled():
+        future.exception()
 
 
 def raise_into(batch: list[tuple[Record, asyncio.Future[None]]], exc: BaseException | None) -> None:

@@ -23,7 +23,7 @@ from hub.audit.recorder import Delivered, Recorder, Shared
 class Handed:
     """One answer's records for every member it was handed to (a `Record`)."""
 
-    __slots__ = ("_details", "_recipients", "_shared")
+    __slots__ = ("__weakref__", "_details", "_recipients", "_shared")
 
     def __init__(self, shared: Shared, details: dict[str, Any]) -> None:
         self._shared = shared

@@ -147,6 +147,7 @@ def _trace_id() -> str | None:
 
 class Recorder:
     __slots__ = (
+        "__weakref__",  # the appender knows a record begun early by it (`begin`)
         "_client",
         "_other",
         "_shared",

@@ -65,8 +65,9 @@ class CompiledExecutionContext(PlannedExecutionContext):
         root_value: Any,
         grouped: GroupedFieldSet,
     ) -> Any:
+        operation = self.context_value.operation
         try:
-            data = await answer(roots, self.context_value.operation.actor, self)
+            data = await answer(roots, operation.actor, self, self._recording)
         except Fallback:
             instruments.compiled_reads.add(1, _AT_A_VALUE)
         except Exception as exc:  # the database gone, say: reported as the stock path does
@@ -77,6 +78,16 @@ class CompiledExecutionContext(PlannedExecutionContext):
             return data
         stock = super().execute_collected_root_fields(root_type, root_value, grouped, False, ())
         return await stock if self.is_awaitable(stock) else stock
+
+    async def _recording(self) -> None:
+        """Begin writing the record of what the answer will disclose: the answer is built
+        while the database writes and flushes it. The operation's end
+        (`hub.audit.writing.finish`) still waits for it before any data leaves, and
+        writes whatever was recorded after."""
+        operation = self.context_value.operation
+        if operation.appender is None or not operation.session.readonly:
+            return  # recorded in the operation's own transaction, at its end
+        await operation.appender.begin(operation.audit)
 
     def _compiled(
         self, root_type: GraphQLObjectType, grouped: GroupedFieldSet

@@ -56,8 +56,9 @@ def row_view(
 
 
 class Request:
-    """One root field's compiled answer: the caller's views of its rows, the objects
-    disclosed in the order the stock path builds them, nested objects for projectors."""
+    """One root field's compiled answer: the caller's views of its rows, what it will
+    disclose, noted before it is built and told in the order the stock path builds it,
+    and nested objects for projectors."""
 
     __slots__ = (
         "_actor",
@@ -87,24 +88,40 @@ class Request:
     def view(self, r: Any, at: int) -> RowView:
         return row_view(self._actor.policy, self._actor.principal, r, at, self._views)
 
-    def case(self, obj: Obj | None, r: Any) -> dict[str, Any] | None:
-        """A case's answer (None when its `node` is not selected: it is still audited,
-        as the stock path builds it all the same)."""
-        view = self.view(r, self._case_facts)
-        key = (r[self._case_at + 1], id(view))
-        shown = self.cases.get(key)
-        if shown is None:
-            self.cases[key] = (view, [r[self._case_at]])
-        else:
-            shown[1].append(r[self._case_at])
-        return projector(obj, view)(r, self) if obj is not None else None
+    def shown_cases(self, rows: list[Any], with_children: bool) -> None:
+        """Note what the answer will disclose of these case rows, before it is built:
+        each case under its view, grouped by child, and with `with_children` each case's
+        child the caller may see (a child several cases share, once)."""
+        at, child_at = self._case_at, self._case_at + 1
+        for r in rows:
+            view = self.view(r, self._case_facts)
+            key = (r[child_at], id(view))
+            shown = self.cases.get(key)
+            if shown is None:
+                self.cases[key] = (view, [r[at]])
+            else:
+                shown[1].append(r[at])
+        if not with_children:
+            return
+        noted: set[uuid.UUID] = set()
+        for r in rows:
+            child_id = r[child_at]
+            row = self._found.get(child_id)
+            if row is not None and child_id not in noted:  # else hidden from the caller
+                noted.add(child_id)
+                self.children.append((self.view(row, self._layout.child_facts), child_id))
 
-    def row_child(self, obj: Obj | None, r: Any) -> dict[str, Any] | None:
-        """A child row's answer (None when its `node` is not selected: audited all the
-        same, as the stock path builds it)."""
-        view = self.view(r, self._layout.child_facts)
-        self.children.append((view, r[self._layout.child_base]))
-        return projector(obj, view)(r, self) if obj is not None else None
+    def shown_children(self, rows: list[Any]) -> None:
+        """Note the children these rows will disclose, before the answer is built."""
+        at = self._layout.child_base
+        for r in rows:
+            self.children.append((self.view(r, self._layout.child_facts), r[at]))
+
+    def case(self, obj: Obj, r: Any) -> dict[str, Any]:
+        return projector(obj, self.view(r, self._case_facts))(r, self)
+
+    def row_child(self, obj: Obj, r: Any) -> dict[str, Any]:
+        return projector(obj, self.view(r, self._layout.child_facts))(r, self)
 
     def gathered(self, children: list[tuple[Any, ...]] | None) -> None:
         """The children the statement found visible (on its first row)."""
@@ -121,7 +138,6 @@ class Request:
             if row is None:  # hidden from the caller
                 return None
             view = self.view(row, self._layout.child_facts)
-            self.children.append((view, child_id))
             found = self._children[key] = projector(obj, view)(row, self)
         return found
 
@@ -147,9 +163,10 @@ class Request:
         case_categories: frozenset[DataCategory],
         child_categories: frozenset[DataCategory] | None,
     ) -> None:
-        """Tell the recorder what was built: every case, then every child (the stock
-        path builds a list's cases first and resolves their children after). The cases
-        of one child under one view are told together, in the order they came."""
+        """Tell the recorder what the answer discloses (`shown_cases`, `shown_children`):
+        every case, then every child (the stock path builds a list's cases first and
+        resolves their children after). The cases of one child under one view are told
+        together, in the order they came."""
         audit = self._actor.audit
         for (child_id, _), (view, case_ids) in self.cases.items():
             audit.disclosed_cases(

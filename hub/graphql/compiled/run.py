@@ -1,15 +1,16 @@
 """Running a plan: one statement per root field, each row's view from the policy, the
 answer from the projectors, and the audit recorder told what the stock path tells it.
 
-Everything is projected before the recorder hears of anything, so an operation that
-turns out to need the stock path (`Fallback`) leaves no trace and runs there from the
-start.
+Every root field's statement runs, and its rows' views are decided, before the recorder
+hears of anything, so an operation that turns out to need the stock path (`Fallback`: a
+cursor to refuse, a search) leaves no trace and runs there from the start. Then the
+record is begun, and the answer built while it is written (`answer`).
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 from graphql.execution.values import get_argument_values
@@ -29,11 +30,17 @@ from hub.graphql.pagination import encode_cursor, page_request
 from hub.policy.categories import DataCategory
 
 T = TypeVar("T")
-Audit = Callable[[], None]  # what to tell the recorder once the whole operation is answered
+Audit = Callable[[], None]  # what to tell the recorder once every root field is decided
+# a root field decided: its answer, built on demand, and what to tell the recorder
+Decided = tuple[Callable[[], Any], Audit]
 
 
 def _nothing() -> None:
-    pass
+    """No answer (null), or nothing to tell the recorder."""
+
+
+def _constant(value: Any) -> Callable[[], Any]:
+    return lambda: value
 
 
 class Fallback(Exception):
@@ -53,26 +60,27 @@ def _arguments(root: Root, executor: Any) -> dict[str, Any]:
     )
 
 
-async def _case(root: Root, actor: Actor, args: dict[str, Any]) -> tuple[Any, Audit]:
+async def _case(root: Root, actor: Actor, args: dict[str, Any]) -> Decided:
     case, layout = root.obj, root.layout
     assert case is not None
     assert layout is not None
     case_id = parse_id(args["id"])
     if case_id is None:
-        return None, _nothing
+        return _nothing, _nothing
     scope = actor.policy.scope(actor.principal)
     status_scope = scope.for_category(DataCategory.CASE_STATUS)
     found = await rows.one(actor.db, layout, status_scope, scope, case_id)
     if found is None:
-        return None, lambda: actor.audit.unseen(case_id=case_id)
+        return _nothing, lambda: actor.audit.unseen(case_id=case_id)
     request = Request(actor, layout)
     if layout.gathers:
         request.gathered(found[layout.children_at])
-    answer = _projected(lambda: request.case(case, found))
-    return answer, lambda: request.disclose(case.categories, _categories(case.nested("Child")))
+    child = _categories(case.nested("Child"))
+    request.shown_cases([found], child is not None)
+    return lambda: request.case(case, found), lambda: request.disclose(case.categories, child)
 
 
-async def _cases(root: Root, actor: Actor, args: dict[str, Any]) -> tuple[Any, Audit]:
+async def _cases(root: Root, actor: Actor, args: dict[str, Any]) -> Decided:
     page, layout = root.page, root.layout
     assert page is not None
     assert layout is not None
@@ -87,33 +95,39 @@ async def _cases(root: Root, actor: Actor, args: dict[str, Any]) -> tuple[Any, A
         actor.db, layout, status_scope, scope, filters, wanted.after, wanted.limit
     )
     total, shown = _paged(cases, layout, wanted)
-    at = layout.case_at
     request, node = Request(actor, layout), page.node
     if layout.gathers and cases:
         request.gathered(cases[0][layout.children_at])
-    nodes = _projected(lambda: [request.case(node, r) for r in shown])
-    cursors = [encode_cursor(r[at]) for r in shown]
-    answer = _connection(page, nodes, cursors, total, len(cases) > wanted.first)
     child = _categories(node.nested("Child")) if node is not None else None
-    return answer, lambda: request.disclose(page.node_categories, child)
+    request.shown_cases(shown, child is not None)
+
+    def built() -> Any:
+        nodes = [request.case(node, r) for r in shown] if node is not None else [None] * len(shown)
+        cursors = [encode_cursor(r[layout.case_at]) for r in shown]
+        return _connection(page, nodes, cursors, total, len(cases) > wanted.first)
+
+    return built, lambda: request.disclose(page.node_categories, child)
 
 
-async def _child(root: Root, actor: Actor, args: dict[str, Any]) -> tuple[Any, Audit]:
+async def _child(root: Root, actor: Actor, args: dict[str, Any]) -> Decided:
     child, layout = root.obj, root.layout
     assert child is not None
     assert layout is not None
     child_id = parse_id(args["id"])
     if child_id is None:
-        return None, _nothing
+        return _nothing, _nothing
     found = await child_rows.child(actor.db, layout, actor.policy.scope(actor.principal), child_id)
     if found is None:
-        return None, lambda: actor.audit.unseen(child_id=child_id)
+        return _nothing, lambda: actor.audit.unseen(child_id=child_id)
     request = Request(actor, layout)
-    answer = _projected(lambda: request.row_child(child, found))
-    return answer, lambda: request.disclose(frozenset(), child.categories)
+    request.shown_children([found])
+    return (
+        lambda: request.row_child(child, found),
+        lambda: request.disclose(frozenset(), child.categories),
+    )
 
 
-async def _children(root: Root, actor: Actor, args: dict[str, Any]) -> tuple[Any, Audit]:
+async def _children(root: Root, actor: Actor, args: dict[str, Any]) -> Decided:
     page, layout = root.page, root.layout
     assert page is not None
     assert layout is not None
@@ -129,10 +143,16 @@ async def _children(root: Root, actor: Actor, args: dict[str, Any]) -> tuple[Any
     found = await child_rows.children(actor.db, layout, scope, filters, wanted.after, wanted.limit)
     total, shown = _paged(found, layout, wanted)
     request, node = Request(actor, layout), page.node
-    nodes = _projected(lambda: [request.row_child(node, r) for r in shown])
-    cursors = [encode_cursor(r[layout.child_base]) for r in shown]
-    answer = _connection(page, nodes, cursors, total, len(found) > wanted.first)
-    return answer, lambda: request.disclose(frozenset(), page.node_categories)
+    request.shown_children(shown)
+
+    def built() -> Any:
+        nodes = (
+            [request.row_child(node, r) for r in shown] if node is not None else [None] * len(shown)
+        )
+        cursors = [encode_cursor(r[layout.child_base]) for r in shown]
+        return _connection(page, nodes, cursors, total, len(found) > wanted.first)
+
+    return built, lambda: request.disclose(frozenset(), page.node_categories)
 
 
 def _paged(rows: list[Any], layout: Layout, wanted: PageRequest) -> tuple[int, list[Any]]:
@@ -196,20 +216,34 @@ def _edge(keys: list[tuple[str, str]], node: Any, cursor: str, name: str) -> dic
     return {k: node if what == "node" else cursor if what == "cursor" else name for k, what in keys}
 
 
-async def answer(roots: list[Root], actor: Actor, executor: Any) -> dict[str, Any]:
-    """The operation's data, root field by root field; the recorder hears of them only
-    when every root field has its answer (a Fallback in the last leaves no trace)."""
+async def answer(
+    roots: list[Root], actor: Actor, executor: Any, recording: Callable[[], Awaitable[None]]
+) -> dict[str, Any]:
+    """The operation's data, root field by root field. Each field's statement runs and
+    its rows' views are decided first; the recorder hears what the answer discloses
+    only when every root field got that far (a Fallback leaves no trace), and
+    `recording()` starts writing it; the answer is built while the record is written.
+
+    A value a projector cannot write (the stock path reports it) still sends the whole
+    operation to the stock path, after the record was begun: the stock path then
+    records the same request again, under the same request id, rather than leave a
+    disclosure unrecorded. No data the schema's own types accept does that."""
     data: dict[str, Any] = {}
+    decided: list[tuple[str, Callable[[], Any]]] = []
     audits: list[Audit] = []
     for root in roots:
         if root.kind == "__typename":
-            data[root.key] = root.root  # the query type's name
+            decided.append((root.key, _constant(root.root)))  # the query type's name
             continue
         run = _RUN[root.kind]
-        data[root.key], audit = await run(root, actor, _arguments(root, executor))
+        built, audit = await run(root, actor, _arguments(root, executor))
+        decided.append((root.key, built))
         audits.append(audit)
     for audit in audits:
         audit()
+    await recording()
+    for key, built in decided:
+        data[key] = _projected(built)
     return data
 
 

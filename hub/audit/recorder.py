@@ -75,6 +75,16 @@ Disclosures = dict[uuid.UUID, _Touched]
 
 
 @dataclass(frozen=True, slots=True)
+class _Fold:
+    """What one object of a type, shown under one view, adds to its child's record."""
+
+    disclosed: frozenset[DataCategory]
+    withheld: frozenset[DataCategory]
+    bases: dict[str, str]  # by category's value
+    emergency: bool  # a category only an emergency grant opened was disclosed
+
+
+@dataclass(frozen=True, slots=True)
 class Delivered:
     """One recipient's share of the entries a cohort's answer makes: the entry, made once
     for all who adopted the answer, and who received it over which connection.
@@ -149,6 +159,7 @@ class Recorder:
     __slots__ = (
         "__weakref__",  # the appender knows a record begun early by it (`begin`)
         "_client",
+        "_folds",
         "_other",
         "_shared",
         "_touched",
@@ -188,6 +199,7 @@ class Recorder:
         self.details: dict[str, Any] = {}  # added to every disclosure row (a delivery's event)
         self._trace_id = _trace_id()
         self._touched: dict[uuid.UUID, _Touched] = {}
+        self._folds: dict[tuple[str, int], tuple[RowView, _Fold]] = {}  # kept with its view
         self._other: list[NewAuditEntry] = []
         self._shared: Shared | None = None  # adopted: an answer worked out by another
 
@@ -241,17 +253,31 @@ class Recorder:
         if key in touched.seen:
             return
         touched.seen[key] = view
+        fold = self._folds.get(key)
+        if fold is None or fold[0] is not view:
+            fold = self._folds[key] = (view, self._fold(type_name, type_categories, view))
+        shown = fold[1]
+        touched.disclosed |= shown.disclosed
+        touched.withheld |= shown.withheld
+        touched.bases.update(shown.bases)
+        if shown.emergency:
+            touched.flags.add(AuditFlag.EMERGENCY)
+
+    def _fold(
+        self, type_name: str, type_categories: frozenset[DataCategory], view: RowView
+    ) -> _Fold:
+        """What an object of this type shown under `view` adds to its child's record:
+        worked out once per request, however many children share the view."""
         selected = type_categories
         if self.selection is not None:
             selected = self.selection.get(type_name, frozenset()) & type_categories
-        for category in selected:
-            if view.allows(category):
-                touched.disclosed.add(category)
-                touched.bases[category.value] = view.bases.get(category, "")
-                if category in view.emergency:
-                    touched.flags.add(AuditFlag.EMERGENCY)
-            else:
-                touched.withheld.add(category)
+        disclosed = frozenset(c for c in selected if view.allows(c))
+        return _Fold(
+            disclosed=disclosed,
+            withheld=selected - disclosed,
+            bases={c.value: view.bases.get(c, "") for c in disclosed},
+            emergency=any(c in view.emergency for c in disclosed),
+        )
 
     def disclosed_cases(
         self,
@@ -404,13 +430,17 @@ def _compacted(
     child as child_id, several as child_ids with their cases grouped in the same order."""
     views: dict[tuple[Any, ...], tuple[dict[str, Any], list[uuid.UUID]]] = {}
     for child_id, t in touched.items():
-        disclosed = tuple(sorted(c.value for c in t.disclosed))
-        withheld = tuple(sorted(c.value for c in t.withheld))
-        bases = dict(sorted(t.bases.items()))
-        flags = tuple(sorted(t.flags | common))
-        view = {"disclosed": disclosed, "withheld": withheld, "bases": bases, "flags": flags}
-        key = (disclosed, withheld, tuple(bases.items()), flags)
-        views.setdefault(key, (view, []))[1].append(child_id)
+        # alike as sets is alike as the sorted lists the entry keeps: those made once
+        key = (
+            frozenset(t.disclosed),
+            frozenset(t.withheld),
+            frozenset(t.bases.items()),
+            frozenset(t.flags),
+        )
+        group = views.get(key)
+        if group is None:
+            group = views[key] = (_view(t, common), [])
+        group[1].append(child_id)
     found = []
     for view, children in views.values():
         cases = [tuple(sorted(touched[c].case_ids, key=_AS_INT)) for c in children]
@@ -424,6 +454,16 @@ def _compacted(
             }
         found.append((view, covered))
     return found
+
+
+def _view(t: _Touched, common: set[AuditFlag]) -> dict[str, Any]:
+    """An entry's view: what it disclosed and withheld, on which bases, with which flags."""
+    return {
+        "disclosed": tuple(sorted(c.value for c in t.disclosed)),
+        "withheld": tuple(sorted(c.value for c in t.withheld)),
+        "bases": dict(sorted(t.bases.items())),
+        "flags": tuple(sorted(t.flags | common)),
+    }
 
 
 def _aggregated(entries: list[NewAuditEntry]) -> list[NewAuditEntry]:

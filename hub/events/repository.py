@@ -34,6 +34,9 @@ INSERT INTO acknowledgements (event_id, organisation_id, sub) VALUES ($1, $2, $3
 ON CONFLICT (event_id, organisation_id) DO NOTHING
 RETURNING event_id
 """
+_ACKED_BY = """
+SELECT event_id FROM acknowledgements WHERE event_id = ANY($1::bigint[]) AND organisation_id = $2
+"""
 _ACKS_BY_CASES = """
 SELECT e.case_id, a.event_id, a.organisation_id, a.acknowledged_at
   FROM acknowledgements a JOIN case_events e ON e.id = a.event_id
@@ -104,6 +107,11 @@ async def last_id(db: Db) -> int:
 async def acknowledge(db: Db, event_id: int, organisation_id: str, sub: str) -> bool:
     """Record it; False when this organisation had already acknowledged the event."""
     return await db.fetchval(_ACK, event_id, organisation_id, sub) is not None
+
+
+async def acknowledged_by(db: Db, event_ids: Sequence[int], organisation_id: str) -> set[int]:
+    """Which of these events `organisation_id` has acknowledged."""
+    return {row["event_id"] for row in await db.fetch(_ACKED_BY, list(event_ids), organisation_id)}
 
 
 async def acknowledgements_by_cases(

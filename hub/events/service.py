@@ -74,6 +74,12 @@ async def acknowledge(actor: Actor, case_id: uuid.UUID | None, cursor: str) -> u
     return visible.row.id
 
 
+async def acknowledged_by_caller(actor: Actor, event_ids: list[int]) -> set[int]:
+    """Which of these events (of cases the caller sees) its own organisation has
+    acknowledged: its own doing, so no more than seeing the events is needed."""
+    return await repository.acknowledged_by(actor.db, event_ids, actor.principal.organisation_id)
+
+
 async def acknowledgement_states(
     actor: Actor,
     case: Case,

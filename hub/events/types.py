@@ -32,6 +32,16 @@ class CaseEventType:
         description="Whether partners acknowledge this event (policies/routines.yaml)."
     )
 
+    @strawberry.field(
+        description="Whether your organisation has acknowledged this event (false for one "
+        "that needs no acknowledgement): the console offers to acknowledge the rest."
+    )
+    async def acknowledged_by_your_organisation(self, info: Info) -> bool:
+        if not self.needs_acknowledgement:
+            return False
+        acknowledged: bool = await info.context.load.acknowledged.load(self.row.id)
+        return acknowledged
+
     @strawberry.field(description="Who acted: name and role from the token; null for the hub.")
     async def by(self, info: Info) -> PersonType | None:
         if self.row.by.organisation_id is None:

@@ -49,6 +49,7 @@ class Loaders:
     sightings = _Lazy(cases.sightings_by_case)
     consents = _Lazy(consents.consents_by_child)
     tasks = _Lazy(routines.tasks_by_case)
+    acknowledged = _Lazy(events.acknowledged_by_caller)  # before `events` hides the module
     events = _Lazy(events.events_by_case)
     contact_points = _Lazy(organisations.contact_points_by_organisation)
 

@@ -183,6 +183,12 @@ async def test_a_whole_episode_plays_through_the_api(hub: RunningHub) -> None:
         id=case["id"],
     )
     assert police_view["case"]["acknowledgements"] is None
+    # each organisation is told which events it has acknowledged itself
+    mine = "query($id: ID!) { case(id: $id) { events { cursor acknowledgedByYourOrganisation } } }"
+    for caller, acknowledged in ((police, True), (migration, False)):
+        events = (await hub.query(caller, mine, id=case["id"]))["case"]["events"]
+        [event] = [e for e in events if e["cursor"] == changed["cursor"]]
+        assert event["acknowledgedByYourOrganisation"] is acknowledged
 
     # with the guardian's consent, the NGO sees the case and reports a sighting
     await hub.query(

@@ -149,6 +149,19 @@ async def test_the_first_hour_is_worked_through_the_console_by_each_organisation
     await accessible(police)
     await shot(police, "police-case")
 
+    # the police acknowledge what partners did, one event after another, until none is left
+    for _ in range(10):
+        if not await police.locator("#ack").count():
+            break
+        cursor = await police.get_attribute("#ack", "data-cursor")
+        await police.click("#ack")
+        await police.wait_for_function(
+            "c => !document.querySelector(`#ack[data-cursor='${c}']`)", arg=cursor
+        )
+    await police.reload()
+    await police.wait_for_selector("#case-title")
+    assert await police.locator("#ack").count() == 0
+
     # the NGO meets the child: the lookup names the municipality to call, nothing more
     await go(ngo, "search", "#lookup-form")
     await ngo.fill("#lookup-form [name=familyName]", child["family_name"])

@@ -19,7 +19,7 @@ const DETAIL = `query CaseDetail($id: ID!) { case(id: $id) {
   tasks { id title status dueAt overdue completedAt closedReason personal responsible { name } }
   acknowledgements { event { cursor type occurredAt } acknowledged { organisation { name } at } pending { id name } }
   sightings(first: 100) { id seenAt place note kind callbackPhone reportedBy { ${PERSON} } }
-  events { cursor type occurredAt reason needsAcknowledgement by { ${PERSON} } actor { id name } }
+  events { cursor type occurredAt reason needsAcknowledgement acknowledgedByYourOrganisation by { ${PERSON} } actor { id name } }
   child { id givenName familyName birthDate sex nationality languages dossierNumber
     placementAddress asylumStatus health riskLevel riskIndicators riskAssessment
     description { heightCm build hair eyes marks clothing photoUrl }
@@ -141,13 +141,15 @@ function sightingsSection(c) {
     s.callbackPhone ? ` · ${t("callbackPhone")}: ${s.callbackPhone}` : "", ` · ${t("reportedBy")}: ${by(s.reportedBy)}`))) : el("p", {}, t("none")));
 }
 
-// acknowledging the newest event that partners acknowledge, unless the caller made it
+// acknowledging the newest event that partners acknowledge, unless the caller's
+// organisation made it or has acknowledged it already
 function ackButton(c, after) {
-  const open = (c.events || []).filter((e) => e.needsAcknowledgement && !(e.actor && e.actor.id === session.me.organisation.id));
+  const open = (c.events || []).filter((e) => e.needsAcknowledgement && !e.acknowledgedByYourOrganisation
+    && !(e.actor && e.actor.id === session.me.organisation.id));
   if (!open.length) return null;
   const last = open[open.length - 1];
   const message = el("span", { class: "message", role: "status" });
-  return el("p", {}, el("button", { type: "button", id: "ack", onclick: async () => {
+  return el("p", {}, el("button", { type: "button", id: "ack", "data-cursor": last.cursor, onclick: async () => {
     try {
       await api("mutation($input: AcknowledgeInput!) { acknowledge(input: $input) { __typename } }", { input: { caseId: c.id, eventCursor: last.cursor } });
       message.textContent = t("saved");

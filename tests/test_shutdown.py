@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from websockets.exceptions import ConnectionClosed
 
 from hub.demo.seed import _id
 from tests.conftest import run_hub, until
-from tests.events.wsclient import SUBSCRIPTION, subscribe
+from tests.events.wsclient import SUBSCRIPTION, closed, subscribe
 
 SIGHTING = """mutation($input: AddSightingInput!) { addSighting(input: $input) { case { id } } }"""
 
@@ -57,3 +58,23 @@ async def test_stopping_closes_websockets_with_going_away_and_clients_resume(
                 },
             )
             assert (await sub.next())["type"] == "SIGHTING_ADDED"
+
+
+async def test_a_cohort_closed_by_a_stopping_hub_promotes_no_member_to_lead(
+    db_url: str, data_dir: Path
+) -> None:
+    """Three officers of one cohort (one leads, two parked) are each closed with 1001,
+    and no parked member takes the lead meanwhile to replay the outbox for nothing."""
+    case_id = str(_id("case", 17))
+    running = run_hub(db_url, data_dir)
+    hub = await running.__aenter__()
+    parking = hub.runtime.parking
+    tokens = [hub.token("polisen-stockholm", "officer", sub=f"away-{n}") for n in range(3)]
+    async with contextlib.AsyncExitStack() as stack:
+        subs = [await stack.enter_async_context(subscribe(hub, t, case_id=case_id)) for t in tokens]
+        await until(lambda: parking.member_count == 2, what="two members parked")
+        stopping = asyncio.create_task(running.__aexit__(None, None, None))
+        codes = [(await closed(sub.ws, 10))[0] for sub in subs]
+        await asyncio.wait_for(stopping, 30)
+    assert codes == [1001, 1001, 1001]
+    assert parking.promoted == 0

@@ -129,17 +129,20 @@ class Group:
         return True
 
     def step_down(self, operation: object) -> None:
-        """The leader has gone: the member furthest behind leads from where it was."""
+        """The leader has gone: the member furthest behind leads from where it was;
+        none does while the replica is closing every socket (each would replay the
+        outbox only to be closed in turn)."""
         if self.leader is not operation:
             return
         self.leader = None
         self._behind = _never
-        while self.members and self.leader is None:
+        while self.members and self.leader is None and not self._parking.closing:
             first = min(self.members, key=lambda m: m.last)
             del self.members[first]
             frames = first.frames
             if frames.handler.resume(frames.operation, first.last):
                 self.lead(frames)
+                self._parking.promoted += 1
         self._forget_if_empty()
 
     def _forget_if_empty(self) -> None:
@@ -326,6 +329,8 @@ class Parking:
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._clock = clock
         self.groups: dict[CohortKey, Group] = {}
+        self.closing = False  # the replica is closing every socket (going away)
+        self.promoted = 0  # members that took the lead when their leader left
 
     def group(self, key: CohortKey) -> Group:
         found = self.groups.get(key)

@@ -265,7 +265,9 @@ class HubGraphQL(GraphQL[Context, None]):
         return response
 
     async def going_away(self) -> None:
-        """Close every WebSocket with 1001 so its client reconnects and resumes."""
+        """Close every WebSocket with 1001 so its client reconnects and resumes; a
+        cohort whose leader is closed meanwhile promotes nobody."""
+        self.runtime.parking.closing = True
         for handler in list(self.watch.live):
             with contextlib.suppress(Exception):
                 await handler.websocket.close(code=WS_GOING_AWAY, reason=_GOING_AWAY)

@@ -32,6 +32,7 @@ from hub.audit import repository
 from hub.audit.models import NewAuditEntry
 from hub.audit.recipients import merged
 from hub.audit.recorder import Delivered, Record
+from hub.db.pool import acquire
 
 MAX_BATCH = 500  # recorders per transaction
 
@@ -194,7 +195,7 @@ class AuditAppender:
         # the chain's end as this appender last left it; unknown until a write succeeds
         # (after a failure nobody can tell whether the write was committed)
         head, self._head = self._head, None
-        async with self._pool.acquire(timeout=self._acquire_timeout) as conn:
+        async with acquire(self._pool, self._acquire_timeout) as conn:
             self._sent()
             if head is not None:
                 at = datetime.now(UTC)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Any
 
 import asyncpg
 import orjson
@@ -50,6 +51,14 @@ async def _usable(url: str, role: str) -> bool:
         return bool(await conn.fetchval(_ROLE_USABLE, role))
     finally:
         await conn.close()
+
+
+def acquire(pool: Pool, timeout: float) -> Any:
+    """`pool.acquire(timeout=timeout)`, without the timeout when a connection is idle:
+    none is waited for then, and asyncpg enforces a timeout with `asyncio.wait_for`, a
+    task of its own per acquisition (and another at release). A compiled read acquires
+    twice: its statement, its audit record."""
+    return pool.acquire(timeout=None if pool.get_idle_size() else timeout)
 
 
 async def create_pool(

@@ -16,6 +16,7 @@ from typing import Any, TypeAlias
 import asyncpg
 from asyncpg.transaction import Transaction
 
+from hub.db.pool import acquire
 from hub.errors import Unavailable
 
 _UNAVAILABLE = (
@@ -57,7 +58,10 @@ class Session:
 
     async def _acquire(self) -> asyncpg.pool.PoolConnectionProxy[Any]:
         try:
-            return await self._pool.acquire(timeout=self._acquire_timeout)
+            conn: asyncpg.pool.PoolConnectionProxy[Any] = await acquire(
+                self._pool, self._acquire_timeout
+            )
+            return conn
         except TimeoutError as exc:
             raise Unavailable(
                 f"no database connection came free within {self._acquire_timeout:.0f} s "

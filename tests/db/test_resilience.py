@@ -4,6 +4,7 @@ then the same hub recovers, live updates included, without a restart."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import tempfile
@@ -117,3 +118,24 @@ async def test_the_hub_rides_out_a_database_restart(
             )
             event = await sub.next(within=10.0)
             assert event["type"] == "STATUS_CHANGED"
+
+
+async def test_a_request_waits_for_a_busy_pool_no_longer_than_its_timeout(
+    db_url: str, data_dir: Path
+) -> None:
+    """With every pooled connection taken, a read is told UNAVAILABLE once the pool's
+    timeout has passed, and is answered as soon as a connection is free again."""
+    async with run_hub(db_url, data_dir, pool_min_size=2, pool_max_size=2, pool_timeout=1) as hub:
+        token = hub.token("stockholm")
+        pool = hub.runtime.pool
+        held = []  # every connection the hub's own background work leaves free
+        with contextlib.suppress(TimeoutError):
+            while True:
+                held.append(await pool.acquire(timeout=0.5))
+        try:
+            refused = (await hub.graphql(token, BOARD)).json()
+        finally:
+            for conn in held:
+                await pool.release(conn)
+        assert refused["errors"][0]["extensions"]["code"] == "UNAVAILABLE"
+        assert (await hub.query(token, BOARD))["cases"]["totalCount"] > 0

@@ -1,8 +1,10 @@
 """python -m bench.serve --port P [--no-audit] [--bypass]: a hub for benchmarks only.
 
 The same app `hub serve` runs, from the same HUB_* settings, plus the switches the "off"
-side of a comparison needs: no audit recorder, and a policy that discloses everything.
-Neither switch exists in the product; each compared hub runs in its own process so their
+side of a comparison needs: no audit recorder, a policy that discloses everything, and
+audit records begun only once the answer is built (as before compiled reads began them
+early).
+None of these is a product setting; each compared hub runs in its own process so their
 garbage collectors and event loops do not disturb each other's timings.
 """
 
@@ -27,6 +29,9 @@ def main() -> None:
     parser.add_argument("--no-cohorts", action="store_true", help="no shared deliveries")
     parser.add_argument("--no-planned", action="store_true", help="queries on graphql-core")
     parser.add_argument("--no-compiled", action="store_true", help="no compiled reads")
+    parser.add_argument(
+        "--late-record", action="store_true", help="audit records begun after the answer"
+    )
     args = parser.parse_args()
     settings = load_settings().with_overrides(
         port=args.port,
@@ -37,6 +42,7 @@ def main() -> None:
     app = create_app(settings, database_url=os.environ["HUB_DATABASE_URL"])
     runtime = app.state.runtime
     runtime.audit_enabled = not args.no_audit
+    runtime.early_records = not args.late_record
     if args.bypass:
         runtime.policy = Policy(bypass=True)
     # the server and collector `hub serve` runs, so a comparison differs only by its switch

@@ -67,6 +67,7 @@ class Runtime:
     parking: Parking = field(init=False, default_factory=Parking)  # members at the live edge
     policy: Policy = field(default_factory=Policy)
     audit_enabled: bool = True  # only the benchmark's "without audit" hub turns it off
+    early_records: bool = True  # only the benchmark's "record after the answer" hub turns it off
     routines: Routines = field(default_factory=load_routines)
     dev_issuer: DevIssuer | None = None
     _pool: asyncpg.Pool | None = None
@@ -177,7 +178,9 @@ class Runtime:
                 leeway=s.token_leeway_seconds,
             )
             self._authenticator = Authenticator(validator, self._registry, self.policy.may_declare)
-            self.appender = AuditAppender(self._pool, acquire_timeout=s.pool_timeout)
+            self.appender = AuditAppender(
+                self._pool, acquire_timeout=s.pool_timeout, early=self.early_records
+            )
             self._bus = EventBus(self.database_url, self._pool, queue_size=s.subscriber_queue)
             await self._bus.start()
             if telemetry.enabled():

@@ -38,8 +38,11 @@ MAX_BATCH = 500  # recorders per transaction
 
 
 class AuditAppender:
-    def __init__(self, pool: asyncpg.Pool, *, acquire_timeout: float = 15.0) -> None:
+    def __init__(
+        self, pool: asyncpg.Pool, *, acquire_timeout: float = 15.0, early: bool = True
+    ) -> None:
         self._pool = pool
+        self._early = early  # False: `begin` leaves every record to `append` (a bench's foil)
         self._acquire_timeout = acquire_timeout
         self._queue: list[tuple[Record, asyncio.Future[None]]] = []
         self._wake = asyncio.Event()
@@ -77,7 +80,7 @@ class AuditAppender:
         Returns once the record's batch is on its way to the database (its statement
         is sent when this appender next waits), or at once when a batch is being written
         already (the record goes with the next, which starts when that one is done)."""
-        if not audit.pending or audit in self._begun:
+        if not self._early or not audit.pending or audit in self._begun:
             return
         loop = asyncio.get_running_loop()
         future: asyncio.Future[None] = loop.create_future()

@@ -253,10 +253,10 @@ class Recorder:
         if key in touched.seen:
             return
         touched.seen[key] = view
-        fold = self._folds.get(key)
-        if fold is None or fold[0] is not view:
-            fold = self._folds[key] = (view, self._fold(type_name, type_categories, view))
-        shown = fold[1]
+        found = self._folds.get(key)
+        if found is None:  # the entry keeps its view alive, so no other view takes its id
+            found = self._folds[key] = (view, self._fold(type_name, type_categories, view))
+        shown = found[1]
         touched.disclosed |= shown.disclosed
         touched.withheld |= shown.withheld
         touched.bases.update(shown.bases)

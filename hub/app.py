@@ -51,7 +51,7 @@ class HubApp(Starlette):
 
 def create_app(settings: Settings, *, database_url: str) -> Starlette:
     runtime = Runtime(settings, database_url)
-    graphql = HubGraphQL(runtime)
+    graphql = HubGraphQL(runtime, runtime.express)
     endpoint: ASGIApp = protected(runtime, graphql)
     sockets = protected(runtime, graphql)
     if settings.graphiql_enabled:

@@ -29,6 +29,7 @@ from hub.events.bus import EventBus
 from hub.events.cohorts import Cohorts
 from hub.events.parked import Parking
 from hub.events.scheduler import DeadlineScheduler
+from hub.graphql.express import Express
 from hub.graphql.limits import Limits
 from hub.graphql.persisted import Safelist
 from hub.graphql.schema import build_schema
@@ -110,6 +111,7 @@ class Runtime:
             planned=s.planned,
             compiled=s.compiled,
         )
+        self.express = Express.of(self)  # the compiled reads' straight way, when it may run
         if self.settings.dev_issuer_enabled:
             self.dev_issuer = DevIssuer(
                 self.settings.data_dir, audience=self.settings.oidc_audience

@@ -62,6 +62,7 @@ class Settings:
     fast_executor: bool = True  # hub/graphql/execution.py; off: strawberry's stock executor
     planned: bool = True  # hub/graphql/planned.py: queries run from a plan (needs the above)
     compiled: bool = True  # hub/graphql/compiled/: reads in one statement (needs the above)
+    express: bool = True  # hub/graphql/express.py: compiled reads skip strawberry's hooks
     cohorts: bool = True  # hub/events/cohorts.py; off: every delivery worked out alone
     accept_unreviewed_policy: str | None = None  # a policy version prod may run unreviewed
     smtp_url: str | None = None  # smtp://host:port or smtps://: e-mail to contact points
@@ -225,6 +226,7 @@ def load_settings(
         fast_executor=_int(env, "HUB_FAST_EXECUTOR", 1, low=0, high=1) == 1,
         planned=_int(env, "HUB_PLANNED", 1, low=0, high=1) == 1,
         compiled=_int(env, "HUB_COMPILED", 1, low=0, high=1) == 1,
+        express=_int(env, "HUB_EXPRESS", 1, low=0, high=1) == 1,
         cohorts=_int(env, "HUB_COHORTS", 1, low=0, high=1) == 1,
         accept_unreviewed_policy=env.get("HUB_ACCEPT_UNREVIEWED_POLICY") or None,
         smtp_url=_url(env, "HUB_SMTP_URL", ("smtp://", "smtps://")),

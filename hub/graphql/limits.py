@@ -245,17 +245,17 @@ def limits_rule(limits: Limits) -> type[ValidationRule]:
 CACHED_DOCUMENTS = 256
 
 
-def limit_extensions(limits: Limits) -> list[Callable[[], SchemaExtension]]:
+def limit_extensions(
+    limits: Limits, rules: list[type[ASTValidationRule]]
+) -> list[Callable[[], SchemaExtension]]:
     """Factories for strawberry.Schema's extensions (one of each per request).
 
     Parsing and validation are cached per document text (frontends send the same few
     documents over and over; validating one cost a third of a list request's CPU). The
-    validation cache is keyed by the rule classes too, so they are made once, here.
+    validation cache is keyed by the rule classes too, so they are made once
+    (`validation_rules`), by the caller, who keeps them for the express lane.
     Variables are checked for unsafe text after validation, on every request.
     """
-    rules: list[type[ASTValidationRule]] = [limits_rule(limits), SafeStrings]
-    if not limits.introspection:
-        rules.append(NoSchemaIntrospectionCustomRule)
     return [
         functools.partial(MaxTokensLimiter, max_token_count=limits.tokens),
         functools.partial(ParserCache, maxsize=CACHED_DOCUMENTS),
@@ -264,6 +264,14 @@ def limit_extensions(limits: Limits) -> list[Callable[[], SchemaExtension]]:
         SafeVariables,
         *([functools.partial(PersistedOnly, limits.persisted)] if limits.persisted else []),
     ]
+
+
+def validation_rules(limits: Limits) -> list[type[ASTValidationRule]]:
+    """The rules every document is validated by, besides graphql-core's own."""
+    rules: list[type[ASTValidationRule]] = [limits_rule(limits), SafeStrings]
+    if not limits.introspection:
+        rules.append(NoSchemaIntrospectionCustomRule)
+    return rules
 
 
 class ValidationMemo(SchemaExtension):

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import strawberry
 from graphql import GraphQLError
+from graphql.validation import ASTValidationRule
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
@@ -27,7 +28,7 @@ from hub.events.webhook_schema import WebhookMutation, WebhookQuery
 from hub.graphql.compiled.executor import CompiledExecutionContext
 from hub.graphql.execution import HubExecutionContext
 from hub.graphql.extensions import CodedErrors, Transaction
-from hub.graphql.limits import Limits, limit_extensions
+from hub.graphql.limits import Limits, limit_extensions, validation_rules
 from hub.graphql.planned import PlannedExecutionContext
 from hub.graphql.precomputed import SharingExecutionContext
 from hub.organisations.schema import OrganisationMutation, OrganisationQuery
@@ -74,6 +75,13 @@ Mutation = merge_types(
 
 
 class HubSchema(strawberry.Schema):
+    """strawberry's schema, keeping what the express lane (`hub.graphql.express`) checks
+    a request by: the limits and the validation rules its extensions apply."""
+
+    limits: Limits = Limits()
+    rules: tuple[type[ASTValidationRule], ...] = ()
+    traced: bool = False
+
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
@@ -88,7 +96,7 @@ def build_schema(
     fast_executor: bool = True,
     planned: bool = True,
     compiled: bool = True,
-) -> strawberry.Schema:
+) -> HubSchema:
     """`traced` adds the telemetry extension (outermost, so its spans cover the rest);
     `planned` runs queries from a plan (hub/graphql/planned.py; HUB_PLANNED=0 turns it
     off); `compiled` answers the reads it covers with one statement per root field
@@ -102,19 +110,22 @@ def build_schema(
         executor = HubExecutionContext
         if planned:
             executor = CompiledExecutionContext if compiled else PlannedExecutionContext
-    return HubSchema(
+    rules = validation_rules(limits)
+    schema = HubSchema(
         query=Query,
         mutation=Mutation,
         subscription=EventSubscription,
         execution_context_class=executor,
         extensions=[
             *tracing,
-            *limit_extensions(limits),
+            *limit_extensions(limits, rules),
             Transaction,
             functools.partial(CodedErrors, suggestions=limits.introspection),
         ],
         config=StrawberryConfig(disable_field_suggestions=not limits.introspection),
     )
+    schema.limits, schema.rules, schema.traced = limits, tuple(rules), traced
+    return schema
 
 
 def export_sdl() -> str:

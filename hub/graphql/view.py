@@ -41,6 +41,7 @@ from hub.errors import BadRequest, HubError, Unauthenticated
 from hub.events.parked import Group, Member
 from hub.graphql import frames, request_json, slots
 from hub.graphql.context import Context
+from hub.graphql.express import Express
 from hub.graphql.persisted import NotPersisted
 from hub.graphql.watch import WS_UNAUTHORIZED, Watch
 from hub.http_errors import json_error
@@ -216,7 +217,7 @@ class HubGraphQL(GraphQL[Context, None]):
     graphql_transport_ws_handler_class = TransportWSHandler
     graphql_ws_handler_class = LegacyWSHandler
 
-    def __init__(self, runtime: Parts) -> None:
+    def __init__(self, runtime: Parts, express: Express | None = None) -> None:
         s = runtime.settings
         super().__init__(
             runtime.schema,
@@ -230,6 +231,7 @@ class HubGraphQL(GraphQL[Context, None]):
         self.sockets = runtime.streams  # open WebSockets and SSE streams per principal
         self.watch = Watch(s.ws_heartbeat)  # open WebSockets: expiry and heartbeat
         self.safelist = runtime.safelist
+        self.express = express  # compiled reads' straight way (hub.graphql.express)
 
     def decode_json(self, data: str | bytes) -> object:
         """WebSocket messages: a malformed one is refused as strawberry refuses bad JSON."""
@@ -279,6 +281,10 @@ class HubGraphQL(GraphQL[Context, None]):
             # protected(...) refuses first; this holds if a route ever forgets to wrap it
             return json_error(_NO_PRINCIPAL, Unauthenticated.code, 401)
         try:
+            if self.express is not None and isinstance(request, Request):
+                response = await self.express.answer(request)
+                if response is not None:
+                    return response
             return await super().run(request, context, root_value)
         except (HTTPException, HubError) as exc:
             if isinstance(request, WebSocket):

@@ -318,5 +318,8 @@ async def test_compiled_reads_answer_as_the_stock_executor_does(
                 answered[0] += 1
 
         await asyncio.to_thread(check)
+        express = compiled.runtime.express
+        assert express is not None
+        assert express.answered > EXAMPLES // 2, express.answered  # the lane, not strawberry
     assert compared[0] >= EXAMPLES
     assert answered[0] > EXAMPLES // 2, answered  # most disclose something, and audit it

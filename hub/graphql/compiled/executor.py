@@ -28,7 +28,7 @@ from hub.telemetry import instruments
 
 MAX_PLANS = 1024
 _PLANS: dict[tuple[int, int, tuple[tuple[str, bool], ...]], tuple[Any, list[Root] | str]] = {}
-_COMPILED = {"outcome": "compiled"}
+COMPILED = {"outcome": "compiled"}
 _AT_A_VALUE = {"outcome": "fallback", "at": "a value"}  # an argument or value to report
 _AT_AN_ERROR = {"outcome": "fallback", "at": "an error"}
 log = logging.getLogger(__name__)
@@ -74,7 +74,7 @@ class CompiledExecutionContext(PlannedExecutionContext):
             log.info("a compiled read runs on the stock path after %s", type(exc).__name__)
             instruments.compiled_reads.add(1, _AT_AN_ERROR)
         else:
-            instruments.compiled_reads.add(1, _COMPILED)
+            instruments.compiled_reads.add(1, COMPILED)
             return data
         stock = super().execute_collected_root_fields(root_type, root_value, grouped, False, ())
         return await stock if self.is_awaitable(stock) else stock
@@ -92,6 +92,35 @@ class CompiledExecutionContext(PlannedExecutionContext):
     def _compiled(
         self, root_type: GraphQLObjectType, grouped: GroupedFieldSet
     ) -> list[Root] | None:
+        plan = self.plan(root_type, grouped)
+        if isinstance(plan, str):
+            instruments.compiled_reads.add(1, {"outcome": "fallback", "at": plan})
+            return None
+        return plan
+
+    def express_roots(self) -> list[Root] | None:
+        """The plan of this executor's operation, when the compiled path answers it whole:
+        a query without @defer (`hub.graphql.express`). None sends it the normal way,
+        which counts why."""
+        operation = self.operation
+        root_type = self.schema.query_type
+        if operation.operation is not OperationType.QUERY or root_type is None:
+            return None
+        grouped, defers, _ = collect_fields(
+            self.schema,
+            self.fragments,
+            self.variable_values,
+            root_type,
+            operation,
+            self.hide_suggestions,
+        )
+        if defers:
+            return None
+        plan = self.plan(root_type, grouped)
+        return None if isinstance(plan, str) else plan
+
+    def plan(self, root_type: GraphQLObjectType, grouped: GroupedFieldSet) -> list[Root] | str:
+        """The roots' plan, or why the operation is outside the compiled subset."""
         key = (
             id(self.schema),
             id(self.operation),
@@ -111,9 +140,6 @@ class CompiledExecutionContext(PlannedExecutionContext):
                 _PLANS[key] = ((self.schema, self.operation), plan)
         else:
             plan = found[1]
-        if isinstance(plan, str):
-            instruments.compiled_reads.add(1, {"outcome": "fallback", "at": plan})
-            return None
         return plan
 
 

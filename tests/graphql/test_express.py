@@ -1,0 +1,104 @@
+"""The express lane (`hub.graphql.express`) answers compiled reads as the normal way does,
+and sends everything else the normal way.
+
+The generated comparison with the stock executor is `test_compiled_differential.py`
+(its compiled hub answers through the lane); these tests hold the envelope (status,
+headers, bytes), a record that cannot be written, and each kind of request the lane must
+leave alone."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+
+from hub.graphql.express import Express
+from tests.audit.helpers import MISSING_CASE
+from tests.conftest import RunningHub, run_hub
+
+DETAIL = """query Detail($id: ID!) { case(id: $id) { id status openedAt lastSeenPlace
+    child { id givenName description { clothing heightCm } }
+    sightings { seenAt place } tasks { title dueAt status } withheld { category reason } } }"""
+_VARYING = {"date", "x-request-id", "x-client-request-id"}
+
+
+def _lane(hub: RunningHub) -> Express:
+    express = hub.runtime.express
+    assert express is not None
+    return express
+
+
+def _envelope(response: httpx.Response) -> tuple[int, list[tuple[str, str]], bytes]:
+    headers = sorted((k, v) for k, v in response.headers.items() if k not in _VARYING)
+    return response.status_code, headers, response.content
+
+
+async def test_a_compiled_read_gets_the_same_status_headers_and_bytes_by_the_express_lane(
+    db_url: str, data_dir: Path
+) -> None:
+    async with (
+        run_hub(db_url, data_dir) as express,
+        run_hub(db_url, data_dir, express=False) as normal,
+    ):
+        assert normal.runtime.express is None
+        for org, role in (("polisen-stockholm", "officer"), ("stockholm", "caseworker")):
+            token = express.token(org, role)
+            sent = {"id": str(MISSING_CASE)}
+            before = _lane(express).answered
+            one = await express.graphql(token, DETAIL, sent, {"x-request-id": "same"})
+            other = await normal.graphql(token, DETAIL, sent, {"x-request-id": "same"})
+            assert _lane(express).answered == before + 1
+            assert one.json()["data"]["case"]["id"] == str(MISSING_CASE)
+            assert _envelope(one) == _envelope(other)
+
+
+async def test_a_read_whose_record_cannot_be_written_sends_no_data_by_the_express_lane(
+    hub: RunningHub, db: asyncpg.Connection
+) -> None:
+    await db.execute("REVOKE INSERT ON audit_log FROM hub_app")  # the trail cannot be written
+    police = hub.token("polisen-stockholm", "officer")
+    before = _lane(hub).answered
+    body = (await hub.graphql(police, DETAIL, {"id": str(MISSING_CASE)})).json()
+    assert _lane(hub).answered == before + 1
+    assert body["data"] is None
+    assert body["errors"][0]["extensions"]["code"] == "UNAVAILABLE"
+    assert "audit_log" not in body["errors"][0]["message"]
+
+
+async def test_what_the_express_lane_may_not_answer_goes_the_normal_way(
+    db_url: str, data_dir: Path
+) -> None:
+    case = str(MISSING_CASE)
+    flat = "query Flat($id: ID!) { case(id: $id) { id status } }"
+    refused: list[tuple[dict[str, Any], str]] = [
+        ({"query": "mutation { registerChild(input: {}) { __typename } }"}, "*"),
+        ({"query": "{ case(id: 1) { nope } }"}, "GRAPHQL_VALIDATION_FAILED"),
+        ({"query": flat, "variables": {"id": "\u0000"}}, "INVALID_INPUT"),
+        ({"query": flat, "variables": {}}, "*"),
+        ({"query": "{ case(id: 1) { id child { id } } }"}, "QUERY_TOO_COMPLEX"),
+        ({"query": "{ a: case(id: 1) { id } b: case(id: 2) { id } }"}, "QUERY_TOO_COMPLEX"),
+        ({"query": flat, "operationName": "Other", "variables": {"id": case}}, "*"),
+        ({"query": "{ me { sub } }"}, ""),  # outside the compiled subset: answered
+    ]
+    async with run_hub(db_url, data_dir, max_depth=1, max_aliases=1) as hub:
+        police = {"authorization": f"Bearer {hub.token('polisen-stockholm', 'officer')}"}
+        lane = _lane(hub)
+        for sent, code in refused:
+            response = await hub.http.post("/graphql", json=sent, headers=police)
+            body = response.json()
+            assert lane.answered == 0, sent
+            if not code:
+                assert "errors" not in body, body
+            elif code == "*":  # refused, as the normal way refuses it
+                assert response.status_code == 400 or body["errors"], body
+            else:
+                assert body["errors"][0]["extensions"]["code"] == code, body
+        batch = await hub.http.post("/graphql", json=[{"query": "{ me { sub } }"}], headers=police)
+        assert batch.status_code == 400
+        get = await hub.http.get(
+            "/graphql", params={"query": f'{{ case(id: "{case}") {{ id }} }}'}, headers=police
+        )
+        assert get.json()["data"]["case"]["id"] == case
+        assert lane.answered == 0

@@ -59,13 +59,6 @@ async def _load(hub: RunningHub, outcomes: Counter[str], slowest: list[float]) -
         await asyncio.sleep(0.02)
 
 
-# When the server dies in the middle of a request, graphql-core abandons the failed
-# field's siblings before their resolver coroutines start; Python then warns that they
-# were never awaited. Nothing ran, so nothing is lost: the answer is UNAVAILABLE.
-@pytest.mark.filterwarnings(
-    "ignore:coroutine 'GraphQLCoreConverter.from_resolver.<locals>._async_resolver' "
-    "was never awaited:RuntimeWarning"
-)
 async def test_the_hub_rides_out_a_database_restart(
     own_server: EmbeddedPostgres, data_dir: Path
 ) -> None:

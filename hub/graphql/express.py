@@ -42,7 +42,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 from strawberry.execution import optimized_is_awaitable
 from strawberry.extensions import SchemaExtension
-from strawberry.http.parse_content_type import parse_content_type
 from strawberry.schema.schema import validate_document
 
 from hub.audit.recorder import Selection
@@ -188,9 +187,10 @@ class Express:
     def _plain(self, request: Request) -> bool:
         """A plain JSON request: not a stream, not a form."""
         headers = request.headers
-        content_type, _ = parse_content_type(headers.get("content-type", ""))
         accept = headers.get("accept", "")
-        return "application/json" in content_type and not any(s in accept for s in _STREAMS)
+        return "application/json" in _media_type(headers.get("content-type", "")) and not any(
+            s in accept for s in _STREAMS
+        )
 
     def _admit(self, query: str, name: str | None) -> Admitted | None:
         key = (query, name)
@@ -218,6 +218,12 @@ class Express:
         selection, action = read_selection(self.schema._schema, document)
         own = operation.name.value if operation.name else None
         return Admitted(document, name if name is not None else own, selection, action)
+
+
+def _media_type(value: str) -> str:
+    """The media type as strawberry reads it (`email.message`'s `get_params`, which cost
+    3 % of a case detail's CPU): what comes before the first `;`, stripped."""
+    return value.split(";", 1)[0].strip()
 
 
 async def _finish_abandoned(context: Context) -> None:

@@ -13,8 +13,9 @@ from typing import Any
 
 import asyncpg
 import httpx
+from strawberry.http.parse_content_type import parse_content_type
 
-from hub.graphql.express import Express
+from hub.graphql.express import Express, _media_type
 from tests.audit.helpers import MISSING_CASE
 from tests.conftest import RunningHub, run_hub
 
@@ -102,3 +103,25 @@ async def test_what_the_express_lane_may_not_answer_goes_the_normal_way(
         )
         assert get.json()["data"]["case"]["id"] == case
         assert lane.answered == 0
+
+
+def test_the_express_lane_reads_a_content_type_as_strawberry_does() -> None:
+    values = [
+        "application/json",
+        "Application/JSON; charset=utf-8",
+        "  application/json ;charset=utf-8",
+        "application/json/x",
+        "application/graphql-response+json",
+        "text/plain; application/json",
+        "application/jsonl",
+        "multipart/form-data; boundary=x",
+        "json",
+        "",
+        ";",
+        "; application/json",
+        'application/json; a="x;y"',
+        "\tapplication/json\t;",
+        "application/json\r\n",
+    ]
+    for value in values:
+        assert _media_type(value) == parse_content_type(value)[0], value

@@ -1,7 +1,7 @@
 """The express lane: a compiled read answered without strawberry's per-request machinery.
 
 strawberry takes every request through its HTTP view's generic parsing and through the
-hooks of nine extensions, a context manager each; for the case detail that was a third
+hooks of seven to nine extensions, a context manager each; for the case detail that was a third
 of the hub's CPU (bench scenario 2). A POST of one JSON query that the compiled path
 answers whole needs none of that generality, so this module takes it in a straight line
 through the same parts, in the same order:

@@ -8,6 +8,7 @@ leave alone."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ import httpx
 from strawberry.http.parse_content_type import parse_content_type
 
 from hub.graphql.express import Express, _media_type
+from hub.graphql.persisted import digest
 from tests.audit.helpers import MISSING_CASE
 from tests.conftest import RunningHub, run_hub
 
@@ -125,3 +127,34 @@ def test_the_express_lane_reads_a_content_type_as_strawberry_does() -> None:
     ]
     for value in values:
         assert _media_type(value) == parse_content_type(value)[0], value
+
+
+async def test_with_persisted_operations_only_the_lane_answers_a_listed_read_and_no_other(
+    db_url: str, data_dir: Path, tmp_path: Path
+) -> None:
+    listed = "query Listed($id: ID!) { case(id: $id) { id status } }"
+    other = "query Other($id: ID!) { case(id: $id) { id status lastSeenPlace } }"
+    safelist = tmp_path / "operations.json"
+    safelist.write_text(json.dumps({digest(listed): listed}))
+    async with run_hub(db_url, data_dir, persisted_only=safelist) as hub:
+        police = {"authorization": f"Bearer {hub.token('polisen-stockholm', 'officer')}"}
+        lane = _lane(hub)
+        variables = {"id": str(MISSING_CASE)}
+        by_hash = {"persistedQuery": {"version": 1, "sha256Hash": digest(listed)}}
+        for sent in ({"query": listed}, {"extensions": by_hash}):
+            response = await hub.http.post(
+                "/graphql", json={**sent, "variables": variables}, headers=police
+            )
+            assert response.json()["data"]["case"]["id"] == str(MISSING_CASE)
+        assert lane.answered == 2
+        refused = await hub.http.post(
+            "/graphql", json={"query": other, "variables": variables}, headers=police
+        )
+        assert refused.status_code == 400
+        assert refused.json()["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_FOUND"
+        unknown = {"persistedQuery": {"version": 1, "sha256Hash": digest(other)}}
+        missing = await hub.http.post(
+            "/graphql", json={"extensions": unknown, "variables": variables}, headers=police
+        )
+        assert missing.json()["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_FOUND"
+        assert lane.answered == 2

@@ -3,7 +3,7 @@ HUB_COMPILED=0, in one run, as a shadow: every request goes to both hubs, and th
 answers are compared byte for byte.
 
 The reads: the bench's 500-case list, the peer's case detail, the load run's board and
-case detail, and the console's board, each as three callers (the responsible
+case detail, and the console's board and case screen, each as three callers (the responsible
 municipality, an NGO under consent, the police). Per read and caller: whether the
 compiled path answers it (or the field where it stops, `hub schema explain`), the
 median wall time and the hub's CPU per request of both, and how many answers differed.
@@ -12,6 +12,7 @@ median wall time and the hub's CPU per request of both, and how many answers dif
 from __future__ import annotations
 
 import random
+import re
 import statistics
 import tempfile
 import time
@@ -33,12 +34,26 @@ SWITCHES = ((), ("--no-compiled",))
 CONSOLE_BOARD = """query Board { cases(first: 200) { edges { node {
   id status openedAt lastSeenAt lastSeenPlace alert { reference cancelledAt }
   child { id givenName familyName birthDate } } } } }"""  # hub/console/screens/board.js
+SCREEN = Path(__file__).resolve().parents[1] / "hub" / "console" / "screens" / "case.js"
+
+
+def _console_case() -> str:
+    """The console's case screen query, read from its source so the two cannot drift."""
+    source = SCREEN.read_text()
+    person = re.search(r'const PERSON = "([^"]*)";', source)
+    detail = re.search(r"const DETAIL = `([^`]*)`;", source)
+    if person is None or detail is None:
+        raise RuntimeError(f"the case screen's query is no longer where {SCREEN} kept it")
+    return detail.group(1).replace("${PERSON}", person.group(1))
+
+
 READS: list[tuple[str, str, int]] = [  # name, document, rounds
     ("list, 500 cases", QUERIES["20 fields + withheld"], 40),
     ("peer's detail", HUB_DETAIL, 300),
     ("load run's board", BOARD, 150),
     ("load run's detail", DETAIL, 300),
     ("console's board", CONSOLE_BOARD, 60),
+    ("console's case screen", _console_case(), 60),  # not compiled yet: shows where it stops
 ]
 CALLERS = [
     ("stockholm", "caseworker"),

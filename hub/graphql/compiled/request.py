@@ -68,6 +68,7 @@ class Request:
         "_found",
         "_layout",
         "_views",
+        "case_views",
         "cases",
         "children",
         "now",
@@ -84,6 +85,7 @@ class Request:
         # the cases built, by child and view, in the order they came
         self.cases: dict[tuple[uuid.UUID, int], tuple[RowView, list[uuid.UUID]]] = {}
         self.children: list[tuple[RowView, uuid.UUID]] = []
+        self.case_views: list[RowView] = []  # the views of the rows `shown_cases` noted
 
     def view(self, r: Any, at: int) -> RowView:
         return row_view(self._actor.policy, self._actor.principal, r, at, self._views)
@@ -93,8 +95,8 @@ class Request:
         each case under its view, grouped by child, and with `with_children` each case's
         child the caller may see (a child several cases share, once)."""
         at, child_at = self._case_at, self._case_at + 1
-        for r in rows:
-            view = self.view(r, self._case_facts)
+        views = self.case_views = [self.view(r, self._case_facts) for r in rows]
+        for r, view in zip(rows, views, strict=True):
             key = (r[child_at], id(view))
             shown = self.cases.get(key)
             if shown is None:
@@ -119,6 +121,17 @@ class Request:
 
     def case(self, obj: Obj, r: Any) -> dict[str, Any]:
         return projector(obj, self.view(r, self._case_facts))(r, self)
+
+    def page_cases(self, obj: Obj, rows: list[Any]) -> list[dict[str, Any]]:
+        """The cases `shown_cases` noted, each under the view decided for it there."""
+        made: dict[int, Any] = {}
+        answer = []
+        for r, view in zip(rows, self.case_views, strict=True):
+            project = made.get(id(view))
+            if project is None:
+                project = made[id(view)] = projector(obj, view)
+            answer.append(project(r, self))
+        return answer
 
     def row_child(self, obj: Obj, r: Any) -> dict[str, Any]:
         return projector(obj, self.view(r, self._layout.child_facts))(r, self)

@@ -102,9 +102,9 @@ async def _cases(root: Root, actor: Actor, args: dict[str, Any]) -> Decided:
     request.shown_cases(shown, child is not None)
 
     def built() -> Any:
-        nodes = [request.case(node, r) for r in shown] if node is not None else [None] * len(shown)
-        cursors = [encode_cursor(r[layout.case_at]) for r in shown]
-        return _connection(page, nodes, cursors, total, len(cases) > wanted.first)
+        nodes = request.page_cases(node, shown) if node is not None else [None] * len(shown)
+        ids = [r[layout.case_at] for r in shown]
+        return _connection(page, nodes, ids, total, len(cases) > wanted.first)
 
     return built, lambda: request.disclose(page.node_categories, child)
 
@@ -149,8 +149,8 @@ async def _children(root: Root, actor: Actor, args: dict[str, Any]) -> Decided:
         nodes = (
             [request.row_child(node, r) for r in shown] if node is not None else [None] * len(shown)
         )
-        cursors = [encode_cursor(r[layout.child_base]) for r in shown]
-        return _connection(page, nodes, cursors, total, len(found) > wanted.first)
+        ids = [r[layout.child_base] for r in shown]
+        return _connection(page, nodes, ids, total, len(found) > wanted.first)
 
     return built, lambda: request.disclose(frozenset(), page.node_categories)
 
@@ -191,17 +191,27 @@ def _projected(project: Callable[[], T]) -> T:
 
 
 def _connection(
-    page: Page, nodes: list[Any], cursors: list[str], total: int, more: bool
+    page: Page, nodes: list[Any], ids: list[uuid.UUID], total: int, more: bool
 ) -> dict[str, Any]:
+    """The connection's answer; the rows' ids made cursors only where it asks for them."""
     values: dict[str, Any] = {
         "totalCount": total,
         "hasNextPage": more,
-        "endCursor": cursors[-1] if cursors else None,
+        "endCursor": encode_cursor(ids[-1]) if ids else None,
     }
     answer: dict[str, Any] = {}
     for key, name, keys in page.fields:
         if name == "edges":
+            if len(keys) == 1 and keys[0][1] == "node":  # the usual `edges { node }`
+                only = keys[0][0]
+                answer[key] = [{only: node} for node in nodes]
+                continue
             edge = page.names["edge"]
+            cursors = (
+                [encode_cursor(i) for i in ids]
+                if any(what == "cursor" for _, what in keys)
+                else [""] * len(ids)  # not asked for
+            )
             answer[key] = [
                 _edge(keys, node, cursor, edge) for node, cursor in zip(nodes, cursors, strict=True)
             ]

@@ -24,6 +24,7 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTrace
 
 from hub.auth.dev_issuer import DevIssuer
 from hub.demo.seed import _id
+from hub.graphql.pagination import encode_cursor
 from tests.conftest import until
 from tests.events.wsclient import subscribe
 from tests.processes import start_hub, wait_ready
@@ -93,6 +94,7 @@ def collector() -> Iterator[Collector]:
 
 CASES = """query Board { cases(first: 50) { edges { node { id status lastSeenPlace
     child { id givenName familyName birthDate description { clothing } } } } } }"""
+PROBE = "query Probe($after: String) { cases(first: 5, after: $after) { totalCount } }"
 FOUND = """mutation Found($input: ReportFoundInput!) {
     reportFound(input: $input) { case { id status } } }"""
 
@@ -162,6 +164,13 @@ async def test_spans_and_metrics_are_exported_without_personal_data(
                 await sub.next()
             bad = await http.post("/graphql", json={"query": "{ nope }"}, headers=headers)
             assert bad.json()["errors"]
+            # a cursor of no row: the express lane hands the read to the normal way
+            probe = await http.post(
+                "/graphql",
+                json={"query": PROBE, "variables": {"after": encode_cursor(uuid.uuid4())}},
+                headers=headers,
+            )
+            assert probe.json()["errors"][0]["extensions"]["code"] == "INVALID_INPUT"
         await until(  # metric export intervals and a span batch, however loaded the machine
             lambda: (
                 "graphql.subscription.delivery" in collector.spans()
@@ -178,6 +187,8 @@ async def test_spans_and_metrics_are_exported_without_personal_data(
     spans = collector.spans()
     assert "graphql.query Board" in spans
     assert "graphql.mutation Found" in spans
+    assert "graphql.query Probe (handed on)" in spans  # the lane's, not counted
+    assert "graphql.query Probe" in spans  # the normal way's
     assert "graphql.subscription.delivery" in spans
     assert any(name.startswith(("SELECT", "INSERT", "BEGIN")) for name in spans), spans[:20]
     assert {

@@ -49,6 +49,7 @@ from hub.audit.selection import read_selection
 from hub.errors import BadRequest
 from hub.graphql import request_json
 from hub.graphql.compiled.executor import COMPILED, CompiledExecutionContext
+from hub.graphql.compiled.plan import Root
 from hub.graphql.compiled.run import answer
 from hub.graphql.context import Context, audit_and_finish
 from hub.graphql.extensions import unrecorded
@@ -119,27 +120,8 @@ class Express:
         admitted = self._admit(query, params.get("operationName"))
         if admitted is None:
             return None
-        if not self.schema.traced:
-            answered = await self._run(request, admitted, variables, params)
-            return None if answered is None else answered[0]
-        with operation_span() as ending:
-            ending.kind, ending.name = "query", operation_name(admitted.name)
-            answered = await self._run(request, admitted, variables, params)
-            if answered is None:
-                return None
-            response, ending.codes = answered
-            return response
-
-    async def _run(
-        self,
-        request: Request,
-        admitted: Admitted,
-        variables: dict[str, Any] | None,
-        params: dict[str, Any],
-    ) -> tuple[Response, list[str]] | None:
-        """The response and its errors' codes, or None."""
         context = Context.of(self.runtime, request)
-        built = CompiledExecutionContext.build(
+        executor = CompiledExecutionContext.build(
             self.schema._schema,
             admitted.document,
             None,
@@ -149,11 +131,31 @@ class Express:
             is_awaitable=optimized_is_awaitable,  # type: ignore[arg-type] # as strawberry's
             operation_extensions=params.get("extensions"),
         )
-        if not isinstance(built, CompiledExecutionContext):
+        if not isinstance(executor, CompiledExecutionContext):
             return None  # variables that do not coerce: reported the normal way
-        roots = built.express_roots()
+        roots = executor.express_roots()
         if roots is None:
             return None
+        if not self.schema.traced:
+            answered = await self._run(context, admitted, executor, roots)
+            return None if answered is None else answered[0]
+        with operation_span() as ending:
+            ending.kind, ending.name = "query", operation_name(admitted.name)
+            answered = await self._run(context, admitted, executor, roots)
+            if answered is None:
+                ending.abandoned = True  # the normal way counts the request
+                return None
+            response, ending.codes = answered
+            return response
+
+    async def _run(
+        self,
+        context: Context,
+        admitted: Admitted,
+        executor: CompiledExecutionContext,
+        roots: list[Root],
+    ) -> tuple[Response, list[str]] | None:
+        """The response and its errors' codes, or None when the compiled path gives up."""
         token = context.begin()
         try:
             operation = context.operation
@@ -164,7 +166,7 @@ class Express:
             audit.operation = admitted.name
             operation.session.read_only()
             try:
-                data = await answer(roots, actor, built, built._recording)
+                data = await answer(roots, actor, executor, executor._recording)
             except Exception as exc:  # given up on, or failed: the normal way reports it
                 log.info("an express read goes the normal way after %s", type(exc).__name__)
                 await _finish_abandoned(context)

@@ -31,10 +31,11 @@ def _codes(result: Any) -> list[str]:
 class Ending:
     """What an operation's span is told when the operation ends."""
 
-    __slots__ = ("codes", "kind", "name")
+    __slots__ = ("abandoned", "codes", "kind", "name")
 
     def __init__(self) -> None:
         self.kind, self.name, self.codes = "invalid", "anonymous", list[str]()
+        self.abandoned = False  # handed on to another path, which makes its own
 
 
 @contextmanager
@@ -46,6 +47,9 @@ def operation_span() -> Iterator[Ending]:
     with tracer.start_as_current_span("graphql", kind=trace.SpanKind.SERVER) as span:
         yield ending
         kind, name = ending.kind, ending.name
+        if ending.abandoned:  # counted by the path it was handed to
+            span.update_name(f"graphql.{kind} {name} (handed on)")
+            return
         span.update_name(f"graphql.{kind} {name}")
         span.set_attribute("graphql.operation.type", kind)
         span.set_attribute("graphql.operation.name", name)

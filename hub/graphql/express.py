@@ -48,9 +48,9 @@ from hub.audit.recorder import Selection
 from hub.audit.selection import read_selection
 from hub.errors import BadRequest
 from hub.graphql import request_json
+from hub.graphql.compiled import run as compiled
 from hub.graphql.compiled.executor import COMPILED, CompiledExecutionContext
 from hub.graphql.compiled.plan import Root
-from hub.graphql.compiled.run import answer
 from hub.graphql.context import Context, audit_and_finish
 from hub.graphql.extensions import unrecorded
 from hub.graphql.limits import CACHED_DOCUMENTS
@@ -166,7 +166,7 @@ class Express:
             audit.operation = admitted.name
             operation.session.read_only()
             try:
-                data = await answer(roots, actor, executor, executor._recording)
+                data = await compiled.answer(roots, actor, executor, executor._recording)
             except Exception as exc:  # given up on, or failed: the normal way reports it
                 log.info("an express read goes the normal way after %s", type(exc).__name__)
                 await _finish_abandoned(context)

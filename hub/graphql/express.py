@@ -133,9 +133,9 @@ class Express:
         )
         if not isinstance(executor, CompiledExecutionContext):
             return None  # variables that do not coerce: reported the normal way
-        roots = executor.express_roots()
-        if roots is None:
-            return None
+        roots = executor.whole_plan()
+        if isinstance(roots, str):
+            return None  # outside the compiled subset: the normal way counts why
         if not self.schema.traced:
             answered = await self._run(context, admitted, executor, roots)
             return None if answered is None else answered[0]

@@ -98,14 +98,14 @@ class CompiledExecutionContext(PlannedExecutionContext):
             return None
         return plan
 
-    def express_roots(self) -> list[Root] | None:
-        """The plan of this executor's operation, when the compiled path answers it whole:
-        a query without @defer (`hub.graphql.express`). None sends it the normal way,
-        which counts why."""
+    def whole_plan(self) -> list[Root] | str:
+        """The plan of this executor's operation when the compiled path answers it whole
+        (the express lane, `explain`), else why not: not a query, @defer, or the field
+        it stops at."""
         operation = self.operation
         root_type = self.schema.query_type
         if operation.operation is not OperationType.QUERY or root_type is None:
-            return None
+            return f"a {operation.operation.value}, not a query"
         grouped, defers, _ = collect_fields(
             self.schema,
             self.fragments,
@@ -114,10 +114,7 @@ class CompiledExecutionContext(PlannedExecutionContext):
             operation,
             self.hide_suggestions,
         )
-        if defers:
-            return None
-        plan = self.plan(root_type, grouped)
-        return None if isinstance(plan, str) else plan
+        return "@defer" if defers else self.plan(root_type, grouped)
 
     def plan(self, root_type: GraphQLObjectType, grouped: GroupedFieldSet) -> list[Root] | str:
         """The roots' plan, or why the operation is outside the compiled subset."""
@@ -158,20 +155,8 @@ def explain(
     built = CompiledExecutionContext.build(
         schema, document, raw_variable_values=variables, operation_name=operation_name
     )
-    if isinstance(built, list):
+    if not isinstance(built, CompiledExecutionContext):
+        assert isinstance(built, list)
         return f"not valid: {built[0].message}"
-    operation = built.operation
-    if operation.operation is not OperationType.QUERY:
-        return f"a {operation.operation.value}, not a query"
-    root_type = schema.query_type
-    assert root_type is not None
-    grouped, defers, _ = collect_fields(
-        schema, built.fragments, built.variable_values, root_type, operation, False
-    )
-    if defers:
-        return "@defer"
-    try:
-        Planner(built).roots(root_type, grouped)
-    except Unsupported as why:
-        return str(why)
-    return None
+    plan = built.whole_plan()
+    return plan if isinstance(plan, str) else None

@@ -70,6 +70,7 @@ class Request:
         "_views",
         "case_views",
         "cases",
+        "child_views",
         "children",
         "now",
     )
@@ -86,6 +87,7 @@ class Request:
         self.cases: dict[tuple[uuid.UUID, int], tuple[RowView, list[uuid.UUID]]] = {}
         self.children: list[tuple[RowView, uuid.UUID]] = []
         self.case_views: list[RowView] = []  # the views of the rows `shown_cases` noted
+        self.child_views: list[RowView] = []  # and of those `shown_children` noted
 
     def view(self, r: Any, at: int) -> RowView:
         return row_view(self._actor.policy, self._actor.principal, r, at, self._views)
@@ -116,25 +118,26 @@ class Request:
     def shown_children(self, rows: list[Any]) -> None:
         """Note the children these rows will disclose, before the answer is built."""
         at = self._layout.child_base
-        for r in rows:
-            self.children.append((self.view(r, self._layout.child_facts), r[at]))
+        views = self.child_views = [self.view(r, self._layout.child_facts) for r in rows]
+        self.children += zip(views, (r[at] for r in rows), strict=True)
 
-    def case(self, obj: Obj, r: Any) -> dict[str, Any]:
-        return projector(obj, self.view(r, self._case_facts))(r, self)
-
-    def page_cases(self, obj: Obj, rows: list[Any]) -> list[dict[str, Any]]:
+    def built_cases(self, obj: Obj, rows: list[Any]) -> list[dict[str, Any]]:
         """The cases `shown_cases` noted, each under the view decided for it there."""
+        return self._built(obj, rows, self.case_views)
+
+    def built_children(self, obj: Obj, rows: list[Any]) -> list[dict[str, Any]]:
+        """The children `shown_children` noted, each under the view decided there."""
+        return self._built(obj, rows, self.child_views)
+
+    def _built(self, obj: Obj, rows: list[Any], views: list[RowView]) -> list[dict[str, Any]]:
         made: dict[int, Any] = {}
         answer = []
-        for r, view in zip(rows, self.case_views, strict=True):
+        for r, view in zip(rows, views, strict=True):
             project = made.get(id(view))
             if project is None:
                 project = made[id(view)] = projector(obj, view)
             answer.append(project(r, self))
         return answer
-
-    def row_child(self, obj: Obj, r: Any) -> dict[str, Any]:
-        return projector(obj, self.view(r, self._layout.child_facts))(r, self)
 
     def gathered(self, children: list[tuple[Any, ...]] | None) -> None:
         """The children the statement found visible (on its first row)."""

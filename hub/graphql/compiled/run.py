@@ -77,7 +77,10 @@ async def _case(root: Root, actor: Actor, args: dict[str, Any]) -> Decided:
         request.gathered(found[layout.children_at])
     child = _categories(case.nested("Child"))
     request.shown_cases([found], child is not None)
-    return lambda: request.case(case, found), lambda: request.disclose(case.categories, child)
+    return (
+        lambda: request.built_cases(case, [found])[0],
+        lambda: request.disclose(case.categories, child),
+    )
 
 
 async def _cases(root: Root, actor: Actor, args: dict[str, Any]) -> Decided:
@@ -102,7 +105,7 @@ async def _cases(root: Root, actor: Actor, args: dict[str, Any]) -> Decided:
     request.shown_cases(shown, child is not None)
 
     def built() -> Any:
-        nodes = request.page_cases(node, shown) if node is not None else [None] * len(shown)
+        nodes = request.built_cases(node, shown) if node is not None else [None] * len(shown)
         ids = [r[layout.case_at] for r in shown]
         return _connection(page, nodes, ids, total, len(cases) > wanted.first)
 
@@ -122,7 +125,7 @@ async def _child(root: Root, actor: Actor, args: dict[str, Any]) -> Decided:
     request = Request(actor, layout)
     request.shown_children([found])
     return (
-        lambda: request.row_child(child, found),
+        lambda: request.built_children(child, [found])[0],
         lambda: request.disclose(frozenset(), child.categories),
     )
 
@@ -146,9 +149,7 @@ async def _children(root: Root, actor: Actor, args: dict[str, Any]) -> Decided:
     request.shown_children(shown)
 
     def built() -> Any:
-        nodes = (
-            [request.row_child(node, r) for r in shown] if node is not None else [None] * len(shown)
-        )
+        nodes = request.built_children(node, shown) if node is not None else [None] * len(shown)
         ids = [r[layout.child_base] for r in shown]
         return _connection(page, nodes, ids, total, len(found) > wanted.first)
 

@@ -192,15 +192,11 @@ def _serve(settings: Settings, url: str, sock: socket.socket, pace: float | None
         print(f"hub: HUB_ENV=prod: trusting tokens from {settings.oidc_issuer}", file=sys.stderr)
     flush_telemetry = telemetry.configure()
     app = create_app(settings, database_url=url)
-    server = server_for(app, settings.log_level)
-    collector.settle()
     stop_simulating = _simulate(settings, sock, pace) if pace else (lambda: None)
-    try:
-        with contextlib.suppress(KeyboardInterrupt):
-            server.run(sockets=[sock])
-    finally:
-        stop_simulating()
-        flush_telemetry()
+    server = server_for(app, settings.log_level, at_end=(stop_simulating, flush_telemetry))
+    collector.settle()
+    with contextlib.suppress(KeyboardInterrupt):
+        server.run(sockets=[sock])
 
 
 def _simulate(settings: Settings, sock: socket.socket, pace: float) -> Callable[[], None]:

@@ -5,13 +5,17 @@ in (slowloris) is cut off instead of holding a socket open forever.
 On SIGTERM the hub stops accepting connections, closes every GraphQL WebSocket with
 1001 "going away" (clients reconnect, to another replica behind a load balancer, and
 resume from their last cursor), lets in-flight HTTP requests finish for up to
-`GRACE_SECONDS`, then stops its own work (scheduler, event pump, pool).
+`GRACE_SECONDS`, then stops its own work (scheduler, event pump, pool), and last runs
+what the process asked to be done at its end (flushing telemetry). That last step is part
+of the shutdown itself, because uvicorn raises the signal again once it has shut down and
+a SIGTERM then ends the process before any `finally` of the caller runs.
 """
 
 from __future__ import annotations
 
 import asyncio
 import socket
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import uvicorn
@@ -24,13 +28,20 @@ GRACE_SECONDS = 10
 
 
 class HubServer(uvicorn.Server):
-    def __init__(self, config: uvicorn.Config, app: Starlette) -> None:
+    def __init__(
+        self, config: uvicorn.Config, app: Starlette, at_end: Sequence[Callable[[], None]] = ()
+    ) -> None:
         super().__init__(config)
         self.hub_app = app
+        self.at_end = at_end
 
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
-        await self.hub_app.state.graphql.going_away()
-        await super().shutdown(sockets)
+        try:
+            await self.hub_app.state.graphql.going_away()
+            await super().shutdown(sockets)
+        finally:
+            for step in self.at_end:
+                step()
 
 
 class _TimelyHeaders(HttpToolsProtocol):
@@ -77,7 +88,10 @@ class _TimelyHeaders(HttpToolsProtocol):
         self.parser = None  # type: ignore[assignment]
 
 
-def server_for(app: Starlette, log_level: str) -> HubServer:
+def server_for(
+    app: Starlette, log_level: str, at_end: Sequence[Callable[[], None]] = ()
+) -> HubServer:
+    """The hub's server; `at_end` runs once everything else has stopped, signal or not."""
     settings = app.state.runtime.settings
     protocol = type("HubHttp", (_TimelyHeaders,), {"header_timeout": settings.header_timeout})
     config = uvicorn.Config(
@@ -93,4 +107,4 @@ def server_for(app: Starlette, log_level: str) -> HubServer:
         http=protocol,
         timeout_graceful_shutdown=GRACE_SECONDS,
     )
-    return HubServer(config, app)
+    return HubServer(config, app, at_end)

@@ -119,7 +119,7 @@ async def test_spans_and_metrics_are_exported_without_personal_data(
         HUB_LOG_FORMAT="json",
         OTEL_EXPORTER_OTLP_ENDPOINT=collector.url,
         OTEL_SERVICE_NAME="hub-test",
-        OTEL_BSP_SCHEDULE_DELAY="200",
+        OTEL_BSP_SCHEDULE_DELAY="600000",  # spans leave at the end: what SIGTERM must flush
         OTEL_METRIC_EXPORT_INTERVAL="500",
     )
     try:
@@ -171,10 +171,9 @@ async def test_spans_and_metrics_are_exported_without_personal_data(
                 headers=headers,
             )
             assert probe.json()["errors"][0]["extensions"]["code"] == "INVALID_INPUT"
-        await until(  # metric export intervals and a span batch, however loaded the machine
+        await until(  # metric export intervals, however loaded the machine
             lambda: (
-                "graphql.subscription.delivery" in collector.spans()
-                and {"hub.graphql.requests", "hub.graphql.errors", "hub.subscription.deliveries"}
+                {"hub.graphql.requests", "hub.graphql.errors", "hub.subscription.deliveries"}
                 <= collector.metrics()
             ),
             within=15,

@@ -237,8 +237,16 @@ def _where(f: AuditFilter, organisation_scope: str | None) -> _Where:
             f"AND a.child_id = ANY({named})",
             word,
         )
+    # a case's entries: those of no children through their own case ids, compact ones
+    # through the case's child (migrations/0019), then the part that lists the case
     if f.case_id is not None:
-        add("a.entry_case_ids @> ARRAY[?::uuid] AND a.case_ids @> ARRAY[?::uuid]", f.case_id)
+        add(
+            "a.seq = ANY(ARRAY(SELECT b.seq FROM audit_log b WHERE b.case_ids @> ARRAY[?::uuid] "
+            "AND (cardinality(b.child_ids) = 0 OR b.child_ids @> "
+            "ARRAY[(SELECT k.child_id FROM cases k WHERE k.id = ?)]))) "
+            "AND a.case_ids @> ARRAY[?::uuid]",
+            f.case_id,
+        )
     if f.organisation_id is not None:
         add("a.organisation_id = ?", f.organisation_id)
     if f.sub is not None:  # the entry's sub, or its recipients, then that person's part

@@ -61,6 +61,31 @@ async def test_a_board_is_one_chained_entry_per_view_and_each_child_keeps_its_ow
     assert len({edge["cursor"] for edge in everything["edges"]}) == len(everything["edges"])
 
 
+async def test_a_case_filter_finds_the_case_in_compact_entries_through_its_child(
+    hub: RunningHub,  # noqa: F811
+    db: asyncpg.Connection,
+) -> None:
+    shown = await _board(hub, "board-by-case")
+    child, cases = sorted(shown.items())[0]
+    case = sorted(cases)[0]
+    police = hub.token("polisen-stockholm", "officer", sub="officer-by-case")
+    await hub.query(police, "query($id: ID!) { case(id: $id) { id } }", id=case)
+    compact = await db.fetchval(
+        "SELECT count(*) FROM audit_log WHERE sub = 'board-by-case' AND cardinality(child_ids) > 1"
+    )
+    assert compact >= 1  # the board's cases are in compact entries, not rows of their own
+
+    auditor = hub.token("lansstyrelsen-stockholm", "auditor")
+    log = (await hub.query(auditor, LOG, filter={"caseId": case}))["auditLog"]
+    rows = {edge["node"]["sub"]: edge["node"] for edge in log["edges"]}
+    assert log["totalCount"] == len(log["edges"]) == 2
+    assert rows["board-by-case"]["childId"] == child
+    assert set(rows["board-by-case"]["caseIds"]) == cases  # the child's part, no other's
+    assert rows["officer-by-case"]["caseIds"] == [case]
+    unknown = {"caseId": str(uuid.uuid4())}
+    assert (await hub.query(auditor, LOG, filter=unknown))["auditLog"]["totalCount"] == 0
+
+
 def _legacy_hash(row: asyncpg.Record) -> str:
     """The hash as the hub computed it before compact entries (hub/audit/chain.py then)."""
     record: list[Any] = [

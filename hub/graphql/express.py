@@ -11,7 +11,9 @@ through the same parts, in the same order:
 2. the document parsed within the token limit and validated by graphql-core's rules and
    the hub's (`hub.graphql.limits.validation_rules`, the very classes the extensions
    use), once per document text; HUB_PERSISTED_ONLY's refusal of anything else;
-3. the variables checked for unsafe text and coerced by graphql-core;
+3. the variables checked for unsafe text and coerced by graphql-core; the operation's
+   plan made by an executor built as the normal way builds it, once per document and
+   Boolean variables' values (what @skip and @include decide), then reused without one;
 4. the operation begun as the `Transaction` extension begins it (read-only session,
    audit recorder told the selection, action and operation name); the compiled path's
    answer (`hub.graphql.compiled.run.answer`); the record written and the transaction
@@ -32,11 +34,19 @@ errors and audit facts equal to the stock executor's; `HUB_EXPRESS=0` turns it o
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
-from graphql import DocumentNode, GraphQLError, OperationType, get_operation_ast, parse
+from graphql import (
+    DocumentNode,
+    GraphQLError,
+    OperationDefinitionNode,
+    OperationType,
+    get_operation_ast,
+    parse,
+)
+from graphql.execution.values import VariableValues, get_variable_values
 from graphql.validation import specified_rules
 from starlette.requests import Request
 from starlette.responses import Response
@@ -49,7 +59,12 @@ from hub.audit.selection import read_selection
 from hub.errors import BadRequest
 from hub.graphql import request_json
 from hub.graphql.compiled import run as compiled
-from hub.graphql.compiled.executor import COMPILED, CompiledExecutionContext
+from hub.graphql.compiled.executor import (
+    COMPILED,
+    CompiledExecutionContext,
+    begin_record,
+    boolean_shape,
+)
 from hub.graphql.compiled.plan import Root
 from hub.graphql.context import Context, audit_and_finish
 from hub.graphql.extensions import unrecorded
@@ -65,14 +80,31 @@ log = logging.getLogger(__name__)
 _STREAMS = ("text/event-stream", "multipart/mixed")
 
 
-@dataclass(frozen=True, slots=True)
+MAX_COERCION_ERRORS = 50  # graphql-core's default, as the normal way coerces
+
+
+@dataclass(slots=True)
 class Admitted:
     """A document that parsed and validated, and what its operation tells the audit."""
 
     document: DocumentNode
+    operation: OperationDefinitionNode
     name: str | None  # the operation's name as strawberry reports it
     selection: Selection
     action: str
+    # the plan, or why there is none, by the Boolean variables' values (@skip, @include):
+    # made once by a whole executor, then read without building one per request
+    plans: dict[tuple[tuple[str, bool], ...], list[Root] | str] = field(default_factory=dict)
+
+
+class Coerced:
+    """What the compiled answer reads of an executor: the coerced variables."""
+
+    __slots__ = ("variable_values",)
+    hide_suggestions = False  # as the lane builds an executor
+
+    def __init__(self, variable_values: VariableValues) -> None:
+        self.variable_values = variable_values
 
 
 class Express:
@@ -120,39 +152,57 @@ class Express:
         admitted = self._admit(query, params.get("operationName"))
         if admitted is None:
             return None
-        context = Context.of(self.runtime, request)
-        executor = CompiledExecutionContext.build(
+        values = get_variable_values(
             self.schema._schema,
-            admitted.document,
-            None,
-            context,
-            variables,
-            params.get("operationName"),
-            is_awaitable=optimized_is_awaitable,  # type: ignore[arg-type] # as strawberry's
-            operation_extensions=params.get("extensions"),
+            admitted.operation.variable_definitions or (),
+            variables or {},
+            max_errors=MAX_COERCION_ERRORS,
         )
-        if not isinstance(executor, CompiledExecutionContext):
+        if isinstance(values, list):
             return None  # variables that do not coerce: reported the normal way
-        roots = executor.whole_plan()
+        context = Context.of(self.runtime, request)
+        roots = self._plan(admitted, values, context, params)
         if isinstance(roots, str):
             return None  # outside the compiled subset: the normal way counts why
         if not self.schema.traced:
-            answered = await self._run(context, admitted, executor, roots)
+            answered = await self._run(context, admitted, Coerced(values), roots)
             return None if answered is None else answered[0]
         with operation_span() as ending:
             ending.kind, ending.name = "query", operation_name(admitted.name)
-            answered = await self._run(context, admitted, executor, roots)
+            answered = await self._run(context, admitted, Coerced(values), roots)
             if answered is None:
                 ending.abandoned = True  # the normal way counts the request
                 return None
             response, ending.codes = answered
             return response
 
+    def _plan(
+        self, admitted: Admitted, values: VariableValues, context: Context, params: dict[str, Any]
+    ) -> list[Root] | str:
+        """The operation's plan for these variables' Boolean values, or why there is none;
+        the first request of each made it through an executor built as the normal way's."""
+        shape = boolean_shape(values)
+        plan = admitted.plans.get(shape)
+        if plan is None:
+            executor = CompiledExecutionContext.build(
+                self.schema._schema,
+                admitted.document,
+                None,
+                context,
+                params.get("variables"),
+                params.get("operationName"),
+                is_awaitable=optimized_is_awaitable,  # type: ignore[arg-type] # as strawberry's
+                operation_extensions=params.get("extensions"),
+            )
+            assert isinstance(executor, CompiledExecutionContext)  # they coerced above
+            plan = admitted.plans[shape] = executor.whole_plan()
+        return plan
+
     async def _run(
         self,
         context: Context,
         admitted: Admitted,
-        executor: CompiledExecutionContext,
+        coerced: Coerced,
         roots: list[Root],
     ) -> tuple[Response, list[str]] | None:
         """The response and its errors' codes, or None when the compiled path gives up."""
@@ -166,7 +216,7 @@ class Express:
             audit.operation = admitted.name
             operation.session.read_only()
             try:
-                data = await compiled.answer(roots, actor, executor, executor._recording)
+                data = await compiled.answer(roots, actor, coerced, lambda: begin_record(operation))
             except Exception as exc:  # given up on, or failed: the normal way reports it
                 log.info("an express read goes the normal way after %s", type(exc).__name__)
                 await _finish_abandoned(context)
@@ -219,7 +269,7 @@ class Express:
             return None
         selection, action = read_selection(self.schema._schema, document)
         own = operation.name.value if operation.name else None
-        return Admitted(document, name if name is not None else own, selection, action)
+        return Admitted(document, operation, name if name is not None else own, selection, action)
 
 
 def _media_type(value: str) -> str:

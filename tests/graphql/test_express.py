@@ -57,6 +57,31 @@ async def test_a_compiled_read_gets_the_same_status_headers_and_bytes_by_the_exp
             assert _envelope(one) == _envelope(other)
 
 
+async def test_the_express_lane_plans_a_document_once_per_boolean_variables_and_answers_each(
+    db_url: str, data_dir: Path
+) -> None:
+    query = """query Shown($id: ID!, $full: Boolean!, $lean: Boolean = false) {
+        case(id: $id) { id status child @include(if: $full) { givenName }
+        sightings @skip(if: $lean) { place } } }"""
+    sent = [{"full": True}, {"full": False}, {"full": True, "lean": True}, {"full": False}]
+    async with (
+        run_hub(db_url, data_dir) as express,
+        run_hub(db_url, data_dir, express=False) as normal,
+    ):
+        token = express.token("polisen-stockholm", "officer")
+        lane = _lane(express)
+        for variables in sent:
+            both = {"id": str(MISSING_CASE), **variables}
+            one = await express.graphql(token, query, both, {"x-request-id": "same"})
+            other = await normal.graphql(token, query, both, {"x-request-id": "same"})
+            assert _envelope(one) == _envelope(other)
+            assert ("child" in one.json()["data"]["case"]) is variables["full"]
+        assert lane.answered == len(sent)
+        [admitted] = [a for (text, _), a in lane._admitted.items() if text == query]
+        assert admitted is not None
+        assert len(admitted.plans) == 3  # one per distinct set of Boolean values
+
+
 async def test_a_read_whose_record_cannot_be_written_sends_no_data_by_the_express_lane(
     hub: RunningHub, db: asyncpg.Connection
 ) -> None:

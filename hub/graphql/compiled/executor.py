@@ -80,14 +80,7 @@ class CompiledExecutionContext(PlannedExecutionContext):
         return await stock if self.is_awaitable(stock) else stock
 
     async def _recording(self) -> None:
-        """Begin writing the record of what the answer will disclose: the answer is built
-        while the database writes and flushes it. The operation's end
-        (`hub.audit.writing.finish`) still waits for it before any data leaves, and
-        writes whatever was recorded after."""
-        operation = self.context_value.operation
-        if operation.appender is None or not operation.session.readonly:
-            return  # recorded in the operation's own transaction, at its end
-        await operation.appender.begin(operation.audit)
+        await begin_record(self.context_value.operation)
 
     def _compiled(
         self, root_type: GraphQLObjectType, grouped: GroupedFieldSet
@@ -121,9 +114,7 @@ class CompiledExecutionContext(PlannedExecutionContext):
         key = (
             id(self.schema),
             id(self.operation),
-            tuple(
-                sorted((k, v) for k, v in self.variable_values.coerced.items() if type(v) is bool)
-            ),
+            boolean_shape(self.variable_values),
         )
         found = _PLANS.get(key)
         if found is None or found[0] != (self.schema, self.operation):
@@ -138,6 +129,22 @@ class CompiledExecutionContext(PlannedExecutionContext):
         else:
             plan = found[1]
         return plan
+
+
+async def begin_record(operation: Any) -> None:
+    """Begin writing the record of what a compiled answer will disclose: the answer is
+    built while the database writes and flushes it. The operation's end
+    (`hub.audit.writing.finish`) still waits for it before any data leaves, and writes
+    whatever was recorded after."""
+    if operation.appender is None or not operation.session.readonly:
+        return  # recorded in the operation's own transaction, at its end
+    await operation.appender.begin(operation.audit)
+
+
+def boolean_shape(variables: Any) -> tuple[tuple[str, bool], ...]:
+    """The Boolean variables' values: with the document and operation, what a plan
+    depends on (@skip and @include)."""
+    return tuple(sorted((k, v) for k, v in variables.coerced.items() if type(v) is bool))
 
 
 def explain(

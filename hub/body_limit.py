@@ -80,7 +80,9 @@ class BodyLimit:
             if complete:  # afterwards only a disconnect comes: no deadline for that
                 return await receive()
             try:
-                message = await asyncio.wait_for(receive(), self.timeout)
+                # a deadline on this task, not wait_for's task of its own per message
+                async with asyncio.timeout(self.timeout):
+                    message = await receive()
             except TimeoutError:
                 raise _TooSlow from None
             complete = message["type"] != "http.request" or not message.get("more_body")

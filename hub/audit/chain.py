@@ -11,9 +11,40 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
+
 from hub.audit.models import NewAuditEntry
 
 GENESIS = ""
+# orjson refuses what json.dumps would refuse too, rather than write it its own way
+_STRICT = orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+
+
+def canonical(record: list[Any], details: Any) -> bytes:
+    """`json.dumps(record, sort_keys=True, separators=(",", ":"))`, encoded: the bytes a
+    row's hash covers. orjson writes the same bytes at a tenth of the cost where its
+    output is printable ASCII and `details` (the one part of a record that may hold any
+    JSON) has no float: json escapes DEL and every character past it, and spells some
+    floats otherwise. Anything else is json's own (tests/audit/test_canonical.py)."""
+    if not _has_float(details):
+        try:
+            fast = orjson.dumps(record, option=_STRICT)
+        except orjson.JSONEncodeError:  # a surrogate, an integer past 64 bits, ...
+            pass
+        else:
+            if fast.isascii() and b"\x7f" not in fast:
+                return fast
+    return json.dumps(record, sort_keys=True, separators=(",", ":")).encode()
+
+
+def _has_float(value: Any) -> bool:
+    if isinstance(value, float):
+        return True
+    if isinstance(value, dict):
+        return any(_has_float(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return any(_has_float(v) for v in value)
+    return False
 
 
 def _content(seq: int, at: datetime, e: NewAuditEntry) -> bytes:
@@ -45,7 +76,7 @@ def _content(seq: int, at: datetime, e: NewAuditEntry) -> bytes:
         record += [[str(c) for c in e.child_ids], list(e.case_counts)]
     if e.recipients:
         record.append({"recipients": list(e.recipients)})  # in order: the order is content
-    return json.dumps(record, sort_keys=True, separators=(",", ":")).encode()
+    return canonical(record, e.details)
 
 
 def link(prev_hash: str, seq: int, at: datetime, entry: NewAuditEntry) -> str:

@@ -195,8 +195,11 @@ def _serve(settings: Settings, url: str, sock: socket.socket, pace: float | None
     stop_simulating = _simulate(settings, sock, pace) if pace else (lambda: None)
     server = server_for(app, settings.log_level, at_end=(stop_simulating, flush_telemetry))
     collector.settle()
-    with contextlib.suppress(KeyboardInterrupt):
-        server.run(sockets=[sock])
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            server.run(sockets=[sock])
+    finally:
+        server.end()
 
 
 def _simulate(settings: Settings, sock: socket.socket, pace: float) -> Callable[[], None]:

@@ -33,15 +33,21 @@ class HubServer(uvicorn.Server):
     ) -> None:
         super().__init__(config)
         self.hub_app = app
-        self.at_end = at_end
+        self.at_end = list(at_end)
 
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
         try:
             await self.hub_app.state.graphql.going_away()
             await super().shutdown(sockets)
         finally:
-            for step in self.at_end:
-                step()
+            self.end()
+
+    def end(self) -> None:
+        """Run the `at_end` steps, once: from the shutdown, or after a run that never got
+        that far (a start-up that failed)."""
+        steps, self.at_end = self.at_end, []
+        for step in steps:
+            step()
 
 
 class _TimelyHeaders(HttpToolsProtocol):

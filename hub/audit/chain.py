@@ -13,7 +13,7 @@ from typing import Any
 
 import orjson
 
-from hub.audit.models import NewAuditEntry
+from hub.audit.models import AuditEntry, NewAuditEntry
 
 GENESIS = ""
 # orjson refuses what json.dumps would refuse too, rather than write it its own way
@@ -47,7 +47,7 @@ def _has_float(value: Any) -> bool:
     return False
 
 
-def _content(seq: int, at: datetime, e: NewAuditEntry) -> bytes:
+def _content(seq: int, at: datetime, e: NewAuditEntry | AuditEntry) -> bytes:
     record: list[Any] = [
         seq,
         at.astimezone(UTC).isoformat(),
@@ -79,8 +79,9 @@ def _content(seq: int, at: datetime, e: NewAuditEntry) -> bytes:
     return canonical(record, e.details)
 
 
-def link(prev_hash: str, seq: int, at: datetime, entry: NewAuditEntry) -> str:
-    """The hash of the row `entry` placed at `seq`, after the row hashed `prev_hash`."""
+def link(prev_hash: str, seq: int, at: datetime, entry: NewAuditEntry | AuditEntry) -> str:
+    """The hash of the row `entry` placed at `seq`, after the row hashed `prev_hash`: an
+    entry being appended, or a stored row being verified (its content as it was read)."""
     digest = hashlib.sha256(prev_hash.encode())
     digest.update(b"\n")
     digest.update(_content(seq, at, entry))

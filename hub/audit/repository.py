@@ -186,14 +186,6 @@ def _stored_or_part(row: asyncpg.Record) -> dict[str, Any]:
     }
 
 
-def content(entry: AuditEntry) -> NewAuditEntry:
-    """A stored row as it was appended, for re-hashing: its fields minus the chain's."""
-    return NewAuditEntry(**{name: getattr(entry, name) for name in _CONTENT_FIELDS})
-
-
-_CONTENT_FIELDS = tuple(NewAuditEntry.__dataclass_fields__)
-
-
 @dataclass(frozen=True, slots=True)
 class _Where:
     """A WHERE clause from fixed fragments for the filters present; values always bound.

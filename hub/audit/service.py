@@ -143,6 +143,6 @@ def _problem(row: AuditEntry, prev_seq: int | None, prev_hash: str) -> tuple[int
         return expected_seq, f"row {expected_seq} is missing (the next row is {row.seq})"
     if row.prev_hash != prev_hash:
         return row.seq, f"row {row.seq} does not point at row {prev_seq}'s hash"
-    if chain.link(row.prev_hash, row.seq, row.at, repository.content(row)) != row.hash:
+    if chain.link(row.prev_hash, row.seq, row.at, row) != row.hash:
         return row.seq, f"row {row.seq} was altered: its content does not give its hash"
     return None

@@ -10,7 +10,10 @@ from pathlib import Path
 import asyncpg
 import pytest
 
+from hub.audit import repository
+from hub.audit.models import AuditKind, NewAuditEntry
 from hub.audit.verifier import AuditVerifier
+from hub.text import MAX_DETAIL_TEXT
 from tests.audit.helpers import CHILD, MISSING_CHILD, STATUS_ONLY
 from tests.conftest import RunningHub, run_hub, until
 
@@ -81,6 +84,39 @@ async def test_a_row_altered_behind_the_hubs_back_breaks_the_chain_at_that_row(
     assert result["ok"] is False
     assert result["firstBrokenId"] == victim
     assert "altered" in str(result["problem"])
+
+
+async def test_a_row_is_checked_as_stored_not_as_the_hub_would_clean_it_again(
+    hub: RunningHub, db: asyncpg.Connection
+) -> None:
+    long = "a" * (MAX_DETAIL_TEXT + 100)
+    entry = NewAuditEntry(
+        AuditKind.DENIED,
+        "lookupChild",
+        "req-long",
+        None,
+        None,
+        "x",
+        "stockholm",
+        ("caseworker",),
+        None,
+        details={"note": long},
+    )
+    assert entry.details["note"] != long  # the hub stores it shortened
+    async with db.transaction():
+        await repository.append(db, lambda _: [entry])
+    victim = await db.fetchval("SELECT seq FROM audit_log WHERE request_id = 'req-long'")
+    async with db.transaction():
+        await db.execute("SET LOCAL session_replication_role = replica")  # skip the trigger
+        # the whole text: shortened again, it would be what was hashed
+        await db.execute(
+            "UPDATE audit_log SET details = jsonb_build_object('note', $2::text) WHERE seq = $1",
+            victim,
+            long,
+        )
+    result = await _verify(hub)
+    assert result["ok"] is False
+    assert result["firstBrokenId"] == victim
 
 
 async def test_a_deleted_row_and_a_cut_off_end_are_found(

@@ -28,3 +28,11 @@ async def responsible(db: asyncpg.Connection, child: uuid.UUID) -> str:
     return str(
         await db.fetchval("SELECT responsible_municipality_id FROM children WHERE id = $1", child)
     )
+
+
+async def behind_the_hubs_back(db: asyncpg.Connection, sql: str, *args: object) -> None:
+    """Change audit rows as whoever holds the database's own rights could: the trigger
+    that keeps the trail append-only skipped."""
+    async with db.transaction():
+        await db.execute("SET LOCAL session_replication_role = replica")
+        await db.execute(sql, *args)

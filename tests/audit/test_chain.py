@@ -14,7 +14,7 @@ from hub.audit import repository
 from hub.audit.models import AuditKind, NewAuditEntry
 from hub.audit.verifier import AuditVerifier
 from hub.text import MAX_DETAIL_TEXT
-from tests.audit.helpers import CHILD, MISSING_CHILD, STATUS_ONLY
+from tests.audit.helpers import CHILD, MISSING_CHILD, STATUS_ONLY, behind_the_hubs_back
 from tests.conftest import RunningHub, run_hub, until
 
 
@@ -75,11 +75,9 @@ async def test_a_row_altered_behind_the_hubs_back_breaks_the_chain_at_that_row(
 ) -> None:
     await _activity(hub)
     victim = await db.fetchval("SELECT seq FROM audit_log ORDER BY seq OFFSET 2 LIMIT 1")
-    async with db.transaction():
-        await db.execute("SET LOCAL session_replication_role = replica")  # skip the trigger
-        await db.execute(
-            "UPDATE audit_log SET organisation_id = 'stadsmissionen' WHERE seq = $1", victim
-        )
+    await behind_the_hubs_back(
+        db, "UPDATE audit_log SET organisation_id = 'stadsmissionen' WHERE seq = $1", victim
+    )
     result = await _verify(hub)
     assert result["ok"] is False
     assert result["firstBrokenId"] == victim
@@ -106,14 +104,13 @@ async def test_a_row_is_checked_as_stored_not_as_the_hub_would_clean_it_again(
     async with db.transaction():
         await repository.append(db, lambda _: [entry])
     victim = await db.fetchval("SELECT seq FROM audit_log WHERE request_id = 'req-long'")
-    async with db.transaction():
-        await db.execute("SET LOCAL session_replication_role = replica")  # skip the trigger
-        # the whole text: shortened again, it would be what was hashed
-        await db.execute(
-            "UPDATE audit_log SET details = jsonb_build_object('note', $2::text) WHERE seq = $1",
-            victim,
-            long,
-        )
+    # the whole text: shortened again, it would be what was hashed
+    await behind_the_hubs_back(
+        db,
+        "UPDATE audit_log SET details = jsonb_build_object('note', $2::text) WHERE seq = $1",
+        victim,
+        long,
+    )
     result = await _verify(hub)
     assert result["ok"] is False
     assert result["firstBrokenId"] == victim
@@ -125,16 +122,12 @@ async def test_a_deleted_row_and_a_cut_off_end_are_found(
     await _activity(hub)
     first = await db.fetchval("SELECT min(seq) FROM audit_log")
     last = await db.fetchval("SELECT max(seq) FROM audit_log")
-    async with db.transaction():
-        await db.execute("SET LOCAL session_replication_role = replica")
-        await db.execute("DELETE FROM audit_log WHERE seq = $1", last)
+    await behind_the_hubs_back(db, "DELETE FROM audit_log WHERE seq = $1", last)
     result = await _verify(hub)
     assert result["ok"] is False
     assert result["firstBrokenId"] == last
 
-    async with db.transaction():
-        await db.execute("SET LOCAL session_replication_role = replica")
-        await db.execute("DELETE FROM audit_log WHERE seq = $1", first + 1)
+    await behind_the_hubs_back(db, "DELETE FROM audit_log WHERE seq = $1", first + 1)
     result = await _verify(hub)
     assert result["firstBrokenId"] == first + 1
     assert "missing" in str(result["problem"])

@@ -15,7 +15,7 @@ from hub.audit.recipients import merged
 from hub.audit.recorder import AuditPolicy, Delivered, Recorder, Shared
 from hub.policy.categories import DataCategory
 from hub.policy.view import RowView
-from tests.audit.helpers import CLOSED_CHILD, MISSING_CASE, MISSING_CHILD
+from tests.audit.helpers import CLOSED_CHILD, MISSING_CASE, MISSING_CHILD, behind_the_hubs_back
 from tests.audit.test_chain import _verify, hub  # noqa: F401 - the fixture, as the chain's
 from tests.conftest import RunningHub
 from tests.services import Services
@@ -109,12 +109,11 @@ async def test_a_recipient_swapped_in_an_entry_breaks_the_chain_there(
 ) -> None:
     await _append(db, [_delivery(f"officer-{n}") for n in range(3)])
     seq = await db.fetchval("SELECT seq FROM audit_log WHERE cardinality(recipients) > 0")
-    async with db.transaction():
-        await db.execute("SET LOCAL session_replication_role = replica")  # skip the trigger
-        await db.execute(
-            "UPDATE audit_log SET recipients = '{officer-0,officer-2,officer-1}' WHERE seq = $1",
-            seq,
-        )
+    await behind_the_hubs_back(
+        db,
+        "UPDATE audit_log SET recipients = '{officer-0,officer-2,officer-1}' WHERE seq = $1",
+        seq,
+    )
     result = await _verify(hub)
     assert result["ok"] is False
     assert result["firstBrokenId"] == seq

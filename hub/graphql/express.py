@@ -81,6 +81,9 @@ _STREAMS = ("text/event-stream", "multipart/mixed")
 
 
 MAX_COERCION_ERRORS = 50  # graphql-core's default, as the normal way coerces
+# plans kept per document: each set of Boolean values has its own, and a client choosing
+# new sets must not grow the lane's memory without end (past this, planned each time)
+PLANS_PER_DOCUMENT = 16
 
 
 @dataclass(slots=True)
@@ -195,7 +198,9 @@ class Express:
                 operation_extensions=params.get("extensions"),
             )
             assert isinstance(executor, CompiledExecutionContext)  # they coerced above
-            plan = admitted.plans[shape] = executor.whole_plan()
+            plan = executor.whole_plan()
+            if len(admitted.plans) < PLANS_PER_DOCUMENT:
+                admitted.plans[shape] = plan
         return plan
 
     async def _run(

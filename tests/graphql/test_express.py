@@ -16,7 +16,7 @@ import asyncpg
 import httpx
 from strawberry.http.parse_content_type import parse_content_type
 
-from hub.graphql.express import Express, _media_type
+from hub.graphql.express import PLANS_PER_DOCUMENT, Express, _media_type
 from hub.graphql.persisted import digest
 from tests.audit.helpers import MISSING_CASE
 from tests.conftest import RunningHub, run_hub
@@ -80,6 +80,26 @@ async def test_the_express_lane_plans_a_document_once_per_boolean_variables_and_
         [admitted] = [a for (text, _), a in lane._admitted.items() if text == query]
         assert admitted is not None
         assert len(admitted.plans) == 3  # one per distinct set of Boolean values
+
+
+async def test_the_express_lane_keeps_a_bounded_number_of_plans_per_document(
+    hub: RunningHub,
+) -> None:
+    flags = [f"f{n}" for n in range(6)]
+    query = (
+        f"query Many($id: ID!, {', '.join(f'${f}: Boolean!' for f in flags)}) "
+        f"{{ case(id: $id) {{ id {' '.join(f'{f}: status @include(if: ${f})' for f in flags)} }} }}"
+    )
+    token = hub.token("polisen-stockholm", "officer")
+    lane = _lane(hub)
+    sets = [{f: bool(n >> i & 1) for i, f in enumerate(flags)} for n in range(2 ** len(flags))]
+    for values in sets[: PLANS_PER_DOCUMENT + 4]:
+        data = await hub.query(token, query, id=str(MISSING_CASE), **values)
+        assert sorted(k for k in data["case"] if k != "id") == [f for f in flags if values[f]]
+    assert lane.answered == PLANS_PER_DOCUMENT + 4  # every one answered, kept or not
+    [admitted] = [a for (text, _), a in lane._admitted.items() if text == query]
+    assert admitted is not None
+    assert len(admitted.plans) == PLANS_PER_DOCUMENT
 
 
 async def test_a_read_whose_record_cannot_be_written_sends_no_data_by_the_express_lane(

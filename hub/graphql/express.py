@@ -167,12 +167,13 @@ class Express:
         roots = self._plan(admitted, values, context, params)
         if isinstance(roots, str):
             return None  # outside the compiled subset: the normal way counts why
+        coerced = Coerced(values)
         if not self.schema.traced:
-            answered = await self._run(context, admitted, Coerced(values), roots)
+            answered = await self._run(context, admitted, coerced, roots)
             return None if answered is None else answered[0]
         with operation_span() as ending:
             ending.kind, ending.name = "query", operation_name(admitted.name)
-            answered = await self._run(context, admitted, Coerced(values), roots)
+            answered = await self._run(context, admitted, coerced, roots)
             if answered is None:
                 ending.abandoned = True  # the normal way counts the request
                 return None

@@ -67,7 +67,7 @@ class CompiledExecutionContext(PlannedExecutionContext):
     ) -> Any:
         operation = self.context_value.operation
         try:
-            data = await answer(roots, operation.actor, self, self._recording)
+            data = await answer(roots, operation.actor, self, lambda: begin_record(operation))
         except Fallback:
             instruments.compiled_reads.add(1, _AT_A_VALUE)
         except Exception as exc:  # the database gone, say: reported as the stock path does
@@ -78,9 +78,6 @@ class CompiledExecutionContext(PlannedExecutionContext):
             return data
         stock = super().execute_collected_root_fields(root_type, root_value, grouped, False, ())
         return await stock if self.is_awaitable(stock) else stock
-
-    async def _recording(self) -> None:
-        await begin_record(self.context_value.operation)
 
     def _compiled(
         self, root_type: GraphQLObjectType, grouped: GroupedFieldSet

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import asyncpg
+from asyncpg.pgproto.pgproto import UUID as PgUUID
 
-from hub.audit.recorder import AuditPolicy
+from hub.audit.recorder import AuditPolicy, Recorder
 from hub.audit.service import verify
+from hub.policy.categories import DataCategory
+from hub.policy.view import RowView
 from tests.audit.helpers import (
     CHILD,
     CLOSED_CASE,
@@ -240,6 +244,23 @@ def test_office_hours_are_stockholm_weekdays() -> None:
     assert hours.off_hours(datetime(2026, 11, 23, 17, 30, tzinfo=UTC))  # Mon 18:30 local
     assert hours.off_hours(datetime(2026, 11, 22, 10, 0, tzinfo=UTC))  # Sunday
     assert hours.off_hours(datetime(2026, 7, 1, 4, 30, tzinfo=UTC))  # 06:30 summer time
+
+
+def test_a_childs_cases_are_recorded_once_each_in_the_order_of_their_numbers() -> None:
+    ids = [uuid.uuid4() for _ in range(200)]
+    # as asyncpg hands them over, and as the stock path has them, told more than once
+    fresh = [PgUUID(str(u)) for u in ids]
+    view = RowView(allowed=frozenset({DataCategory.CASE_STATUS}))
+    audit = Recorder(None, request_id="r", policy=AuditPolicy())
+    child = uuid.uuid4()
+    audit.disclosed_cases("Case", view.allowed, view, child_id=child, case_ids=fresh[:150])
+    for case in reversed(ids[100:]):
+        audit.disclosed("Case", view.allowed, view, child_id=child, case_id=case)
+
+    [entry] = audit.entries(datetime(2026, 11, 23, 9, 0, tzinfo=UTC))
+
+    assert entry.child_id == child
+    assert entry.case_ids == tuple(sorted(ids, key=lambda u: u.int))
 
 
 async def test_no_record_means_no_data(hub: RunningHub, db: asyncpg.Connection) -> None:

@@ -81,10 +81,12 @@ class Request:
         self._layout = layout
         self._case_at, self._case_facts = layout.case_at, layout.case_facts
         self._views: dict[tuple[Any, ...], RowView] = {}
-        self._children: dict[tuple[int, uuid.UUID], dict[str, Any]] = {}
-        self._found: dict[uuid.UUID, tuple[Any, ...]] = {}
-        # the cases built, by child and view, in the order they came
-        self.cases: dict[tuple[uuid.UUID, int], tuple[RowView, list[uuid.UUID]]] = {}
+        # children by their id's bytes: each row's id is a UUID of its own, which hashes
+        # through its `int` (worked out each time); its bytes hash at a third of that
+        self._children: dict[tuple[int, bytes], dict[str, Any]] = {}
+        self._found: dict[bytes, tuple[Any, ...]] = {}
+        # the cases built, by child and view, in the order they came, with their child
+        self.cases: dict[tuple[bytes, int], tuple[uuid.UUID, RowView, list[uuid.UUID]]] = {}
         self.children: list[tuple[RowView, uuid.UUID]] = []
         self.case_views: list[RowView] = []  # the views of the rows `shown_cases` noted
         self.child_views: list[RowView] = []  # and of those `shown_children` noted
@@ -99,21 +101,21 @@ class Request:
         at, child_at = self._case_at, self._case_at + 1
         views = self.case_views = [self.view(r, self._case_facts) for r in rows]
         for r, view in zip(rows, views, strict=True):
-            key = (r[child_at], id(view))
+            key = (r[child_at].bytes, id(view))
             shown = self.cases.get(key)
             if shown is None:
-                self.cases[key] = (view, [r[at]])
+                self.cases[key] = (r[child_at], view, [r[at]])
             else:
-                shown[1].append(r[at])
+                shown[2].append(r[at])
         if not with_children:
             return
-        noted: set[uuid.UUID] = set()
+        noted: set[bytes] = set()
         for r in rows:
-            child_id = r[child_at]
-            row = self._found.get(child_id)
-            if row is not None and child_id not in noted:  # else hidden from the caller
-                noted.add(child_id)
-                self.children.append((self.view(row, self._layout.child_facts), child_id))
+            child = r[child_at].bytes
+            row = self._found.get(child)
+            if row is not None and child not in noted:  # else hidden from the caller
+                noted.add(child)
+                self.children.append((self.view(row, self._layout.child_facts), r[child_at]))
 
     def shown_children(self, rows: list[Any]) -> None:
         """Note the children these rows will disclose, before the answer is built."""
@@ -141,16 +143,16 @@ class Request:
 
     def gathered(self, children: list[tuple[Any, ...]] | None) -> None:
         """The children the statement found visible (on its first row)."""
-        self._found = {c[0]: c for c in children or ()}
+        self._found = {c[0].bytes: c for c in children or ()}
 
     def child(self, obj: Obj, r: Any) -> dict[str, Any] | None:
         """The case's child as the caller may see it; a child several cases share is
         built once."""
-        child_id = r[self._case_at + 1]
-        key = (id(obj), child_id)
+        child = r[self._case_at + 1].bytes
+        key = (id(obj), child)
         found = self._children.get(key)
         if found is None:
-            row = self._found.get(child_id)
+            row = self._found.get(child)
             if row is None:  # hidden from the caller
                 return None
             view = self.view(row, self._layout.child_facts)
@@ -184,7 +186,7 @@ class Request:
         resolves their children after). The cases of one child under one view are told
         together, in the order they came."""
         audit = self._actor.audit
-        for (child_id, _), (view, case_ids) in self.cases.items():
+        for child_id, view, case_ids in self.cases.values():
             audit.disclosed_cases(
                 "Case", case_categories, view, child_id=child_id, case_ids=case_ids
             )

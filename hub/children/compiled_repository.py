@@ -10,7 +10,15 @@ from functools import cache
 
 import asyncpg
 
-from hub.cases.compiled_repository import CHILD_SOURCE, FACTS, FIRST_PAGE, GRANTS, Layout
+from hub.cases.compiled_repository import (
+    CHILD_SOURCE,
+    FACTS,
+    FIRST_PAGE,
+    GRANTS,
+    Layout,
+    held,
+    page_columns,
+)
 from hub.children.repository import FILTER, SCOPE_PREDICATE
 from hub.db.session import Session
 from hub.policy.categories import DataCategory
@@ -22,15 +30,17 @@ SELECT {{columns}}, {FACTS}, cs.categories AS consented, gh.categories AS emerge
 """
 
 
-def _children_select(layout: Layout, extra: str = "") -> str:
-    columns = ", ".join(f"ch.{c}" for c in layout.child or ())
+def _children_select(layout: Layout, extra: str = "", *, handed: bool = False) -> str:
+    """The children's rows; `handed`: with their columns as the answer's rows hold them."""
+    child = layout.child or ()
+    columns = held("ch", child) if handed else ", ".join(f"ch.{c}" for c in child)
     return _CHILD_ROWS.replace("{columns}", f"{extra}{columns}")
 
 
 @cache
 def _child(layout: Layout) -> str:
     return f"""WITH {GRANTS}
-{_children_select(layout)} WHERE {SCOPE_PREDICATE} AND ch.id = $4"""
+{_children_select(layout, handed=True)} WHERE {SCOPE_PREDICATE} AND ch.id = $4"""
 
 
 _ID_ONLY = _CHILD_ROWS.replace("{columns}", "ch.id")
@@ -51,7 +61,7 @@ page AS MATERIALIZED ({_children_select(layout, extra)}
         (SELECT a.created_at, a.id FROM children a WHERE a.id = $9))
  ORDER BY ch.created_at, ch.id
  LIMIT $10)
-SELECT p.*
+SELECT {held("p", page_columns(layout.child or ()))}
   FROM (SELECT row_number() OVER (ORDER BY created_at, id) AS n, page.* FROM page) p
  ORDER BY p.n"""
 

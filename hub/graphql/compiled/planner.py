@@ -31,6 +31,7 @@ from strawberry.schema.schema_converter import GraphQLCoreConverter
 from hub.cases.compiled_repository import (
     CASE_COLUMNS,
     CHILD_COLUMNS,
+    EPOCH_COLUMNS,
     INTEGER_COLUMNS,
     SIGHTING_COLUMNS,
     TASK_COLUMNS,
@@ -119,7 +120,11 @@ def _leaf(
     key: str, field_def: GraphQLField, part: str, column: str, category: DataCategory | None
 ) -> Leaf:
     try:
-        how = conversion(field_def.type, integer_column=column in INTEGER_COLUMNS)
+        how = conversion(
+            field_def.type,
+            integer_column=column in INTEGER_COLUMNS,
+            epoch_column=column in EPOCH_COLUMNS,
+        )
     except NotALeaf:
         raise Unsupported("a list of objects") from None
     return Leaf(key, part, column, how, category)

@@ -71,8 +71,11 @@ async def create_pool(
     exist or the login may not use it, the login's own rights apply.
     """
     try:
-        settings = {"role": role} if role and await _usable(url, role) else {}
-        if role and not settings:
+        # ISO: the compiled reads hand timestamps over as text (`compiled_repository.held`)
+        settings = {"DateStyle": "ISO"}
+        if role and await _usable(url, role):
+            settings["role"] = role
+        elif role:
             log.warning("database role %s is not usable; running with the login's rights", role)
         pool: Pool = await asyncpg.create_pool(
             url,

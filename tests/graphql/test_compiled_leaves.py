@@ -1,7 +1,7 @@
 """The compiled path leaves dates and timestamps to orjson, which must write them exactly
 as strawberry's `isoformat()` serialiser does: for every date and timestamp column the
 compiled reads use, and every value asyncpg can hand over for one. Its statements hand a
-timestamp over as seconds since the epoch, which must make back the very timestamp."""
+timestamp over as UTC text, which must make back the very timestamp."""
 
 from __future__ import annotations
 
@@ -16,13 +16,13 @@ import pytest
 from hub.cases.compiled_repository import (
     CASE_COLUMNS,
     CHILD_COLUMNS,
-    EPOCH_COLUMNS,
     SIGHTING_COLUMNS,
     TASK_COLUMNS,
+    TIMESTAMP_COLUMNS,
+    held,
 )
-from hub.graphql.compiled.leaves import EXACT_SECONDS, from_epoch
+from hub.graphql.compiled.leaves import from_text
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _USED = {
     "cases": CASE_COLUMNS,
     "children": CHILD_COLUMNS,
@@ -74,7 +74,7 @@ async def test_every_date_and_time_column_compiled_reads_use_is_a_date_or_a_utc_
         if r["column_name"] in _USED[r["table_name"]]
         and r["data_type"] == "timestamp with time zone"
     }
-    assert timestamps == EPOCH_COLUMNS  # each handed over as seconds since the epoch
+    assert timestamps == TIMESTAMP_COLUMNS  # each handed over as UTC text
     await db.execute("SET TIME ZONE 'Asia/Kolkata'")
     found = await db.fetchval("SELECT '2026-12-03 10:00:00+05:30'::timestamptz")
     assert found.tzinfo == UTC
@@ -83,52 +83,53 @@ async def test_every_date_and_time_column_compiled_reads_use_is_a_date_or_a_utc_
 
 
 def _moments(n: int) -> list[datetime]:
-    """Timestamps across the whole range a double holds to the microsecond: its ends,
-    around each power of two seconds (where a double's spacing doubles), whole seconds,
-    and at random."""
-    last = int(EXACT_SECONDS) * 1_000_000 - 1  # microseconds
-    micros = [0, 1, -1, 999_999, 1_000_000, last, -last]
-    for power in range(33):
-        edge = 2**power * 1_000_000
-        micros += [edge + d for d in (-1, 0, 1)] + [-edge + d for d in (-1, 0, 1)]
+    """Timestamps from the first year to the last: whole seconds, fractions PostgreSQL
+    writes short (.5, .25), single microseconds, and at random."""
+    first, last = (
+        datetime(1, 1, 1, tzinfo=UTC),
+        datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC),
+    )
+    span = (last - first) // timedelta(microseconds=1)
     rng = random.Random(20261203)
-    micros += [rng.randint(-last, last) for _ in range(n)]
-    micros += [rng.randint(-last, last) // 1_000_000 * 1_000_000 for _ in range(n // 10)]
-    return [_EPOCH + timedelta(microseconds=m) for m in micros if abs(m) <= last]
+    # from the second second on: asyncpg sends Python's first and last moment as
+    # -infinity and infinity
+    micros = [1_000_001, span - 1] + [rng.randint(1_000_000, span - 1) for _ in range(n)]
+    moments = [first + timedelta(microseconds=m) for m in micros]
+    now = datetime(2026, 12, 3, 10, 0, tzinfo=UTC)
+    moments += [now + timedelta(microseconds=u) for u in (0, 1, 10, 500000, 250000, 999999)]
+    moments += [m.replace(microsecond=0) for m in moments[: n // 10]]
+    return moments
 
 
-async def test_seconds_since_the_epoch_make_back_every_timestamp_to_the_microsecond(
+async def test_the_text_the_statements_hand_over_makes_back_every_timestamp_exactly(
     db: asyncpg.Connection,
 ) -> None:
-    moments = _moments(200_000)
+    moments = _moments(100_000)
+    await db.execute("SET TIME ZONE 'Asia/Kolkata'")  # the text is UTC's whatever the zone
+    await db.execute("SET DateStyle = 'ISO'")  # as the pool sets it
+    column = sorted(TIMESTAMP_COLUMNS)[0]
     rows = await db.fetch(
-        "SELECT t, date_part('epoch', t) AS s FROM unnest($1::timestamptz[]) t", moments
+        f"""SELECT x.{column} AS t, {held("x", [column])} AS text
+              FROM (SELECT unnest($1::timestamptz[]) AS {column}) x""",
+        moments,
     )
     assert len(rows) == len(moments)
     for row, moment in zip(rows, moments, strict=True):
         assert row["t"] == moment  # what asyncpg makes of the timestamp itself
-        made = from_epoch(row["s"])
-        assert made == moment, (moment, row["s"])
+        made = from_text(row["text"])
+        assert made == moment, (moment, row["text"])
         assert made.tzinfo is UTC
         assert made.isoformat() == moment.isoformat()
 
 
-@pytest.mark.parametrize(
-    "moment",
-    [
-        _EPOCH + timedelta(seconds=2**32),  # 2106-02-07 06:28:16
-        _EPOCH - timedelta(seconds=2**32),  # 1833-11-24 17:31:44
-        datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC),
-        datetime(1, 1, 1, tzinfo=UTC),
-    ],
-)
-async def test_a_timestamp_a_double_does_not_hold_exactly_is_left_to_the_stock_path(
-    db: asyncpg.Connection, moment: datetime
+async def test_text_that_is_no_timestamp_python_holds_is_left_to_the_stock_path(
+    db: asyncpg.Connection,
 ) -> None:
-    seconds = await db.fetchval("SELECT date_part('epoch', $1::timestamptz)", moment)
-    with pytest.raises(ValueError, match="does not hold"):
-        from_epoch(seconds)
+    column = sorted(TIMESTAMP_COLUMNS)[0]
+    made = f"SELECT {held('x', [column])} FROM (SELECT $1::timestamptz AS {column}) x"
     for endless in ("infinity", "-infinity"):
-        seconds = await db.fetchval(f"SELECT date_part('epoch', '{endless}'::timestamptz)")
-        with pytest.raises(ValueError, match="does not hold"):
-            from_epoch(seconds)
+        with pytest.raises(ValueError, match="isoformat"):
+            from_text(await db.fetchval(made.replace("$1", f"'{endless}'")))
+    await db.execute("SET DateStyle = 'SQL, DMY'")  # a server set otherwise, were the pool not
+    with pytest.raises(ValueError, match="isoformat"):
+        from_text(await db.fetchval(made, datetime(2026, 12, 3, 10, 0, tzinfo=UTC)))

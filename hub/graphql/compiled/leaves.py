@@ -3,10 +3,10 @@
 Each conversion is an expression over `v` (the column's non-null value) that a projector
 inlines: a text column as it is, an id as `str(uuid)` (what the stock types hold), an
 enum's value looked up to its GraphQL name. A date stays a `date`, and a timestamp, which
-the rows hold as seconds since the epoch, becomes the `datetime` asyncpg would have made:
-strawberry serialises them with `isoformat()`, and the response's encoder, orjson, writes
-them exactly so (RFC 3339, microseconds only when there are any;
-tests/graphql/test_compiled_leaves.py) at a tenth of the cost. Anything else calls the leaf
+the rows hold as UTC text, becomes the `datetime` asyncpg would have made (text it cannot
+read, such as "infinity", raises): strawberry serialises them with `isoformat()`, and the
+response's encoder, orjson, writes them exactly so (RFC 3339, microseconds only when there
+are any; tests/graphql/test_compiled_leaves.py) at a tenth of the cost. Anything else calls the leaf
 type's serialiser. A value the stock path would answer with an error raises (a missing
 enum value, a null item in a list of non-null items), and the operation runs there.
 """
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from graphql import (
@@ -33,18 +33,8 @@ from strawberry.schema.types.base_scalars import isoformat
 
 from hub.graphql.planned import SLOW, serialiser
 
-# Within this many seconds of the epoch (1833-11-24 to 2106-02-07) a double's spacing is
-# at most 2**-21 s, so the nearest double to a timestamp's exact seconds, which PostgreSQL's
-# date_part('epoch', ...) gives, rounds back to its very microsecond; further out, the
-# operation runs on the stock path
-EXACT_SECONDS = 2.0**32
-
-
-def from_epoch(seconds: float) -> datetime:
-    """The UTC timestamp `seconds` after the epoch, to the microsecond."""
-    if -EXACT_SECONDS < seconds < EXACT_SECONDS:
-        return datetime.fromtimestamp(seconds, UTC)
-    raise ValueError("a timestamp a double does not hold to the microsecond")
+# "2026-12-03 10:00:00.5+00" -> that moment, in UTC (`datetime.UTC` itself)
+from_text = datetime.fromisoformat
 
 
 class NotALeaf(Exception):
@@ -58,7 +48,7 @@ class Conversion:
     non_null: bool = False
 
 
-def _one(leaf: GraphQLLeafType, integer_column: bool, epoch_column: bool) -> Conversion:
+def _one(leaf: GraphQLLeafType, integer_column: bool, timestamp_column: bool) -> Conversion:
     if isinstance(leaf, GraphQLEnumType):  # the column holds the member's value
         return Conversion("H[v]", {v.value: name for name, v in leaf.values.items()})
     if leaf is GraphQLString or (leaf is GraphQLInt and integer_column):
@@ -67,7 +57,7 @@ def _one(leaf: GraphQLLeafType, integer_column: bool, epoch_column: bool) -> Con
         return Conversion("str(v)")
     if getattr(leaf, "serialize", None) is isoformat:
         # orjson writes a date or datetime as isoformat() does
-        return Conversion("H(v)", from_epoch) if epoch_column else Conversion("v")
+        return Conversion("H(v)", from_text) if timestamp_column else Conversion("v")
     serialise = serialiser(leaf)
 
     def checked(value: Any) -> Any:
@@ -92,10 +82,10 @@ def _items(one: Conversion, item_non_null: bool) -> Callable[[list[Any]], list[A
 
 
 def conversion(
-    type_: GraphQLOutputType, *, integer_column: bool, epoch_column: bool = False
+    type_: GraphQLOutputType, *, integer_column: bool, timestamp_column: bool = False
 ) -> Conversion:
     """The conversion of a column to a field of `type_` (a leaf or a list of leaves);
-    an `epoch_column` holds a timestamp as seconds since the epoch."""
+    a `timestamp_column` holds a timestamp as UTC text (`compiled_repository.held`)."""
     non_null = isinstance(type_, GraphQLNonNull)
     inner = type_.of_type if isinstance(type_, GraphQLNonNull) else type_
     if isinstance(inner, GraphQLList):
@@ -104,9 +94,9 @@ def conversion(
         item = item.of_type if isinstance(item, GraphQLNonNull) else item
         if not is_leaf_type(item):
             raise NotALeaf
-        items = _items(_one(item, integer_column, epoch_column), item_non_null)
+        items = _items(_one(item, integer_column, timestamp_column), item_non_null)
         return Conversion("H(v)", items, non_null)
     if not is_leaf_type(inner):
         raise NotALeaf
-    one = _one(inner, integer_column, epoch_column)
+    one = _one(inner, integer_column, timestamp_column)
     return Conversion(one.expression, one.helper, non_null)

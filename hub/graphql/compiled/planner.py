@@ -31,10 +31,10 @@ from strawberry.schema.schema_converter import GraphQLCoreConverter
 from hub.cases.compiled_repository import (
     CASE_COLUMNS,
     CHILD_COLUMNS,
-    EPOCH_COLUMNS,
     INTEGER_COLUMNS,
     SIGHTING_COLUMNS,
     TASK_COLUMNS,
+    TIMESTAMP_COLUMNS,
 )
 from hub.graphql.categories import field_categories, type_categories
 from hub.graphql.compiled.leaves import NotALeaf, conversion
@@ -69,7 +69,7 @@ _COLUMNS: dict[str, tuple[str, dict[str, str]]] = {  # a field's attribute -> it
 }
 # fields a resolver works out from columns: the expression the projector inlines
 _COMPUTED = {
-    ("Task", "overdue"): "(r[{status}] == 'OPEN' and r[{due_at}] < x.now)",  # Task.overdue
+    ("Task", "overdue"): "(r[{status}] == 'OPEN' and x.overdue(r[{due_at}]))",  # Task.overdue
     ("Task", "personal"): "(r[{responsible_sub}] is not None)",
 }
 
@@ -123,7 +123,7 @@ def _leaf(
         how = conversion(
             field_def.type,
             integer_column=column in INTEGER_COLUMNS,
-            epoch_column=column in EPOCH_COLUMNS,
+            timestamp_column=column in TIMESTAMP_COLUMNS,
         )
     except NotALeaf:
         raise Unsupported("a list of objects") from None

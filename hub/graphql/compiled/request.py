@@ -14,6 +14,7 @@ from typing import Any
 from hub.actor import Actor
 from hub.auth.principal import Principal
 from hub.cases.compiled_repository import Layout
+from hub.graphql.compiled.leaves import from_text
 from hub.graphql.compiled.plan import Obj
 from hub.graphql.compiled.project import projector
 from hub.policy.categories import DataCategory
@@ -77,8 +78,7 @@ class Request:
 
     def __init__(self, actor: Actor, layout: Layout) -> None:
         self._actor = actor
-        # what a task is overdue against, in seconds since the epoch as the rows hold it
-        self.now = datetime.now(UTC).timestamp()
+        self.now = datetime.now(UTC)  # what a task is overdue against
         self._layout = layout
         self._case_at, self._case_facts = layout.case_at, layout.case_facts
         self._views: dict[tuple[Any, ...], RowView] = {}
@@ -159,6 +159,11 @@ class Request:
             view = self.view(row, self._layout.child_facts)
             found = self._children[key] = projector(obj, view)(row, self)
         return found
+
+    def overdue(self, due_at: str) -> bool:
+        """Whether a task due at `due_at` (as the rows hold it) is past due (an open one's:
+        `hub.routines.models.Task.overdue`)."""
+        return from_text(due_at) < self.now
 
     def description(self, obj: Obj, r: Any) -> dict[str, Any]:
         return projector(obj, None)(r, self)

@@ -17,6 +17,7 @@ from hub.audit.recorder import Recorder
 from hub.audit.verifier import AuditVerifier
 from hub.auth.authenticator import Authenticator
 from hub.auth.principal import Principal
+from hub.db.kept import Kept
 from hub.db.session import Session
 from hub.events.bus import EventBus
 from hub.events.cohorts import Cohorts
@@ -44,6 +45,7 @@ class Parts(Protocol):
     audit_enabled: bool
     appender: AuditAppender | None
     verifier: AuditVerifier | None
+    kept: Kept | None  # single statements' connections between requests
 
     @property
     def pool(self) -> asyncpg.Pool: ...

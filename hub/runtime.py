@@ -22,6 +22,7 @@ from hub.auth.authenticator import Authenticator
 from hub.auth.dev_issuer import DEV_ISSUER, DevIssuer
 from hub.auth.jwks import JwksClient
 from hub.auth.tokens import TokenValidator
+from hub.db.kept import Kept
 from hub.db.pool import close_pool, create_pool
 from hub.errors import ConfigurationError
 from hub.events import notifier, webhooks
@@ -80,6 +81,7 @@ class Runtime:
     _bus: EventBus | None = None
     appender: AuditAppender | None = None
     verifier: AuditVerifier | None = None
+    kept: Kept | None = None  # single statements' connections between requests
 
     @property
     def live_subscribers(self) -> int:
@@ -161,6 +163,7 @@ class Runtime:
             max_size=s.pool_max_size,
             role=s.database_role,
         )
+        self.kept = Kept(self._pool, acquire_timeout=s.pool_timeout)
         self._http = httpx.AsyncClient(follow_redirects=False)
         try:
             self._registry = OrganisationRegistry(self._pool)
@@ -216,5 +219,6 @@ class Runtime:
                 await self.appender.close()
         finally:
             await self._http.aclose()
+            await self.kept.close()
             await close_pool(self._pool)
             self._pool = None

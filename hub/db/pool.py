@@ -61,6 +61,17 @@ def acquire(pool: Pool, timeout: float) -> Any:
     return pool.acquire(timeout=None if pool.get_idle_size() else timeout)
 
 
+async def give_back(pool: Pool, conn: Any) -> None:
+    """Return a connection whose transaction may have begun, rolled back (the pool would
+    reset it too, logging an error for what is only a cancelled request)."""
+    try:
+        if conn.is_in_transaction():
+            await conn.execute("ROLLBACK")
+    except Exception:
+        conn.terminate()  # in no state to be reused: the pool opens another
+    await pool.release(conn)
+
+
 async def create_pool(
     url: str, *, min_size: int = 1, max_size: int = 10, role: str | None = None
 ) -> Pool:

@@ -16,7 +16,8 @@ from typing import Any, TypeAlias
 import asyncpg
 from asyncpg.transaction import Transaction
 
-from hub.db.pool import acquire
+from hub.db.kept import Kept
+from hub.db.pool import acquire, give_back
 from hub.errors import Unavailable
 
 _UNAVAILABLE = (
@@ -28,26 +29,21 @@ _UNAVAILABLE = (
 )
 
 
-async def _give_back(pool: asyncpg.Pool, conn: Any) -> None:
-    """Return a connection whose transaction may have begun, rolled back (the pool would
-    reset it too, logging an error for what is only a cancelled request)."""
-    try:
-        if conn.is_in_transaction():
-            await conn.execute("ROLLBACK")
-    except Exception:
-        conn.terminate()  # in no state to be reused: the pool opens another
-    await pool.release(conn)
-
-
 class SessionEnded(RuntimeError):
     """Work asked of a session after it finished."""
 
 
 class Session:
     def __init__(
-        self, pool: asyncpg.Pool, *, readonly: bool = False, acquire_timeout: float = 5.0
+        self,
+        pool: asyncpg.Pool,
+        *,
+        readonly: bool = False,
+        acquire_timeout: float = 5.0,
+        kept: Kept | None = None,
     ) -> None:
         self._pool = pool
+        self._kept = kept  # where a single statement's connection goes between requests
         self._readonly = readonly
         self._acquire_timeout = acquire_timeout
         self._conn: asyncpg.pool.PoolConnectionProxy[Any] | None = None
@@ -56,10 +52,10 @@ class Session:
         self._before_commit: list[Callable[[Any], Awaitable[object]]] = []
         self._finished = False
 
-    async def _acquire(self) -> asyncpg.pool.PoolConnectionProxy[Any]:
+    async def _acquire(self, kept: Kept | None = None) -> asyncpg.pool.PoolConnectionProxy[Any]:
         try:
-            conn: asyncpg.pool.PoolConnectionProxy[Any] = await acquire(
-                self._pool, self._acquire_timeout
+            conn: asyncpg.pool.PoolConnectionProxy[Any] = await (
+                acquire(self._pool, self._acquire_timeout) if kept is None else kept.take()
             )
             return conn
         except TimeoutError as exc:
@@ -83,7 +79,7 @@ class Session:
             except BaseException:
                 # cancelled (a sibling field's error cancels the others) or failed between
                 # taking the connection and keeping it: give it back, or it is lost for good
-                await _give_back(self._pool, conn)
+                await give_back(self._pool, conn)
                 raise
             self._conn, self._tx = conn, tx
         return self._conn
@@ -100,11 +96,18 @@ class Session:
         session holds a connection, inside its transaction as ever."""
         if self._conn is not None or not self._readonly or self._finished:
             return await self.fetch(sql, *args)
-        conn = await self._acquire()
+        kept = self._kept
+        conn = await self._acquire(kept)
+        ran = False
         try:
-            return await conn.fetch(sql, *args)
+            found = await conn.fetch(sql, *args)
+            ran = True
+            return found
         finally:
-            await _give_back(self._pool, conn)
+            if kept is None:
+                await give_back(self._pool, conn)
+            else:
+                await kept.give(conn, ran=ran)
 
     async def fetchrow(self, sql: str, *args: object) -> asyncpg.Record | None:
         async with self._lock:

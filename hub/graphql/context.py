@@ -23,6 +23,7 @@ from hub.audit.recorder import Recorder
 from hub.audit.verifier import AuditVerifier
 from hub.audit.writing import recorder_for
 from hub.auth.principal import Principal
+from hub.db.kept import Kept
 from hub.db.session import Session
 from hub.errors import Unauthenticated
 from hub.events.bus import EventBus
@@ -70,6 +71,7 @@ class Context:
     audit_enabled: bool = True  # off only in the benchmark's "without audit" runs
     appender: AuditAppender | None = None  # group commit for reads' records
     verifier: AuditVerifier | None = None  # the audit chain's background verification
+    kept: Kept | None = None  # single statements' connections between requests
     replays: Slots = field(default_factory=Slots)  # running replays per user
     cohorts: Cohorts = field(default_factory=Cohorts)  # deliveries shared by a cohort
     parking: Parking = field(default_factory=Parking)  # members served by their cohort
@@ -90,6 +92,7 @@ class Context:
             audit_enabled=runtime.audit_enabled,
             appender=runtime.appender,
             verifier=runtime.verifier,
+            kept=runtime.kept,
             replays=runtime.replays,
             cohorts=runtime.cohorts,
             parking=runtime.parking,
@@ -118,6 +121,7 @@ class Context:
             self.pool,
             readonly=readonly,
             acquire_timeout=acquire_timeout or self.settings.pool_timeout,
+            kept=self.kept,
         )
         p = self.principal_or_none
         audit = self.recorder(audit_kind)

@@ -26,6 +26,16 @@ async def _pool(db_url: str, size: int = 8) -> AsyncIterator[asyncpg.Pool]:
         await asyncio.wait_for(pool.close(), 10)  # hangs while a connection is not back
 
 
+@asynccontextmanager
+async def _kept(db_url: str, size: int = 8) -> AsyncIterator[tuple[asyncpg.Pool, Kept]]:
+    async with _pool(db_url, size) as pool:
+        kept = Kept(pool, acquire_timeout=5)
+        try:
+            yield pool, kept
+        finally:
+            await kept.close()
+
+
 def _lent(pool: asyncpg.Pool) -> int:
     return pool.get_size() - pool.get_idle_size()
 
@@ -39,8 +49,7 @@ async def _read(kept: Kept, pool: asyncpg.Pool, sql: str = "SELECT 1") -> object
 
 
 async def test_a_single_statements_connection_is_kept_for_the_next_one(db_url: str) -> None:
-    async with _pool(db_url) as pool:
-        kept = Kept(pool, acquire_timeout=5)
+    async with _kept(db_url) as (pool, kept):
         pids = [await _read(kept, pool, "SELECT pg_backend_pid()") for _ in range(3)]
         assert len(set(pids)) == 1
         assert kept.reused == 2
@@ -50,20 +59,17 @@ async def test_a_single_statements_connection_is_kept_for_the_next_one(db_url: s
 
 
 async def test_a_kept_connection_left_unused_goes_back_to_the_pool(db_url: str) -> None:
-    async with _pool(db_url) as pool:
-        kept = Kept(pool, acquire_timeout=5)
+    async with _kept(db_url) as (pool, kept):
         await _read(kept, pool)
         assert _lent(pool) == 1
         await until(lambda: _lent(pool) == 0, what="the unused connection back in the pool")
         assert kept.idle == 0
-        await kept.close()
 
 
 async def test_a_failed_or_cancelled_statement_gives_its_connection_to_the_pool(
     db_url: str,
 ) -> None:
-    async with _pool(db_url) as pool:
-        kept = Kept(pool, acquire_timeout=5)
+    async with _kept(db_url) as (pool, kept):
         with pytest.raises(asyncpg.DivisionByZeroError):
             await _read(kept, pool, "SELECT 1 / 0")
         assert (kept.idle, _lent(pool)) == (0, 0)
@@ -75,14 +81,12 @@ async def test_a_failed_or_cancelled_statement_gives_its_connection_to_the_pool(
             await slow
         await until(lambda: _lent(pool) == 0, what="the cancelled statement's connection back")
         assert kept.idle == 0
-        await kept.close()
 
 
 async def test_a_connection_in_a_transaction_or_closed_is_never_kept_nor_handed_out(
     db_url: str,
 ) -> None:
-    async with _pool(db_url) as pool:
-        kept = Kept(pool, acquire_timeout=5)
+    async with _kept(db_url) as (pool, kept):
         conn = await kept.take()
         await conn.execute("BEGIN")
         await kept.give(conn, ran=True)
@@ -105,18 +109,14 @@ async def test_a_connection_in_a_transaction_or_closed_is_never_kept_nor_handed_
 
 
 async def test_no_more_than_a_quarter_of_the_pool_is_kept(db_url: str) -> None:
-    async with _pool(db_url, size=8) as pool:
-        kept = Kept(pool, acquire_timeout=5)
+    async with _kept(db_url, size=8) as (pool, kept):
         taken = [await kept.take() for _ in range(4)]
         for conn in taken:
             await kept.give(conn, ran=True)
         assert (kept.idle, _lent(pool)) == (2, 2)
-        await kept.close()
-    async with _pool(db_url, size=3) as small:
-        kept = Kept(small, acquire_timeout=5)
+    async with _kept(db_url, size=3) as (small, kept):
         await _read(kept, small)
         assert (kept.idle, _lent(small)) == (0, 0)  # a pool of three keeps none
-        await kept.close()
 
 
 async def test_the_hub_reads_cases_on_kept_connections_and_shuts_down_cleanly(

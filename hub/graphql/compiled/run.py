@@ -106,7 +106,8 @@ async def _cases(root: Root, actor: Actor, args: dict[str, Any]) -> Decided:
 
     def built() -> Any:
         nodes = request.built_cases(node, shown) if node is not None else [None] * len(shown)
-        ids = [r[layout.case_at] for r in shown]
+        at = layout.case_at  # a property: worked out once, not per row
+        ids = [r[at] for r in shown]
         return _connection(page, nodes, ids, total, len(cases) > wanted.first)
 
     return built, lambda: request.disclose(page.node_categories, child)

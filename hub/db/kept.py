@@ -3,8 +3,9 @@
 A compiled read runs one statement on a connection of its own (`Session.fetch_alone`).
 Taking it from asyncpg's pool and giving it back costs more than the statement's own
 work in Python: the pool makes a proxy at each acquire, and a task (`asyncio.shield`)
-and a timeout at each release, ~6 % of a case detail's CPU. So a read gives its
-connection to `Kept` instead, and the next read takes it from there.
+and a timeout at each release (~6 % of a case detail's CPU in a profile of bench
+scenario 2). So a read gives its connection to `Kept` instead, and the next read takes
+it from there.
 
 Kept connections are not in the pool, so only a few are kept (a quarter of the pool's
 size; none for a pool of fewer than four), and one left unused for a second goes back
@@ -35,12 +36,11 @@ class Kept:
         pool: asyncpg.Pool,
         *,
         acquire_timeout: float,
-        size: int | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._pool = pool
         self._acquire_timeout = acquire_timeout
-        self._size = pool.get_max_size() // 4 if size is None else size
+        self._size = pool.get_max_size() // 4
         self._clock = clock
         self._idle: deque[tuple[Any, float]] = deque()  # (connection, kept since), newest last
         self._sweep: asyncio.TimerHandle | None = None

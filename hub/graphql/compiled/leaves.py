@@ -6,9 +6,10 @@ enum's value looked up to its GraphQL name. A date stays a `date`, and a timesta
 the rows hold as UTC text, becomes the `datetime` asyncpg would have made (text it cannot
 read, such as "infinity", raises): strawberry serialises them with `isoformat()`, and the
 response's encoder, orjson, writes them exactly so (RFC 3339, microseconds only when there
-are any; tests/graphql/test_compiled_leaves.py) at a tenth of the cost. Anything else calls the leaf
-type's serialiser. A value the stock path would answer with an error raises (a missing
-enum value, a null item in a list of non-null items), and the operation runs there.
+are any; tests/graphql/test_compiled_leaves.py) at a tenth of the cost. Anything else
+calls the leaf type's serialiser. A value the stock path would answer with an error raises
+(a missing enum value, a null item in a list of non-null items), and the operation runs
+there.
 """
 
 from __future__ import annotations

@@ -110,13 +110,13 @@ class Request:
                 shown[2].append(r[at])
         if not with_children:
             return
+        # the groups came in the order of each child's first case: so do the children
         noted: set[bytes] = set()
-        for r in rows:
-            child = r[child_at].bytes
+        for (child, _), (child_id, _, _) in self.cases.items():
             row = self._found.get(child)
             if row is not None and child not in noted:  # else hidden from the caller
                 noted.add(child)
-                self.children.append((self.view(row, self._layout.child_facts), r[child_at]))
+                self.children.append((self.view(row, self._layout.child_facts), child_id))
 
     def shown_children(self, rows: list[Any]) -> None:
         """Note the children these rows will disclose, before the answer is built."""

@@ -20,12 +20,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import lru_cache
 
 import asyncpg
 
 from hub.cases.repository import FILTER
-from hub.children.repository import SCOPE_PREDICATE, scope_predicate
+from hub.children.repository import SCOPE_PREDICATE, scope_predicate, with_cells
 from hub.db.session import Session
 from hub.policy.scope import RowScope
 
@@ -148,6 +148,9 @@ by_case AS (SELECT case_id, array_agg(DISTINCT category) AS categories
               FROM granted GROUP BY case_id),
 by_child AS (SELECT child_id, array_agg(DISTINCT category) AS categories
                FROM granted GROUP BY child_id)"""
+# every statement joins `consent` to the child `ch` as `cs`: the categories its scope
+# predicates find consented to the asker there (`with_cells`)
+CONSENTS = "cs.categories"
 _CASES = f"""
 SELECT {{columns}}, {FACTS}, cs.categories AS consented, gc.categories AS emergency
   FROM cases k
@@ -279,13 +282,22 @@ def _parts(layout: Layout, cells: int) -> tuple[str, str, str]:
     return children, sightings, joins
 
 
-@cache
-def _one(layout: Layout) -> str:
+# a statement per layout and policy key (its cells), of a few dozen in use
+STATEMENTS = 1024
+
+
+@lru_cache(maxsize=STATEMENTS)
+def _one(layout: Layout, cells: tuple[str, ...], child_cells: tuple[str, ...]) -> str:
+    """$1 organisation, $2 sub, $3 the case."""
     children, sightings, joins = _parts(layout, 5)
-    return f"""WITH {GRANTS},
+    return with_cells(
+        f"""WITH {GRANTS},
 page AS MATERIALIZED ({_select(layout)} WHERE {SCOPE_PREDICATE} AND k.id = $4)
 SELECT {children}{held("p", (*layout.case, *_TAIL))}{sightings}
-  FROM page p{joins}"""
+  FROM page p{joins}""",
+        {3: cells, 5: child_cells},
+        consents=CONSENTS,
+    )
 
 
 def page_columns(part: tuple[str, ...]) -> tuple[str, ...]:
@@ -303,13 +315,15 @@ _LATER_PAGE = f"""(SELECT count(*) FROM ({_CASES.replace("{columns}", "k.id")}
                 WHERE {SCOPE_PREDICATE} AND k.id = $7) v) AS cursor_ok, """
 
 
-@cache
-def _page(layout: Layout, after: bool) -> str:
+@lru_cache(maxsize=STATEMENTS)
+def _page(layout: Layout, after: bool, cells: tuple[str, ...], child_cells: tuple[str, ...]) -> str:
     """The page's rows, newest first, each with its place, the total and whether the
-    cursor is one of the caller's cases; no rows at all when the page is empty."""
+    cursor is one of the caller's cases; no rows at all when the page is empty. $1
+    organisation, $2 sub, $3 statuses, $4 municipality, $5 child, $6 cursor, $7 limit."""
     children, sightings, joins = _parts(layout, 9)
     extra = _LATER_PAGE if after else FIRST_PAGE
-    return f"""WITH {GRANTS},
+    return with_cells(
+        f"""WITH {GRANTS},
 page AS MATERIALIZED ({_select(layout, extra)}
  WHERE {SCOPE_PREDICATE} {FILTER}
    AND ($7::uuid IS NULL OR (k.opened_at, k.id) <
@@ -319,15 +333,18 @@ page AS MATERIALIZED ({_select(layout, extra)}
 SELECT {children}{held("p", page_columns(layout.case))}{sightings}
   FROM (SELECT row_number() OVER (ORDER BY opened_at DESC, id DESC) AS n, page.*
           FROM page) p{joins}
- ORDER BY p.n"""
+ ORDER BY p.n""",
+        {3: cells, 9: child_cells},
+        consents=CONSENTS,
+    )
 
 
 async def one(
     db: Session, layout: Layout, scope: RowScope, child_scope: RowScope, case_id: uuid.UUID
 ) -> asyncpg.Record | None:
     """The case under `scope`, its child under `child_scope` (nulls when hidden)."""
-    cells = (list(child_scope.cells),) if layout.child is not None else ()
-    found = await db.fetch_alone(_one(layout), *scope.sql_args(), case_id, *cells)
+    sql = _one(layout, scope.cells, _child_cells(layout, child_scope))
+    found = await db.fetch_alone(sql, scope.organisation_id, scope.sub, case_id)
     return found[0] if found else None
 
 
@@ -342,14 +359,17 @@ async def page(
 ) -> list[asyncpg.Record]:
     """Up to `limit` cases newest first, after the case `after` if given."""
     statuses, municipality, child_id = filters
-    cells = (list(child_scope.cells),) if layout.child is not None else ()
     return await db.fetch_alone(
-        _page(layout, after is not None),
-        *scope.sql_args(),
+        _page(layout, after is not None, scope.cells, _child_cells(layout, child_scope)),
+        scope.organisation_id,
+        scope.sub,
         list(statuses),
         municipality,
         child_id,
         after,
         limit,
-        *cells,
     )
+
+
+def _child_cells(layout: Layout, child_scope: RowScope) -> tuple[str, ...]:
+    return child_scope.cells if layout.child is not None else ()

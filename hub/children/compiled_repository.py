@@ -6,20 +6,22 @@ grants they share), under the child scope, in registration order, with the filte
 from __future__ import annotations
 
 import uuid
-from functools import cache
+from functools import lru_cache
 
 import asyncpg
 
 from hub.cases.compiled_repository import (
     CHILD_SOURCE,
+    CONSENTS,
     FACTS,
     FIRST_PAGE,
     GRANTS,
+    STATEMENTS,
     Layout,
     held,
     page_columns,
 )
-from hub.children.repository import FILTER, SCOPE_PREDICATE
+from hub.children.repository import FILTER, SCOPE_PREDICATE, with_cells
 from hub.db.session import Session
 from hub.policy.categories import DataCategory
 from hub.policy.scope import RowScope
@@ -37,10 +39,15 @@ def _children_select(layout: Layout, extra: str = "", *, handed: bool = False) -
     return _CHILD_ROWS.replace("{columns}", f"{extra}{columns}")
 
 
-@cache
-def _child(layout: Layout) -> str:
-    return f"""WITH {GRANTS}
-{_children_select(layout, handed=True)} WHERE {SCOPE_PREDICATE} AND ch.id = $4"""
+@lru_cache(maxsize=STATEMENTS)
+def _child(layout: Layout, cells: tuple[str, ...]) -> str:
+    """$1 organisation, $2 sub, $3 the child."""
+    return with_cells(
+        f"""WITH {GRANTS}
+{_children_select(layout, handed=True)} WHERE {SCOPE_PREDICATE} AND ch.id = $4""",
+        {3: cells},
+        consents=CONSENTS,
+    )
 
 
 _ID_ONLY = _CHILD_ROWS.replace("{columns}", "ch.id")
@@ -50,11 +57,19 @@ _LATER_CHILDREN = f"""(SELECT count(*) FROM ({_ID_ONLY}
          AS cursor_ok, """
 
 
-@cache
-def _children(layout: Layout, after: bool) -> str:
-    """A page of children in registration order, as `hub.children.repository.page`."""
+@lru_cache(maxsize=STATEMENTS)
+def _children(
+    layout: Layout,
+    after: bool,
+    cells: tuple[str, ...],
+    status_cells: tuple[str, ...],
+    placement_cells: tuple[str, ...],
+) -> str:
+    """A page of children in registration order, as `hub.children.repository.page`: $1
+    organisation, $2 sub, $3 municipality, $4 residence, $5 open, $6 cursor, $7 limit."""
     extra = _LATER_CHILDREN if after else FIRST_PAGE
-    return f"""WITH {GRANTS},
+    return with_cells(
+        f"""WITH {GRANTS},
 page AS MATERIALIZED ({_children_select(layout, extra)}
  WHERE {SCOPE_PREDICATE} {FILTER}
    AND ($9::uuid IS NULL OR (ch.created_at, ch.id) >
@@ -63,14 +78,18 @@ page AS MATERIALIZED ({_children_select(layout, extra)}
  LIMIT $10)
 SELECT {held("p", page_columns(layout.child or ()))}
   FROM (SELECT row_number() OVER (ORDER BY created_at, id) AS n, page.* FROM page) p
- ORDER BY p.n"""
+ ORDER BY p.n""",
+        {3: cells, 7: status_cells, 8: placement_cells},
+        consents=CONSENTS,
+    )
 
 
 async def child(
     db: Session, layout: Layout, scope: RowScope, child_id: uuid.UUID
 ) -> asyncpg.Record | None:
     """The child under the child scope."""
-    found = await db.fetch_alone(_child(layout), *scope.sql_args(), child_id)
+    sql = _child(layout, scope.cells)
+    found = await db.fetch_alone(sql, scope.organisation_id, scope.sub, child_id)
     return found[0] if found else None
 
 
@@ -86,12 +105,11 @@ async def children(
     the filters act only where the caller may read what they match, as in the
     repository (CASE_STATUS for the municipality and an open case, PLACEMENT for the
     residence)."""
-    return await db.fetch_alone(
-        _children(layout, after is not None),
-        *scope.sql_args(),
-        *filters,
-        scope.cells_for(DataCategory.CASE_STATUS),
-        scope.cells_for(DataCategory.PLACEMENT),
-        after,
-        limit,
+    sql = _children(
+        layout,
+        after is not None,
+        scope.cells,
+        scope.by_category[DataCategory.CASE_STATUS],
+        scope.by_category[DataCategory.PLACEMENT],
     )
+    return await db.fetch_alone(sql, scope.organisation_id, scope.sub, *filters, after, limit)

@@ -13,6 +13,10 @@ from hub.errors import ConfigurationError
 
 Pool = asyncpg.Pool
 log = logging.getLogger("hub.db")
+# asyncpg prepares a statement once per connection only up to this size, and parses and
+# plans a longer one at every use; the compiled reads' statements, with a policy key's
+# cells written in (`hub.children.repository.with_cells`), run to ~20 KiB
+MAX_CACHED_STATEMENT = 64 * 1024
 
 
 def encode_json(value: object) -> str:
@@ -95,6 +99,7 @@ async def create_pool(
             init=_init_connection,
             reset=_reset,
             command_timeout=30,
+            max_cacheable_statement_size=MAX_CACHED_STATEMENT,
             timeout=10,
             server_settings=settings,
         )

@@ -14,10 +14,14 @@ from typing import Any
 import asyncpg
 
 from hub.auth.principal import Principal, Purpose, Role
+from hub.cases import compiled_repository as case_rows
 from hub.cases import repository as cases
+from hub.cases.compiled_repository import Layout
+from hub.children import compiled_repository as child_rows
 from hub.children import repository as children
 from hub.policy.categories import DataCategory
 from hub.policy.engine import Policy
+from hub.policy.scope import RowScope
 from tests.conftest import RunningHub
 from tests.events.wsclient import subscribe
 from tests.policy.test_sharing_over_http import MISSING_CASE, MISSING_CHILD, _responsible
@@ -76,18 +80,44 @@ async def test_the_sql_scope_shows_a_row_exactly_where_the_enforcer_allows_a_cat
         views = {i: _readable(policy, principal, c.facts) for i, c in all_children.items()}
         shown = set(await children.by_ids(db, scope, child_ids))
         assert shown == {i for i, v in views.items() if v}, (org_id, purpose)
+        assert await _compiled_children(db, scope) == shown
         for category in DataCategory:
-            in_scope = set(await children.by_ids(db, scope.for_category(category), child_ids))
+            one = scope.for_category(category)
+            in_scope = set(await children.by_ids(db, one, child_ids))
             assert in_scope == {i for i, v in views.items() if category in v}, (org_id, category)
+            assert await _compiled_children(db, one) == in_scope
             checked += len(child_ids)
         all_cases = await cases.by_ids(db, unscoped.scope(principal), case_ids)
-        status = DataCategory.CASE_STATUS
-        shown_cases = set(await cases.by_ids(db, scope.for_category(status), case_ids))
+        status = scope.for_category(DataCategory.CASE_STATUS)
+        shown_cases = set(await cases.by_ids(db, status, case_ids))
         assert shown_cases == {
-            i for i, k in all_cases.items() if status in _readable(policy, principal, k.facts)
+            i
+            for i, k in all_cases.items()
+            if DataCategory.CASE_STATUS in _readable(policy, principal, k.facts)
         }, (org_id, purpose)
+        assert await _compiled_cases(db, status) == shown_cases
         checked += len(case_ids)
     assert checked > 10_000
+
+
+async def _compiled_children(db: asyncpg.Connection, scope: RowScope) -> set[uuid.UUID]:
+    """The children in `scope` by the compiled reads' statement, with its cells written in
+    (`children.with_cells`)."""
+    layout = Layout.of((), ("id", "created_at"), page=True, sightings=False, root="Child")
+    by = scope.by_category
+    sql = child_rows._children(
+        layout, False, scope.cells, by[DataCategory.CASE_STATUS], by[DataCategory.PLACEMENT]
+    )
+    rows = await db.fetch(sql, scope.organisation_id, scope.sub, None, None, None, None, 10_000)
+    return {r["id"] for r in rows}
+
+
+async def _compiled_cases(db: asyncpg.Connection, scope: RowScope) -> set[uuid.UUID]:
+    """The cases in `scope` by the compiled reads' statement, as `_compiled_children`."""
+    layout = Layout.of(("id", "child_id", "opened_at"), None, page=True, sightings=False)
+    sql = case_rows._page(layout, False, scope.cells, ())
+    rows = await db.fetch(sql, scope.organisation_id, scope.sub, [], None, None, None, 10_000)
+    return {r["id"] for r in rows}
 
 
 def _readable(policy: Policy, principal: Principal, facts: Any) -> set[DataCategory]:

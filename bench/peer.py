@@ -6,7 +6,9 @@ hub's tables with row-level security doing the organisation filter (a municipali
 the cases of the children it is responsible for; anyone else the children that consented
 to it), and serves them on loopback. Then one hub and the peer each take N closed-loop
 clients with the list (500 cases, 20 fields) and the detail read, for T seconds each in
-ROUNDS windows taken in turn (hub, peer, peer, hub, ...), so that a machine shared with
+ROUNDS windows taken in turn (hub, peer, peer, hub, ...), after WARM_UP seconds of the
+same read on each side (statements prepared and planned on every connection, the peer's
+JIT warm, so that neither side's first window pays for it), so that a machine shared with
 others slows both alike; the ratio is of the two totals, and each round's ratio is kept to
 show the spread. The peer does the org filter only; the hub also decides per field and
 writes an audit row.
@@ -38,6 +40,7 @@ PACKAGES = ("node@22", "postgraphile@5")
 CLIENTS = 20
 SECONDS = 15.0
 ROUNDS = 5  # windows per side and read, alternating between hub and peer
+WARM_UP = 2.0  # seconds per side and read before the windows, not counted
 
 SERVER_JS = """
 import { createServer } from "node:http";
@@ -238,6 +241,8 @@ async def _compare(
             (_detail(PEER_DETAIL), lambda d: "caseByRowId" in d),
         ),
     ):
+        for side, body, ok in ((hubs, hub_body, hub_ok), (peers, peer_body, peer_ok)):
+            await _closed_loop(side, body, ok, WARM_UP)  # plans made, caches and JITs warm
         hub_rate, peer_rate, ratios = await _in_turn(
             lambda s, b=hub_body, ok=hub_ok: _closed_loop(hubs, b, ok, s),
             lambda s, b=peer_body, ok=peer_ok: _closed_loop(peers, b, ok, s),
@@ -286,7 +291,8 @@ async def run(clients: int = CLIENTS, seconds: float = SECONDS) -> str:
             ),
             "",
             "Same database, same rows, one process each on the same two cores, requests sent as "
-            f"soon as the previous answer arrives, in {ROUNDS} windows per side taken in turn "
+            f"soon as the previous answer arrives, after {WARM_UP:.0f} s of the same read on "
+            f"each side, in {ROUNDS} windows per side taken in turn "
             "(hub, peer, peer, hub, ...), so that the machine's other load falls on both alike. "
             "The hub also decides every field by the sharing matrix, lists what it withheld and "
             "why, and appends a hash-chained audit entry per view before answering; the peer "

@@ -333,7 +333,7 @@ page AS MATERIALIZED ({_select(layout, extra)}
 SELECT {children}{held("p", page_columns(layout.case))}{sightings}
   FROM (SELECT row_number() OVER (ORDER BY opened_at DESC, id DESC) AS n, page.*
           FROM page) p{joins}
- ORDER BY p.n""",
+ ORDER BY p.opened_at DESC, p.id DESC""",
         {3: cells, 9: child_cells},
         consents=CONSENTS,
     )

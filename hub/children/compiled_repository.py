@@ -78,7 +78,7 @@ page AS MATERIALIZED ({_children_select(layout, extra)}
  LIMIT $10)
 SELECT {held("p", page_columns(layout.child or ()))}
   FROM (SELECT row_number() OVER (ORDER BY created_at, id) AS n, page.* FROM page) p
- ORDER BY p.n""",
+ ORDER BY p.created_at, p.id""",
         {3: cells, 7: status_cells, 8: placement_cells},
         consents=CONSENTS,
     )

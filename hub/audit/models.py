@@ -61,7 +61,8 @@ class NewAuditEntry:
     def __post_init__(self) -> None:
         # details carry a caller's words (a filter, a refusal's message): stored clean
         # and capped, so one odd string can neither fail the shared commit nor bloat a row
-        object.__setattr__(self, "details", clean(self.details))
+        if self.details:
+            object.__setattr__(self, "details", clean(self.details))
 
 
 @dataclass(frozen=True, slots=True)

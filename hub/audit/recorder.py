@@ -410,9 +410,8 @@ class Recorder:
                 views = _compacted(self._touched, common)
             found = list(self.made(views))
         for entry in _aggregated(self._other):
-            extra = set(entry.flags)
-            extra |= common & {AuditFlag.OFF_HOURS, AuditFlag.ENFORCEMENT}
-            found.append(replace(entry, flags=tuple(sorted(extra))))
+            flags = tuple(sorted(common & _EVERY_ROW | set(entry.flags)))
+            found.append(entry if flags == entry.flags else replace(entry, flags=flags))
         self._touched, self._other, self._shared = {}, [], None
         return found
 
@@ -467,9 +466,15 @@ def _view(t: _Touched, common: set[AuditFlag]) -> dict[str, Any]:
     }
 
 
+# the flags of a request that every row it writes carries, changes and refusals too
+_EVERY_ROW = frozenset({AuditFlag.OFF_HOURS, AuditFlag.ENFORCEMENT})
+
+
 def _aggregated(entries: list[NewAuditEntry]) -> list[NewAuditEntry]:
     """Refusals of the same thing in one request (thirty aliases of one hidden child) are
     one row, with `count`; everything else stays as it is, in order."""
+    if sum(e.kind is AuditKind.DENIED for e in entries) < 2:
+        return entries  # nothing to count (most requests: none or one)
     found: list[NewAuditEntry] = []
     denied: dict[str, int] = {}  # key -> index in found
     counts: dict[int, int] = {}

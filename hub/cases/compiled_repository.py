@@ -134,12 +134,18 @@ def held(alias: str, columns: Sequence[str]) -> str:
 
 
 FACTS = "ch.responsible_municipality_id, ch.residence_id, ch.guardian_sub, st"
-# the asker's ($1, $2) valid consents by child, and emergency grants by case and by child
-GRANTS = """
+
+
+def grants(child: str | None = None) -> str:
+    """The asker's ($1, $2) valid consents by child (of the child `child` alone, when the
+    statement reads one: an NGO has consents for many), and emergency grants by case and
+    by child."""
+    which = f" AND co.child_id = {child}" if child else ""
+    return f"""
 consent AS MATERIALIZED (
     SELECT co.child_id, array_agg(DISTINCT cat) AS categories
       FROM valid_consents co, unnest(co.categories) cat
-     WHERE co.recipient_organisation_id = $1 GROUP BY co.child_id),
+     WHERE co.recipient_organisation_id = $1{which} GROUP BY co.child_id),
 granted AS MATERIALIZED (
     SELECT ea.case_id, ek.child_id, ea.category
       FROM emergency_access ea JOIN cases ek ON ek.id = ea.case_id
@@ -148,6 +154,9 @@ by_case AS (SELECT case_id, array_agg(DISTINCT category) AS categories
               FROM granted GROUP BY case_id),
 by_child AS (SELECT child_id, array_agg(DISTINCT category) AS categories
                FROM granted GROUP BY child_id)"""
+
+
+GRANTS = grants()  # a page's: its cases may name many children
 # every statement joins `consent` to the child `ch` as `cs`: the categories its scope
 # predicates find consented to the asker there (`with_cells`)
 CONSENTS = "cs.categories"
@@ -291,7 +300,7 @@ def _one(layout: Layout, cells: tuple[str, ...], child_cells: tuple[str, ...]) -
     """$1 organisation, $2 sub, $3 the case."""
     children, sightings, joins = _parts(layout, 5)
     return with_cells(
-        f"""WITH {GRANTS},
+        f"""WITH {grants("(SELECT c.child_id FROM cases c WHERE c.id = $4)")},
 page AS MATERIALIZED ({_select(layout)} WHERE {SCOPE_PREDICATE} AND k.id = $4)
 SELECT {children}{held("p", (*layout.case, *_TAIL))}{sightings}
   FROM page p{joins}""",

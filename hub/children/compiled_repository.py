@@ -18,6 +18,7 @@ from hub.cases.compiled_repository import (
     GRANTS,
     STATEMENTS,
     Layout,
+    grants,
     held,
     page_columns,
 )
@@ -43,7 +44,7 @@ def _children_select(layout: Layout, extra: str = "", *, handed: bool = False) -
 def _child(layout: Layout, cells: tuple[str, ...]) -> str:
     """$1 organisation, $2 sub, $3 the child."""
     return with_cells(
-        f"""WITH {GRANTS}
+        f"""WITH {grants("$4")}
 {_children_select(layout, handed=True)} WHERE {SCOPE_PREDICATE} AND ch.id = $4""",
         {3: cells},
         consents=CONSENTS,

@@ -118,6 +118,9 @@ def free_port() -> int:
 
 
 async def _start(url: str, data_dir: Path, switches: Sequence[str]) -> Replica:
+    """A hub in a process of its own, started with `python -m` from the current directory:
+    it runs the code there, whatever PYTHONPATH says. To compare two checkouts, run the
+    bench from each one's directory."""
     port = free_port()
     env = {
         **os.environ,

@@ -94,7 +94,7 @@ def with_cells(sql: str, cells: Mapping[int, Sequence[str]], *, consents: str) -
             if not _CELL.fullmatch(cell):
                 raise ValueError(f"not a cell: {cell!r}")
         consented = [c for c in values if "+:" in c]
-        shown = [c for c in values if ":" in c and c not in consented]
+        shown = [c for c in values if ":" in c and "+:" not in c]
         sql = sql.replace(
             scope_predicate(f"${n}"),
             _predicate(

@@ -61,8 +61,7 @@ def _content(seq: int, at: datetime, e: NewAuditEntry | AuditEntry) -> bytes:
         sorted(e.roles),
         e.purpose,
         str(e.child_id) if e.child_id else None,
-        # a compact entry's cases are grouped by child, in order: that order is content
-        [str(c) for c in e.case_ids] if e.child_ids else sorted(str(c) for c in e.case_ids),
+        _cases(e),
         sorted(e.disclosed),
         sorted(e.withheld),
         e.bases,
@@ -77,6 +76,16 @@ def _content(seq: int, at: datetime, e: NewAuditEntry | AuditEntry) -> bytes:
     if e.recipients:
         record.append({"recipients": list(e.recipients)})  # in order: the order is content
     return canonical(record, e.details)
+
+
+def _cases(e: NewAuditEntry | AuditEntry) -> str | list[str]:
+    """A compact entry's cases are grouped by child, in order: that order is content.
+    Since migration 0020 they are one value, hashed as its hex; before, a list."""
+    if e.case_bytes is not None:
+        return e.case_bytes.hex()
+    if e.child_ids:
+        return [str(c) for c in e.case_ids]
+    return sorted(str(c) for c in e.case_ids)
 
 
 def link(prev_hash: str, seq: int, at: datetime, entry: NewAuditEntry | AuditEntry) -> str:

@@ -57,6 +57,9 @@ class NewAuditEntry:
     case_counts: tuple[int, ...] = ()
     # a cohort's delivery: the subjects who received it (sub None; migration 0018)
     recipients: tuple[str, ...] = ()
+    # a compact entry's cases as one value, in the order case_ids would list them, and
+    # case_ids empty (migration 0020); None on every other entry
+    case_bytes: bytes | None = None
 
     def __post_init__(self) -> None:
         # details carry a caller's words (a filter, a refusal's message): stored clean
@@ -91,6 +94,7 @@ class AuditEntry:
     child_ids: tuple[uuid.UUID, ...] = ()  # as stored; () on a part read through a child
     case_counts: tuple[int, ...] = ()
     recipients: tuple[str, ...] = ()  # as stored; () on a part read through a recipient
+    case_bytes: bytes | None = None  # as stored; None on a part (whose case_ids list them)
     part: int = 0  # which child or recipient of an entry this row shows (1, 2, ...; 0: its own)
 
 

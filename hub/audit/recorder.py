@@ -422,7 +422,8 @@ def _compacted(
     """One entry per view: the children that were shown the same categories on the same
     bases with the same flags share it (a page of 500 rows has a handful of views). Per
     entry, what it disclosed and withheld, and which children and cases it covers: one
-    child as child_id, several as child_ids with their cases grouped in the same order."""
+    child as child_id with its case_ids, several as child_ids with their cases as one
+    value (case_bytes), grouped in the same order."""
     views: dict[tuple[Any, ...], tuple[dict[str, Any], list[uuid.UUID]]] = {}
     for child_id, t in touched.items():
         # alike as sets is alike as the sorted lists the entry keeps: those made once
@@ -438,22 +439,22 @@ def _compacted(
         group[1].append(child_id)
     found = []
     for view, children in views.values():
-        cases = [_in_order(touched[c].case_ids) for c in children]
         if len(children) == 1:
-            covered: dict[str, Any] = {"child_id": children[0], "case_ids": cases[0]}
+            cases = touched[children[0]].case_ids
+            covered: dict[str, Any] = {
+                "child_id": children[0],
+                "case_ids": tuple(map(cases.__getitem__, sorted(cases))),
+            }
         else:
+            # each child's in the order of their integers, which is their bytes' order
+            groups = [sorted(touched[c].case_ids) for c in children]
             covered = {
                 "child_ids": tuple(children),
-                "case_ids": tuple(c for group in cases for c in group),
-                "case_counts": tuple(len(group) for group in cases),
+                "case_bytes": b"".join(b"".join(group) for group in groups),
+                "case_counts": tuple(map(len, groups)),
             }
         found.append((view, covered))
     return found
-
-
-def _in_order(case_ids: dict[bytes, uuid.UUID]) -> tuple[uuid.UUID, ...]:
-    """The ids in the order of their integers, which is their bytes' order (big-endian)."""
-    return tuple(map(case_ids.__getitem__, sorted(case_ids)))
 
 
 def _view(t: _Touched, common: set[AuditFlag]) -> dict[str, Any]:

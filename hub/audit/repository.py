@@ -25,10 +25,11 @@ _HEAD = "SELECT seq, hash FROM audit_head FOR UPDATE"
 _COMMON = """seq, at, kind, request_id, trace_id, operation, action, sub, organisation_id,
        roles, purpose, child_id, case_ids, disclosed, withheld, bases, flags, details,
        prev_hash, hash, policy_version"""
-_COLUMNS = f"{_COMMON}, child_ids, case_counts, recipients"  # entries as stored (the chain)
+_COLUMNS = f"{_COMMON}, child_ids, case_counts, recipients, case_bytes"  # as stored (the chain)
 # The rows to insert: their small columns as JSON ($1), their cases and children as two
 # flat uuid[] in binary ($2, $4), each row's share cut out by offsets ($3, $5; n + 1 of
-# them): a 500-case entry's ids are not turned into text and parsed back.
+# them): a 500-case entry's ids are not turned into text and parsed back. A compact
+# entry's cases are one bytea, in the JSON as hex (case_bytes).
 _ROWS = f"""
 INSERT INTO audit_log ({_COLUMNS})
 SELECT r.seq, r.at, r.kind, r.request_id, r.trace_id, r.operation, r.action, r.sub,
@@ -37,7 +38,7 @@ SELECT r.seq, r.at, r.kind, r.request_id, r.trace_id, r.operation, r.action, r.s
        r.disclosed, r.withheld, r.bases, r.flags, r.details, r.prev_hash, r.hash,
        r.policy_version,
        ($4::uuid[])[($5::int[])[r.ordinality] + 1 : ($5::int[])[r.ordinality + 1]],
-       r.case_counts, r.recipients
+       r.case_counts, r.recipients, r.case_bytes
   FROM jsonb_populate_recordset(NULL::audit_log, $1::jsonb) WITH ORDINALITY AS r
 """
 # one statement per request, whatever the number of rows: move the head, insert the rows
@@ -146,6 +147,7 @@ def _encode(
         "policy_version": e.policy_version,
         "case_counts": list(e.case_counts),
         "recipients": list(e.recipients),
+        "case_bytes": None if e.case_bytes is None else "\\x" + e.case_bytes.hex(),
     }
 
 
@@ -183,6 +185,7 @@ def _stored_or_part(row: asyncpg.Record) -> dict[str, Any]:
         "child_ids": tuple(row["child_ids"]),
         "case_counts": tuple(row["case_counts"]),
         "recipients": tuple(row["recipients"]),
+        "case_bytes": row["case_bytes"],
     }
 
 
@@ -230,12 +233,13 @@ def _where(f: AuditFilter, organisation_scope: str | None) -> _Where:
             word,
         )
     # a case's entries: those of no children through their own case ids, compact ones
-    # through the case's child (migrations/0019), then the part that lists the case
+    # through the case's child (migrations/0019; their cases may be packed, 0020), then
+    # the part that lists the case
     if f.case_id is not None:
         add(
-            "a.seq = ANY(ARRAY(SELECT b.seq FROM audit_log b WHERE b.case_ids @> ARRAY[?::uuid] "
-            "AND (cardinality(b.child_ids) = 0 OR b.child_ids @> "
-            "ARRAY[(SELECT k.child_id FROM cases k WHERE k.id = ?)]))) "
+            "a.seq = ANY(ARRAY(SELECT b.seq FROM audit_log b WHERE "
+            "(cardinality(b.child_ids) = 0 AND b.case_ids @> ARRAY[?::uuid]) OR b.child_ids @> "
+            "ARRAY[(SELECT k.child_id FROM cases k WHERE k.id = ?)])) "
             "AND a.case_ids @> ARRAY[?::uuid]",
             f.case_id,
         )

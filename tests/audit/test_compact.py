@@ -12,6 +12,8 @@ from typing import Any
 
 import asyncpg
 
+from hub.audit import repository
+from hub.audit.models import AuditKind, NewAuditEntry
 from tests.audit.helpers import CHILD, MISSING_CHILD, behind_the_hubs_back
 from tests.audit.test_chain import _verify, hub  # noqa: F401 - the fixture, as the chain's
 from tests.conftest import RunningHub
@@ -42,8 +44,10 @@ async def test_a_board_is_one_chained_entry_per_view_and_each_child_keeps_its_ow
     assert 0 < len(entries) < len(shown)
     covered = [c for e in entries for c in (e["child_ids"] or [e["child_id"]])]
     assert sorted(map(str, covered)) == sorted(shown)  # every child once, in one entry
-    for e in entries:
-        assert sum(e["case_counts"]) == len(e["case_ids"]) or not e["child_ids"]
+    for e in entries:  # a compact entry's cases are one value, 16 bytes each
+        if e["child_ids"]:
+            assert e["case_ids"] == []
+            assert len(e["case_bytes"]) == 16 * sum(e["case_counts"])
 
     auditor = hub.token("lansstyrelsen-stockholm", "auditor")
     for child, cases in sorted(shown.items())[:4]:
@@ -147,3 +151,73 @@ async def test_a_child_moved_out_of_a_compact_entry_breaks_the_chain_there(
     result = await _verify(hub)
     assert result["ok"] is False
     assert result["firstBrokenId"] == victim["seq"]
+
+
+async def test_a_case_changed_inside_a_compact_entrys_packed_cases_breaks_the_chain_there(
+    hub: RunningHub,  # noqa: F811
+    db: asyncpg.Connection,
+) -> None:
+    await _board(hub, "board-repacked")
+    victim = await db.fetchrow(
+        "SELECT seq, case_bytes FROM audit_log WHERE cardinality(child_ids) > 1 "
+        "AND sub = 'board-repacked' ORDER BY seq LIMIT 1"
+    )
+    assert victim is not None
+    forged = victim["case_bytes"][:-16] + uuid.uuid4().bytes  # as if another case was read
+    await behind_the_hubs_back(
+        db, "UPDATE audit_log SET case_bytes = $2 WHERE seq = $1", victim["seq"], forged
+    )
+    result = await _verify(hub)
+    assert result["ok"] is False
+    assert result["firstBrokenId"] == victim["seq"]
+
+
+async def test_compact_entries_written_before_cases_were_packed_still_read_and_verify(
+    hub: RunningHub,  # noqa: F811
+    db: asyncpg.Connection,
+) -> None:
+    shown = await _board(hub, "board-packed")
+    packed = await db.fetchrow(
+        "SELECT * FROM audit_log WHERE cardinality(child_ids) > 1 "
+        "AND sub = 'board-packed' ORDER BY seq LIMIT 1"
+    )
+    assert packed is not None
+    data = packed["case_bytes"]
+    cases = tuple(uuid.UUID(bytes=data[i : i + 16]) for i in range(0, len(data), 16))
+    # the same entry as the hub wrote it before migration 0020: its cases a uuid[]
+    before = NewAuditEntry(
+        kind=AuditKind(packed["kind"]),
+        action=packed["action"],
+        request_id="written-before-0020",
+        trace_id=None,
+        operation=packed["operation"],
+        sub="board-unpacked",
+        organisation_id=packed["organisation_id"],
+        roles=tuple(packed["roles"]),
+        purpose=packed["purpose"],
+        case_ids=cases,
+        disclosed=tuple(packed["disclosed"]),
+        withheld=tuple(packed["withheld"]),
+        bases=dict(packed["bases"]),
+        flags=tuple(packed["flags"]),
+        policy_version=packed["policy_version"],
+        child_ids=tuple(packed["child_ids"]),
+        case_counts=tuple(packed["case_counts"]),
+    )
+    async with db.transaction():
+        await repository.append(db, lambda _: [before])
+    stored = await db.fetchrow("SELECT * FROM audit_log WHERE sub = 'board-unpacked'")
+    assert stored is not None
+    assert stored["case_bytes"] is None
+    assert list(stored["case_ids"]) == list(cases)
+
+    auditor = hub.token("lansstyrelsen-stockholm", "auditor")
+    for sub in ("board-packed", "board-unpacked"):  # each child's part, alike
+        for child in map(str, packed["child_ids"][:3]):
+            log = await hub.query(auditor, LOG, filter={"childId": child, "sub": sub})
+            [row] = [edge["node"] for edge in log["auditLog"]["edges"]]
+            assert set(row["caseIds"]) == shown[child]
+    case = str(cases[-1])
+    log = (await hub.query(auditor, LOG, filter={"caseId": case}))["auditLog"]
+    assert {edge["node"]["sub"] for edge in log["edges"]} == {"board-packed", "board-unpacked"}
+    assert (await _verify(hub))["ok"] is True

@@ -53,29 +53,20 @@ class _Touched:
     # by their bytes: a UUID fresh from asyncpg hashes and sorts through its `int`, which
     # it works out each time (a 500-case page's ids took a quarter of a millisecond)
     case_ids: dict[bytes, uuid.UUID] = field(default_factory=dict)
-    disclosed: set[DataCategory] = field(default_factory=set)
-    withheld: set[DataCategory] = field(default_factory=set)
-    bases: dict[str, str] = field(default_factory=dict)
-    flags: set[AuditFlag] = field(default_factory=set)
-    # (type, view) pairs already folded in, a page's rows share a handful of views; the
-    # value keeps each view alive, so its id cannot be reused by another in this request
-    seen: dict[tuple[str, int], RowView] = field(default_factory=dict)
+    # what each (type, view) pair shown of this child adds to its record, once each, in
+    # the order they came: children shown the same pairs share their union, which is
+    # made once per request (`_compacted`), not merged into every child's sets
+    folds: list[_Fold] = field(default_factory=list)
 
     def copy(self) -> _Touched:
-        """What was disclosed and withheld, for another recorder (not the views seen)."""
-        return _Touched(
-            dict(self.case_ids),
-            set(self.disclosed),
-            set(self.withheld),
-            dict(self.bases),
-            set(self.flags),
-        )
+        """What was disclosed and withheld, for another recorder."""
+        return _Touched(dict(self.case_ids), list(self.folds))
 
 
 Disclosures = dict[uuid.UUID, _Touched]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)  # one per (type, view) of a request: by identity
 class _Fold:
     """What one object of a type, shown under one view, adds to its child's record."""
 
@@ -251,18 +242,11 @@ class Recorder:
         if case_id is not None:
             touched.case_ids[case_id.bytes] = case_id
         key = (type_name, id(view))
-        if key in touched.seen:
-            return
-        touched.seen[key] = view
         found = self._folds.get(key)
         if found is None:  # the entry keeps its view alive, so no other view takes its id
             found = self._folds[key] = (view, self._fold(type_name, type_categories, view))
-        shown = found[1]
-        touched.disclosed |= shown.disclosed
-        touched.withheld |= shown.withheld
-        touched.bases.update(shown.bases)
-        if shown.emergency:
-            touched.flags.add(AuditFlag.EMERGENCY)
+        if found[1] not in touched.folds:  # by identity: a child has a few at most
+            touched.folds.append(found[1])
 
     def _fold(
         self, type_name: str, type_categories: frozenset[DataCategory], view: RowView
@@ -425,17 +409,15 @@ def _compacted(
     child as child_id with its case_ids, several as child_ids with their cases as one
     value (case_bytes), grouped in the same order."""
     views: dict[tuple[Any, ...], tuple[dict[str, Any], list[uuid.UUID]]] = {}
+    unions: dict[tuple[_Fold, ...], tuple[Any, ...]] = {}  # the children's combinations
     for child_id, t in touched.items():
-        # alike as sets is alike as the sorted lists the entry keeps: those made once
-        key = (
-            frozenset(t.disclosed),
-            frozenset(t.withheld),
-            frozenset(t.bases.items()),
-            frozenset(t.flags),
-        )
+        combination = tuple(t.folds)  # in order: a later fold's basis of a category wins
+        key = unions.get(combination)
+        if key is None:  # alike as sets is alike as the sorted lists the entry keeps
+            key = unions[combination] = _union(t.folds)
         group = views.get(key)
         if group is None:
-            group = views[key] = (_view(t, common), [])
+            group = views[key] = (_view(key, common), [])
         group[1].append(child_id)
     found = []
     for view, children in views.values():
@@ -457,13 +439,34 @@ def _compacted(
     return found
 
 
-def _view(t: _Touched, common: set[AuditFlag]) -> dict[str, Any]:
-    """An entry's view: what it disclosed and withheld, on which bases, with which flags."""
+def _union(folds: list[_Fold]) -> tuple[Any, ...]:
+    """What a child shown these folds was disclosed and withheld, on which bases, with
+    which of its own flags: as sets, alike for alike records."""
+    disclosed: set[DataCategory] = set()
+    withheld: set[DataCategory] = set()
+    bases: dict[str, str] = {}
+    for fold in folds:
+        disclosed |= fold.disclosed
+        withheld |= fold.withheld
+        bases.update(fold.bases)
+    emergency = any(fold.emergency for fold in folds)
+    return (
+        frozenset(disclosed),
+        frozenset(withheld),
+        frozenset(bases.items()),
+        frozenset({AuditFlag.EMERGENCY} if emergency else ()),
+    )
+
+
+def _view(key: tuple[Any, ...], common: set[AuditFlag]) -> dict[str, Any]:
+    """An entry's view (from `_union`): what it disclosed and withheld, on which bases,
+    with which flags."""
+    disclosed, withheld, bases, flags = key
     return {
-        "disclosed": tuple(sorted(c.value for c in t.disclosed)),
-        "withheld": tuple(sorted(c.value for c in t.withheld)),
-        "bases": dict(sorted(t.bases.items())),
-        "flags": tuple(sorted(t.flags | common)),
+        "disclosed": tuple(sorted(c.value for c in disclosed)),
+        "withheld": tuple(sorted(c.value for c in withheld)),
+        "bases": dict(sorted(bases)),
+        "flags": tuple(sorted(flags | common)),
     }
 
 

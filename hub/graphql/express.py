@@ -37,7 +37,6 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-import orjson
 from graphql import (
     DocumentNode,
     GraphQLError,
@@ -58,6 +57,7 @@ from hub.audit.recorder import Selection
 from hub.audit.selection import read_selection
 from hub.errors import BadRequest
 from hub.graphql import request_json
+from hub.graphql.compiled import leaves
 from hub.graphql.compiled import run as compiled
 from hub.graphql.compiled.executor import (
     COMPILED,
@@ -240,7 +240,7 @@ class Express:
             Context.end(token)
         instruments.compiled_reads.add(1, COMPILED)
         self.answered += 1
-        return Response(orjson.dumps(body), media_type="application/json"), codes
+        return Response(leaves.dumps(body), media_type="application/json"), codes
 
     def _plain(self, request: Request) -> bool:
         """A plain JSON request: not a stream, not a form."""

@@ -18,7 +18,6 @@ import json
 from datetime import timedelta
 from typing import Any
 
-import orjson
 from cross_web import HTTPException
 from graphql import GraphQLError, GraphQLFormattedError
 from starlette.requests import Request
@@ -40,6 +39,7 @@ from strawberry.types.unset import UNSET
 from hub.errors import BadRequest, HubError, Unauthenticated
 from hub.events.parked import Group, Member
 from hub.graphql import frames, request_json, slots
+from hub.graphql.compiled import leaves
 from hub.graphql.context import Context
 from hub.graphql.express import Express
 from hub.graphql.persisted import NotPersisted
@@ -246,8 +246,9 @@ class HubGraphQL(GraphQL[Context, None]):
 
     def encode_json(self, data: object) -> str:
         """orjson: a 500-row page spent 6 % of its CPU in the standard json encoder. Text,
-        not bytes: WebSocket messages must go out as text frames for browsers."""
-        return orjson.dumps(data).decode()
+        not bytes: WebSocket messages must go out as text frames for browsers. A query's
+        data may be a compiled answer (`leaves.dumps`)."""
+        return leaves.dumps(data).decode()
 
     def create_response(
         self,
@@ -257,7 +258,7 @@ class HubGraphQL(GraphQL[Context, None]):
         """strawberry's response, with orjson's bytes as the body: a 500-case page spent
         a tenth of its CPU turning them into text and back."""
         response = Response(
-            orjson.dumps(response_data),
+            leaves.dumps(response_data),
             status_code=sub_response.status_code or 200,
             media_type="application/json",
         )

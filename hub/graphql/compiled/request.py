@@ -78,7 +78,8 @@ class Request:
 
     def __init__(self, actor: Actor, layout: Layout) -> None:
         self._actor = actor
-        self.now = datetime.now(UTC)  # what a task is overdue against
+        # what a task is overdue against, naive in UTC as the rows' timestamps are made
+        self.now = datetime.now(UTC).replace(tzinfo=None)
         self._layout = layout
         self._case_at, self._case_facts = layout.case_at, layout.case_facts
         self._views: dict[tuple[Any, ...], RowView] = {}

@@ -7,13 +7,16 @@ one asyncpg makes."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import random
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import asyncpg
 import orjson
 import pytest
+from websockets.asyncio.client import connect
 
 from hub.cases.compiled_repository import (
     CASE_COLUMNS,
@@ -25,6 +28,7 @@ from hub.cases.compiled_repository import (
 )
 from hub.graphql.compiled import leaves
 from hub.graphql.compiled.leaves import from_text
+from tests.conftest import RunningHub
 
 _USED = {
     "cases": CASE_COLUMNS,
@@ -138,3 +142,55 @@ async def test_text_that_is_no_timestamp_python_holds_is_left_to_the_stock_path(
     await db.execute("SET DateStyle = 'SQL, DMY'")  # a server set otherwise, were the pool not
     with pytest.raises(ValueError, match="isoformat"):
         from_text(await db.fetchval(made, datetime(2026, 12, 3, 10, 0, tzinfo=UTC)))
+
+
+_TIMES = """{ cases(first: 50) { edges { node {
+    id openedAt reportedMissingAt closedAt child { birthDate } } } } }"""
+
+
+async def _over_a_socket(hub: RunningHub, token: str, query: str) -> Any:
+    """A query's answer over graphql-transport-ws (a `subscribe` of a query)."""
+    async with connect(hub.ws_url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
+        await ws.send(
+            json.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}})
+        )
+        assert json.loads(await asyncio.wait_for(ws.recv(), 5))["type"] == "connection_ack"
+        await ws.send(json.dumps({"id": "q", "type": "subscribe", "payload": {"query": query}}))
+        message = json.loads(await asyncio.wait_for(ws.recv(), 10))
+        assert message["type"] == "next", message
+        return message["payload"]
+
+
+async def test_a_compiled_answers_timestamps_read_alike_through_every_door(
+    hub: RunningHub, db: asyncpg.Connection
+) -> None:
+    token = hub.token("stockholm")
+    lane = (await hub.graphql(token, _TIMES)).json()  # the express lane
+    assert "errors" not in lane, lane
+    view = await hub.http.get(  # strawberry's view, which the lane leaves GET to
+        "/graphql",
+        params={"query": _TIMES},
+        headers={"authorization": f"Bearer {token}", "accept": "application/json"},
+    )
+    assert view.json() == lane
+    assert await _over_a_socket(hub, token, _TIMES) == lane
+
+    stored = {
+        str(r["id"]): r
+        for r in await db.fetch(
+            "SELECT k.id, k.opened_at, k.reported_missing_at, k.closed_at, c.birth_date "
+            "FROM cases k JOIN children c ON c.id = k.child_id"
+        )
+    }
+    nodes = [edge["node"] for edge in lane["data"]["cases"]["edges"]]
+    assert nodes
+    assert any(n["closedAt"] for n in nodes)
+    for node in nodes:  # as strawberry writes asyncpg's aware datetimes
+        row = stored[node["id"]]
+        assert node["openedAt"] == row["opened_at"].isoformat()
+        for field, column in (
+            ("reportedMissingAt", "reported_missing_at"),
+            ("closedAt", "closed_at"),
+        ):
+            assert node[field] == (row[column] and row[column].isoformat())
+        assert node["child"]["birthDate"] == row["birth_date"].isoformat()

@@ -7,10 +7,12 @@ import hashlib
 import json
 import uuid
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import UTC
 from typing import Any
 
 import asyncpg
+import pytest
 
 from hub.audit import repository
 from hub.audit.models import AuditKind, NewAuditEntry
@@ -134,38 +136,30 @@ async def test_single_child_entries_hash_as_before_and_the_mixed_trail_verifies(
     assert (await _verify(hub))["ok"] is True
 
 
-async def test_a_child_moved_out_of_a_compact_entry_breaks_the_chain_there(
-    hub: RunningHub,  # noqa: F811
-    db: asyncpg.Connection,
-) -> None:
-    await _board(hub, "board-tampered")
-    victim = await db.fetchrow(
-        "SELECT seq, child_ids FROM audit_log WHERE cardinality(child_ids) > 1 "
-        "AND sub = 'board-tampered' ORDER BY seq LIMIT 1"
-    )
-    assert victim is not None
-    forged = [*victim["child_ids"][:-1], uuid.uuid4()]  # as if another child had been read
-    await behind_the_hubs_back(
-        db, "UPDATE audit_log SET child_ids = $2 WHERE seq = $1", victim["seq"], forged
-    )
-    result = await _verify(hub)
-    assert result["ok"] is False
-    assert result["firstBrokenId"] == victim["seq"]
+# a compact entry as if another child, or another case, had been read
+_FORGERIES: dict[str, Callable[[Any], Any]] = {
+    "child_ids": lambda children: [*children[:-1], uuid.uuid4()],
+    "case_bytes": lambda packed: packed[:-16] + uuid.uuid4().bytes,
+}
 
 
-async def test_a_case_changed_inside_a_compact_entrys_packed_cases_breaks_the_chain_there(
+@pytest.mark.parametrize("column", sorted(_FORGERIES))
+async def test_a_child_or_case_changed_in_a_compact_entry_breaks_the_chain_there(
     hub: RunningHub,  # noqa: F811
     db: asyncpg.Connection,
+    column: str,
 ) -> None:
-    await _board(hub, "board-repacked")
+    sub = f"board-forged-{column}"
+    await _board(hub, sub)
     victim = await db.fetchrow(
-        "SELECT seq, case_bytes FROM audit_log WHERE cardinality(child_ids) > 1 "
-        "AND sub = 'board-repacked' ORDER BY seq LIMIT 1"
+        f"SELECT seq, {column} AS stored FROM audit_log WHERE cardinality(child_ids) > 1 "
+        "AND sub = $1 ORDER BY seq LIMIT 1",
+        sub,
     )
     assert victim is not None
-    forged = victim["case_bytes"][:-16] + uuid.uuid4().bytes  # as if another case was read
+    forged = _FORGERIES[column](victim["stored"])
     await behind_the_hubs_back(
-        db, "UPDATE audit_log SET case_bytes = $2 WHERE seq = $1", victim["seq"], forged
+        db, f"UPDATE audit_log SET {column} = $2 WHERE seq = $1", victim["seq"], forged
     )
     result = await _verify(hub)
     assert result["ok"] is False

@@ -192,7 +192,8 @@ class Recorder:
         self._trace_id = _trace_id()
         self._touched: dict[uuid.UUID, _Touched] = {}
         self._folds: dict[tuple[str, int], tuple[RowView, _Fold]] = {}  # kept with its view
-        self._other: list[NewAuditEntry] = []
+        # changes, refusals and emergency access, made into entries once flagged (`batched`)
+        self._other: list[tuple[AuditKind, str, dict[str, Any]]] = []
         self._shared: Shared | None = None  # adopted: an answer worked out by another
 
     def sibling(self, kind: AuditKind | None = None) -> Recorder:
@@ -320,19 +321,18 @@ class Recorder:
         flags: Iterable[AuditFlag] = (),
         details: dict[str, Any] | None = None,
     ) -> None:
-        """A change, refusal or emergency access, one row each."""
+        """A change, refusal or emergency access, one row each (made with the request's
+        flags when written: `batched`)."""
         if not self.enabled:
             return
-        self._other.append(
-            self._entry(
-                kind,
-                action,
-                child_id=child_id,
-                case_ids=tuple(case_ids),
-                flags=tuple(flags),
-                details=details or {},
-            )
-        )
+        content = {
+            "operation": self.operation,  # as it is now
+            "child_id": child_id,
+            "case_ids": tuple(case_ids),
+            "flags": tuple(flags),
+            "details": details or {},
+        }
+        self._other.append((kind, action, content))
 
     def _entry(self, kind: AuditKind, action: str, **content: Any) -> NewAuditEntry:
         p = self.principal
@@ -343,7 +343,7 @@ class Recorder:
             action=action,
             request_id=self.request_id,
             trace_id=self._trace_id,
-            operation=self.operation,
+            operation=content.pop("operation", self.operation),
             sub=p.sub if p else None,
             organisation_id=p.organisation_id if p else None,
             roles=tuple(sorted(r.value for r in p.roles)) if p else (),
@@ -362,7 +362,7 @@ class Recorder:
     def forget_changes(self) -> None:
         """The work was rolled back: its changes (and emergency access) never happened."""
         undone = {AuditKind.MUTATION, AuditKind.EMERGENCY}
-        self._other = [e for e in self._other if e.kind not in undone]
+        self._other = [o for o in self._other if o[0] not in undone]
 
     def entries(self, at: datetime) -> list[NewAuditEntry]:
         """Everything recorded, flagged as of `at`, and forget it (written once)."""
@@ -393,9 +393,12 @@ class Recorder:
             else:
                 views = _compacted(self._touched, common)
             found = list(self.made(views))
-        for entry in _aggregated(self._other):
-            flags = tuple(sorted(common & _EVERY_ROW | set(entry.flags)))
-            found.append(entry if flags == entry.flags else replace(entry, flags=flags))
+        every_row = common & _EVERY_ROW
+        others = []
+        for kind, action, content in self._other:
+            flags = tuple(sorted(every_row | set(content["flags"])))
+            others.append(self._entry(kind, action, **{**content, "flags": flags}))
+        found += _aggregated(others)
         self._touched, self._other, self._shared = {}, [], None
         return found
 

@@ -325,12 +325,12 @@ class Recorder:
         flags when written: `batched`)."""
         if not self.enabled:
             return
-        content = {
-            "operation": self.operation,  # as it is now
+        content = {  # as they are now, whatever the caller does with its own after
+            "operation": self.operation,
             "child_id": child_id,
             "case_ids": tuple(case_ids),
             "flags": tuple(flags),
-            "details": details or {},
+            "details": dict(details) if details else {},
         }
         self._other.append((kind, action, content))
 

@@ -87,6 +87,19 @@ async def closed(ws: ClientConnection, within: float = 5.0) -> tuple[int, str]:
 
 
 @asynccontextmanager
+async def acknowledged(target: RunningHub | str, token: str) -> AsyncIterator[ClientConnection]:
+    """A graphql-transport-ws socket the hub has acknowledged, signed in with `token`."""
+    ws_url = target if isinstance(target, str) else target.ws_url
+    async with connect(ws_url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
+        await ws.send(
+            json.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}})
+        )
+        ack = json.loads(await asyncio.wait_for(ws.recv(), 5))
+        assert ack["type"] == "connection_ack", ack
+        yield ws
+
+
+@asynccontextmanager
 async def subscribe(
     target: RunningHub | str,
     token: str,
@@ -97,15 +110,9 @@ async def subscribe(
     """Subscribe to caseEvents. With a RunningHub, returns once the hub has registered the
     subscriber (or has answered, e.g. with an error); with a URL (a hub in another
     process) at once: pass `after` then, so that the replay closes any gap."""
-    ws_url = target if isinstance(target, str) else target.ws_url
     runtime = None if isinstance(target, str) else target.runtime
     before = runtime.live_subscribers if runtime is not None else 0
-    async with connect(ws_url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
-        await ws.send(
-            json.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}})
-        )
-        ack = json.loads(await asyncio.wait_for(ws.recv(), 5))
-        assert ack["type"] == "connection_ack", ack
+    async with acknowledged(target, token) as ws:
         await ws.send(
             json.dumps(
                 {

@@ -16,7 +16,6 @@ from typing import Any
 import asyncpg
 import orjson
 import pytest
-from websockets.asyncio.client import connect
 
 from hub.cases.compiled_repository import (
     CASE_COLUMNS,
@@ -29,6 +28,7 @@ from hub.cases.compiled_repository import (
 from hub.graphql.compiled import leaves
 from hub.graphql.compiled.leaves import from_text
 from tests.conftest import RunningHub
+from tests.events.wsclient import acknowledged
 
 _USED = {
     "cases": CASE_COLUMNS,
@@ -150,11 +150,7 @@ _TIMES = """{ cases(first: 50) { edges { node {
 
 async def _over_a_socket(hub: RunningHub, token: str, query: str) -> Any:
     """A query's answer over graphql-transport-ws (a `subscribe` of a query)."""
-    async with connect(hub.ws_url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
-        await ws.send(
-            json.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}})
-        )
-        assert json.loads(await asyncio.wait_for(ws.recv(), 5))["type"] == "connection_ack"
+    async with acknowledged(hub, token) as ws:
         await ws.send(json.dumps({"id": "q", "type": "subscribe", "payload": {"query": query}}))
         message = json.loads(await asyncio.wait_for(ws.recv(), 10))
         assert message["type"] == "next", message

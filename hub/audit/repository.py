@@ -28,8 +28,8 @@ _COMMON = """seq, at, kind, request_id, trace_id, operation, action, sub, organi
 _COLUMNS = f"{_COMMON}, child_ids, case_counts, recipients, case_bytes"  # as stored (the chain)
 # The rows to insert: their small columns as JSON ($1), their cases and children as two
 # flat uuid[] in binary ($2, $4), each row's share cut out by offsets ($3, $5; n + 1 of
-# them): a 500-case entry's ids are not turned into text and parsed back. A compact
-# entry's cases are one bytea, in the JSON as hex (case_bytes).
+# them), and a compact entry's cases, one bytea each, in binary too ($6): a 500-case
+# entry's ids go as their bytes, not as text or hex for PostgreSQL to parse back.
 _ROWS = f"""
 INSERT INTO audit_log ({_COLUMNS})
 SELECT r.seq, r.at, r.kind, r.request_id, r.trace_id, r.operation, r.action, r.sub,
@@ -38,16 +38,16 @@ SELECT r.seq, r.at, r.kind, r.request_id, r.trace_id, r.operation, r.action, r.s
        r.disclosed, r.withheld, r.bases, r.flags, r.details, r.prev_hash, r.hash,
        r.policy_version,
        ($4::uuid[])[($5::int[])[r.ordinality] + 1 : ($5::int[])[r.ordinality + 1]],
-       r.case_counts, r.recipients, r.case_bytes
+       r.case_counts, r.recipients, ($6::bytea[])[r.ordinality]
   FROM jsonb_populate_recordset(NULL::audit_log, $1::jsonb) WITH ORDINALITY AS r
 """
 # one statement per request, whatever the number of rows: move the head, insert the rows
-_APPEND = f"WITH moved AS (UPDATE audit_head SET seq = $6, hash = $7){_ROWS}"
-# the same, only where the head is still ($8, $9): a concurrent appender's move (waited
+_APPEND = f"WITH moved AS (UPDATE audit_head SET seq = $7, hash = $8){_ROWS}"
+# the same, only where the head is still ($9, $10): a concurrent appender's move (waited
 # for on the head's row lock, then seen) leaves the head as it is and inserts nothing
 _APPEND_AFTER = f"""
 WITH moved AS (
-    UPDATE audit_head SET seq = $6, hash = $7 WHERE seq = $8 AND hash = $9 RETURNING 1
+    UPDATE audit_head SET seq = $7, hash = $8 WHERE seq = $9 AND hash = $10 RETURNING 1
 ){_ROWS}, moved
 """
 Head = tuple[int, str]  # the chain's end: the last row's seq and hash
@@ -105,6 +105,7 @@ def _linked(head: Head, at: datetime, rows: list[NewAuditEntry]) -> tuple[_Encod
     cases: list[uuid.UUID] = []
     children: list[uuid.UUID] = []
     case_at, child_at = [0], [0]
+    packed: list[bytes | None] = []
     for entry in rows:
         seq += 1
         digest = chain.link(prev, seq, at, entry)
@@ -114,10 +115,18 @@ def _linked(head: Head, at: datetime, rows: list[NewAuditEntry]) -> tuple[_Encod
         children += entry.child_ids
         case_at.append(len(cases))
         child_at.append(len(children))
-    return (encoded, cases, case_at, children, child_at), (seq, prev)
+        packed.append(entry.case_bytes)
+    return (encoded, cases, case_at, children, child_at, packed), (seq, prev)
 
 
-_Encoded = tuple[list[dict[str, Any]], list[uuid.UUID], list[int], list[uuid.UUID], list[int]]
+_Encoded = tuple[
+    list[dict[str, Any]],
+    list[uuid.UUID],
+    list[int],
+    list[uuid.UUID],
+    list[int],
+    list[bytes | None],
+]
 
 
 def _encode(
@@ -147,7 +156,6 @@ def _encode(
         "policy_version": e.policy_version,
         "case_counts": list(e.case_counts),
         "recipients": list(e.recipients),
-        "case_bytes": None if e.case_bytes is None else "\\x" + e.case_bytes.hex(),
     }
 
 

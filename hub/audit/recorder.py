@@ -50,9 +50,11 @@ def _off_hours(at: datetime, office_hours: tuple[int, int]) -> bool:
 
 @dataclass(slots=True)
 class _Touched:
-    # by their bytes: a UUID fresh from asyncpg hashes and sorts through its `int`, which
-    # it works out each time (a 500-case page's ids took a quarter of a millisecond)
-    case_ids: dict[bytes, uuid.UUID] = field(default_factory=dict)
+    # their ids' bytes: a UUID fresh from asyncpg hashes and sorts through its `int`,
+    # which it works out each time (a 500-case page's ids took a quarter of a millisecond),
+    # and a compact entry keeps the bytes (`case_bytes`); UUIDs are made only for the
+    # cases of an entry about one child
+    case_ids: set[bytes] = field(default_factory=set)
     # what each (type, view) pair shown of this child adds to its record, once each, in
     # the order they came: children shown the same pairs share their union, which is
     # made once per request (`_compacted`), not merged into every child's sets
@@ -60,7 +62,7 @@ class _Touched:
 
     def copy(self) -> _Touched:
         """What was disclosed and withheld, for another recorder."""
-        return _Touched(dict(self.case_ids), list(self.folds))
+        return _Touched(set(self.case_ids), list(self.folds))
 
 
 Disclosures = dict[uuid.UUID, _Touched]
@@ -241,7 +243,7 @@ class Recorder:
         if touched is None:
             touched = self._touched[child_id] = _Touched()
         if case_id is not None:
-            touched.case_ids[case_id.bytes] = case_id
+            touched.case_ids.add(case_id.bytes)
         key = (type_name, id(view))
         found = self._folds.get(key)
         if found is None:  # the entry keeps its view alive, so no other view takes its id
@@ -272,13 +274,13 @@ class Recorder:
         view: RowView,
         *,
         child_id: uuid.UUID,
-        case_ids: Iterable[uuid.UUID],
+        case_ids: Iterable[bytes],
     ) -> None:
-        """`disclosed` for several cases of one child shown under one view (a page's):
-        what one call per case would record."""
+        """`disclosed` for several cases of one child shown under one view (a page's),
+        given by their ids' bytes: what one call per case would record."""
         self.disclosed(type_name, type_categories, view, child_id=child_id)
         if self.enabled:
-            self._touched[child_id].case_ids.update({c.bytes: c for c in case_ids})
+            self._touched[child_id].case_ids.update(case_ids)
 
     def disclosures(self) -> Disclosures:
         """What this operation has disclosed and withheld so far, per child: for others
@@ -425,10 +427,10 @@ def _compacted(
     found = []
     for view, children in views.values():
         if len(children) == 1:
-            cases = touched[children[0]].case_ids
+            cases = sorted(touched[children[0]].case_ids)
             covered: dict[str, Any] = {
                 "child_id": children[0],
-                "case_ids": tuple(map(cases.__getitem__, sorted(cases))),
+                "case_ids": tuple(uuid.UUID(bytes=c) for c in cases),
             }
         else:
             # each child's in the order of their integers, which is their bytes' order

@@ -253,7 +253,9 @@ def test_a_childs_cases_are_recorded_once_each_in_the_order_of_their_numbers() -
     view = RowView(allowed=frozenset({DataCategory.CASE_STATUS}))
     audit = Recorder(None, request_id="r", policy=AuditPolicy())
     child = uuid.uuid4()
-    audit.disclosed_cases("Case", view.allowed, view, child_id=child, case_ids=fresh[:150])
+    audit.disclosed_cases(
+        "Case", view.allowed, view, child_id=child, case_ids=[c.bytes for c in fresh[:150]]
+    )
     for case in reversed(ids[100:]):
         audit.disclosed("Case", view.allowed, view, child_id=child, case_id=case)
 

@@ -87,8 +87,9 @@ class Request:
         # through its `int` (worked out each time); its bytes hash at a third of that
         self._children: dict[tuple[int, bytes], dict[str, Any]] = {}
         self._found: dict[bytes, tuple[Any, ...]] = {}
-        # the cases built, by child and view, in the order they came, with their child
-        self.cases: dict[tuple[bytes, int], tuple[uuid.UUID, RowView, list[uuid.UUID]]] = {}
+        # the cases built, by child and view, in the order they came, with their child;
+        # the cases by their ids' bytes, which is what the recorder keeps of them
+        self.cases: dict[tuple[bytes, int], tuple[uuid.UUID, RowView, list[bytes]]] = {}
         self.children: list[tuple[RowView, uuid.UUID]] = []
         self.case_views: list[RowView] = []  # the views of the rows `shown_cases` noted
         self.child_views: list[RowView] = []  # and of those `shown_children` noted
@@ -106,9 +107,9 @@ class Request:
             key = (r[child_at].bytes, id(view))
             shown = self.cases.get(key)
             if shown is None:
-                self.cases[key] = (r[child_at], view, [r[at]])
+                self.cases[key] = (r[child_at], view, [r[at].bytes])
             else:
-                shown[2].append(r[at])
+                shown[2].append(r[at].bytes)
         if not with_children:
             return
         # the groups came in the order of each child's first case: so do the children

@@ -101,8 +101,10 @@ async def test_a_leader_whose_connection_dies_is_replaced(
     b = DeadlineScheduler(pool_b, interval=60)
     try:
         assert await a.tick()
+        # with a timeout, pg_terminate_backend returns once the backend has exited (and
+        # let go of its lock), not when the signal is sent
         killed = await db.fetchval(
-            "SELECT pg_terminate_backend(pid) FROM pg_locks "
+            "SELECT pg_terminate_backend(pid, 10000) FROM pg_locks "
             "WHERE locktype = 'advisory' AND granted AND database = "
             "(SELECT oid FROM pg_database WHERE datname = current_database())"
         )

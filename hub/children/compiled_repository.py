@@ -20,6 +20,7 @@ from hub.cases.compiled_repository import (
     Layout,
     grants,
     held,
+    listed,
     page_columns,
 )
 from hub.children.repository import FILTER, SCOPE_PREDICATE, with_cells
@@ -28,7 +29,8 @@ from hub.policy.categories import DataCategory
 from hub.policy.scope import RowScope
 
 _CHILD_ROWS = f"""
-SELECT {{columns}}, {FACTS}, cs.categories AS consented, gh.categories AS emergency
+SELECT {{columns}}, {FACTS}, {listed("cs.categories")} AS consented,
+       {listed("gh.categories")} AS emergency
 {CHILD_SOURCE}
 """
 

@@ -2,9 +2,10 @@
 decision space: for every policy key (kind of organisation, purpose, god man or not), every
 relation the key can have to a row, every state, every category, with and without a
 consent covering it and an emergency grant opening it, the view made from a statement's
-row (`row_view`: its facts as the statement hands them over, NULL or empty arrays for
-none) discloses exactly what the enforcer allows, on its basis, withholds the rest with its
-reason, and flags what only the emergency grant opened."""
+row (`row_view`: its facts as the statement hands them over, consents and grants as
+comma-separated text, NULL or empty for none) discloses exactly what the enforcer allows,
+on its basis, withholds the rest with its reason, and flags what only the emergency grant
+opened."""
 
 from __future__ import annotations
 
@@ -52,9 +53,10 @@ def test_compiled_views_equal_the_enforcer_at_every_point_of_the_decision_space(
         for relation, facts in _relations(kind, guardian).items():
             points = itertools.product(POLICY_STATES, DataCategory, (False, True), (False, True))
             for n, (state, category, consent, emergency) in enumerate(points):
-                none: list[str] | None = None if n % 2 else []  # NULL, or an empty array
-                consented = [category.value] if consent else none
-                granted = [category.value] if emergency else none
+                none = None if n % 2 else ""  # NULL, or an empty array's text
+                # with another category beside it, as a consent of several lists them
+                consented = ",".join(sorted({category.value, "CASE_STATUS"})) if consent else none
+                granted = category.value if emergency else none
                 view = row_view(policy, principal, (*facts, state, consented, granted), 0, memo)
                 key = DecisionKey(
                     kind.value,
@@ -87,7 +89,7 @@ def test_an_auditors_compiled_view_discloses_nothing() -> None:
         Purpose.PROTECTION,
         datetime.now(UTC),
     )
-    row = (ORG, None, None, "ABSENT", list(DataCategory), None)
+    row = (ORG, None, None, "ABSENT", ",".join(c.value for c in DataCategory), None)
     view = row_view(policy, auditor, row, 0, {})
     assert not view.allowed
     assert {w.category for w in view.withheld} == set(DataCategory)

@@ -32,25 +32,19 @@ def row_view(
 ) -> RowView:
     """The caller's view of the part of row `r` whose facts start at `at`, from the one
     decision point, `Policy.view`; rows that share their facts share it (`memo`). The
-    statement hands consents and grants over as NULL when there are none."""
-    consented, emergency = r[at + 4], r[at + 5]
-    key = (
-        r[at],
-        r[at + 1],
-        r[at + 2],
-        r[at + 3],
-        tuple(consented) if consented else (),
-        tuple(emergency) if emergency else (),
-    )
+    statement hands consents and grants over as comma-separated text, NULL when there are
+    none (`compiled_repository.listed`), so the facts key the memo as they are."""
+    key = r[at : at + 6]  # a Record's slice is a tuple
     found = memo.get(key)
     if found is None:
+        consented, emergency = key[4], key[5]
         facts = RowFacts(
-            responsible_municipality_id=r[at],
-            residence_id=r[at + 1],
-            guardian_sub=r[at + 2],
-            state=r[at + 3],
-            consented=frozenset(key[4]),
-            emergency=frozenset(key[5]),
+            responsible_municipality_id=key[0],
+            residence_id=key[1],
+            guardian_sub=key[2],
+            state=key[3],
+            consented=frozenset(consented.split(",")) if consented else frozenset(),
+            emergency=frozenset(emergency.split(",")) if emergency else frozenset(),
         )
         found = memo[key] = policy.view(principal, facts)
     return found

@@ -57,7 +57,7 @@ class _Touched:
     case_ids: set[bytes] = field(default_factory=set)
     # what each (type, view) pair shown of this child adds to its record, once each, in
     # the order they came: children shown the same pairs share their union, which is
-    # made once per request (`_compacted`), not merged into every child's sets
+    # made once (`_compacted`), not merged into every child's sets
     folds: list[_Fold] = field(default_factory=list)
 
     def copy(self) -> _Touched:
@@ -76,6 +76,38 @@ class _Fold:
     withheld: frozenset[DataCategory]
     bases: dict[str, str]  # by category's value
     emergency: bool  # a category only an emergency grant opened was disclosed
+
+
+# The folds every request shares: one per selected categories and view, made once for
+# the process (a view comes from `Policy.view`, which keeps a few). Each is kept with its
+# view, so no other view takes that view's id while it is here; the unions of a child's
+# folds likewise (`_compacted`). Both are emptied together when either grows to `_MEMO`
+# (views that a reloaded policy, or a test, made and dropped).
+_FOLDS: dict[tuple[frozenset[DataCategory], int], tuple[RowView, _Fold]] = {}
+_UNIONS: dict[tuple[_Fold, ...], tuple[Any, ...]] = {}
+_MEMO = 4096
+
+
+def _fold(selected: frozenset[DataCategory], view: RowView) -> _Fold:
+    """What an object with these categories selected adds to its child's record when it
+    is shown under `view`."""
+    key = (selected, id(view))
+    found = _FOLDS.get(key)
+    if found is None:
+        if len(_FOLDS) >= _MEMO or len(_UNIONS) >= _MEMO:
+            _FOLDS.clear()
+            _UNIONS.clear()
+        disclosed = frozenset(c for c in selected if view.allows(c))
+        found = _FOLDS[key] = (
+            view,
+            _Fold(
+                disclosed=disclosed,
+                withheld=selected - disclosed,
+                bases={c.value: view.bases.get(c, "") for c in disclosed},
+                emergency=any(c in view.emergency for c in disclosed),
+            ),
+        )
+    return found[1]
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,8 +224,8 @@ class Recorder:
         self.enabled = enabled
         self.details: dict[str, Any] = {}  # added to every disclosure row (a delivery's event)
         self._trace_id = _trace_id()
-        self._touched: dict[uuid.UUID, _Touched] = {}
-        self._folds: dict[tuple[str, int], tuple[RowView, _Fold]] = {}  # kept with its view
+        self._touched: Disclosures = {}
+        self._folds: dict[tuple[str, int], _Fold] = {}  # by type and view, for this request
         # changes, refusals and emergency access, made into entries once flagged (`batched`)
         self._other: list[tuple[AuditKind, str, dict[str, Any]]] = []
         self._shared: Shared | None = None  # adopted: an answer worked out by another
@@ -237,35 +269,10 @@ class Recorder:
         case_id: uuid.UUID | None = None,
     ) -> None:
         """An object about `child_id` built for the response under `view`."""
-        if not self.enabled:
-            return
-        touched = self._touched.get(child_id)
-        if touched is None:
-            touched = self._touched[child_id] = _Touched()
-        if case_id is not None:
-            touched.case_ids.add(case_id.bytes)
-        key = (type_name, id(view))
-        found = self._folds.get(key)
-        if found is None:  # the entry keeps its view alive, so no other view takes its id
-            found = self._folds[key] = (view, self._fold(type_name, type_categories, view))
-        if found[1] not in touched.folds:  # by identity: a child has a few at most
-            touched.folds.append(found[1])
-
-    def _fold(
-        self, type_name: str, type_categories: frozenset[DataCategory], view: RowView
-    ) -> _Fold:
-        """What an object of this type shown under `view` adds to its child's record:
-        worked out once per request, however many children share the view."""
-        selected = type_categories
-        if self.selection is not None:
-            selected = self.selection.get(type_name, frozenset()) & type_categories
-        disclosed = frozenset(c for c in selected if view.allows(c))
-        return _Fold(
-            disclosed=disclosed,
-            withheld=selected - disclosed,
-            bases={c.value: view.bases.get(c, "") for c in disclosed},
-            emergency=any(c in view.emergency for c in disclosed),
-        )
+        if self.enabled:
+            touched = self._shown(type_name, type_categories, view, child_id)
+            if case_id is not None:
+                touched.case_ids.add(case_id.bytes)
 
     def disclosed_cases(
         self,
@@ -278,9 +285,30 @@ class Recorder:
     ) -> None:
         """`disclosed` for several cases of one child shown under one view (a page's),
         given by their ids' bytes: what one call per case would record."""
-        self.disclosed(type_name, type_categories, view, child_id=child_id)
         if self.enabled:
-            self._touched[child_id].case_ids.update(case_ids)
+            self._shown(type_name, type_categories, view, child_id).case_ids.update(case_ids)
+
+    def _shown(
+        self,
+        type_name: str,
+        type_categories: frozenset[DataCategory],
+        view: RowView,
+        child_id: uuid.UUID,
+    ) -> _Touched:
+        """The record of `child_id`, with what an object of this type under `view` adds."""
+        touched = self._touched.get(child_id)
+        if touched is None:
+            touched = self._touched[child_id] = _Touched()
+        key = (type_name, id(view))
+        fold = self._folds.get(key)
+        if fold is None:  # the fold keeps its view alive, so no other view takes its id
+            selected = type_categories
+            if self.selection is not None:
+                selected = self.selection.get(type_name, frozenset()) & type_categories
+            fold = self._folds[key] = _fold(selected, view)
+        if fold not in touched.folds:  # by identity: a child has a few at most
+            touched.folds.append(fold)
+        return touched
 
     def disclosures(self) -> Disclosures:
         """What this operation has disclosed and withheld so far, per child: for others
@@ -406,37 +434,36 @@ class Recorder:
 
 
 def _compacted(
-    touched: dict[uuid.UUID, _Touched], common: set[AuditFlag]
+    touched: Disclosures, common: set[AuditFlag]
 ) -> list[tuple[dict[str, Any], dict[str, Any]]]:
     """One entry per view: the children that were shown the same categories on the same
     bases with the same flags share it (a page of 500 rows has a handful of views). Per
     entry, what it disclosed and withheld, and which children and cases it covers: one
     child as child_id with its case_ids, several as child_ids with their cases as one
     value (case_bytes), grouped in the same order."""
-    views: dict[tuple[Any, ...], tuple[dict[str, Any], list[uuid.UUID]]] = {}
-    unions: dict[tuple[_Fold, ...], tuple[Any, ...]] = {}  # the children's combinations
+    views: dict[tuple[Any, ...], tuple[dict[str, Any], list[tuple[uuid.UUID, _Touched]]]] = {}
     for child_id, t in touched.items():
         combination = tuple(t.folds)  # in order: a later fold's basis of a category wins
-        key = unions.get(combination)
+        key = _UNIONS.get(combination)
         if key is None:  # alike as sets is alike as the sorted lists the entry keeps
-            key = unions[combination] = _union(t.folds)
+            key = _UNIONS[combination] = _union(t.folds)
         group = views.get(key)
         if group is None:
             group = views[key] = (_view(key, common), [])
-        group[1].append(child_id)
+        group[1].append((child_id, t))
     found = []
     for view, children in views.values():
         if len(children) == 1:
-            cases = sorted(touched[children[0]].case_ids)
+            ((child_id, only),) = children
             covered: dict[str, Any] = {
-                "child_id": children[0],
-                "case_ids": tuple(uuid.UUID(bytes=c) for c in cases),
+                "child_id": child_id,
+                "case_ids": tuple(uuid.UUID(bytes=c) for c in sorted(only.case_ids)),
             }
         else:
             # each child's in the order of their integers, which is their bytes' order
-            groups = [sorted(touched[c].case_ids) for c in children]
+            groups = [sorted(t.case_ids) for _, t in children]
             covered = {
-                "child_ids": tuple(children),
+                "child_ids": tuple(c for c, _ in children),
                 "case_bytes": b"".join(b"".join(group) for group in groups),
                 "case_counts": tuple(map(len, groups)),
             }

@@ -32,7 +32,7 @@ from hub.audit import repository
 from hub.audit.models import NewAuditEntry
 from hub.audit.recipients import merged
 from hub.audit.recorder import Delivered, Record
-from hub.db.pool import acquire
+from hub.db.kept import Kept
 
 MAX_BATCH = 500  # recorders per transaction
 
@@ -41,9 +41,14 @@ class AuditAppender:
     def __init__(
         self, pool: asyncpg.Pool, *, acquire_timeout: float = 15.0, early: bool = True
     ) -> None:
-        self._pool = pool
         self._early = early  # False: `begin` leaves every record to `append` (a bench's foil)
-        self._acquire_timeout = acquire_timeout
+        # the connection batches are written on, kept from one to the next: taking it from
+        # the pool and giving it back cost a lone read's record more CPU than its
+        # statement's bind (a task and a timeout at each release); none is kept from a
+        # pool of fewer than four, and one unused for a second goes back (`hub.db.kept`)
+        self._kept = Kept(
+            pool, acquire_timeout=acquire_timeout, size=min(1, pool.get_max_size() // 4)
+        )
         self._queue: list[tuple[Record, asyncio.Future[None]]] = []
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -129,6 +134,7 @@ class AuditAppender:
         task, self._task = self._task, None
         if task is not None:
             await task
+        await self._kept.close()
 
     async def _run(self) -> None:
         while True:
@@ -198,7 +204,9 @@ class AuditAppender:
         # the chain's end as this appender last left it; unknown until a write succeeds
         # (after a failure nobody can tell whether the write was committed)
         head, self._head = self._head, None
-        async with acquire(self._pool, self._acquire_timeout) as conn:
+        conn = await self._kept.take()
+        written = False
+        try:
             self._sent()
             if head is not None:
                 at = datetime.now(UTC)
@@ -207,6 +215,9 @@ class AuditAppender:
             if head is None:  # not known, or moved by another appender: under its lock
                 async with conn.transaction():
                     head = await repository.append(conn, entries)
+            written = True
+        finally:  # a connection whose statement failed goes back to the pool
+            await self._kept.give(conn, ran=written)
         self._head = head
         self.batches += 1
 

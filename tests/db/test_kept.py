@@ -1,7 +1,7 @@
 """Single statements keep their connection for the next request (`hub.db.kept`), yet the
 pool never loses one: a failed, cancelled or transactional connection goes back at once,
 an unused one within a second, every one at close, and a quarter of the pool at most is
-kept."""
+kept. The audit appender keeps one of its own for its batches."""
 
 from __future__ import annotations
 
@@ -12,7 +12,11 @@ from contextlib import asynccontextmanager
 import asyncpg
 import pytest
 
+from hub.audit.appender import AuditAppender
+from hub.audit.models import AuditKind
+from hub.audit.recorder import AuditPolicy, Recorder
 from hub.db.kept import Kept
+from hub.db.pool import create_pool
 from hub.db.session import Session
 from tests.conftest import RunningHub, until
 
@@ -130,3 +134,40 @@ async def test_the_hub_reads_cases_on_kept_connections_and_shuts_down_cleanly(
         found = await hub.query(token, "{ cases(first: 2) { edges { node { id } } } }")
         assert found["cases"]["edges"]
     assert kept.reused > before
+
+
+async def test_the_audit_appender_writes_on_one_kept_connection_and_gives_it_back(
+    db_url: str, db: asyncpg.Connection
+) -> None:
+    pool = await create_pool(db_url, max_size=8)
+    try:
+        appender = AuditAppender(pool)
+        written = []
+        for n in range(3):  # one after another: a batch each
+            audit = Recorder(None, request_id=f"kept-{n}", policy=AuditPolicy())
+            audit.record(AuditKind.DENIED, "probe")
+            await appender.append(audit)
+            written.append(audit.request_id)
+            assert _lent(pool) == 1  # the one it keeps, the same each time
+        assert appender.batches == 3
+        await appender.close()
+        assert _lent(pool) == 0
+        found = await db.fetch(
+            "SELECT request_id FROM audit_log WHERE request_id LIKE 'kept-%' ORDER BY seq"
+        )
+        assert [r["request_id"] for r in found] == written
+    finally:
+        await asyncio.wait_for(pool.close(), 10)
+
+
+async def test_the_audit_appender_keeps_no_connection_from_a_small_pool(db_url: str) -> None:
+    pool = await create_pool(db_url, max_size=3)
+    try:
+        appender = AuditAppender(pool)
+        audit = Recorder(None, request_id="small", policy=AuditPolicy())
+        audit.record(AuditKind.DENIED, "probe")
+        await appender.append(audit)
+        assert _lent(pool) == 0
+        await appender.close()
+    finally:
+        await asyncio.wait_for(pool.close(), 10)

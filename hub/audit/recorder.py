@@ -225,7 +225,8 @@ class Recorder:
         self.details: dict[str, Any] = {}  # added to every disclosure row (a delivery's event)
         self._trace_id = _trace_id()
         self._touched: Disclosures = {}
-        self._folds: dict[tuple[str, int], _Fold] = {}  # by type and view, for this request
+        # by type and view, for this request; kept with the view, as `_FOLDS` keeps it
+        self._folds: dict[tuple[str, int], tuple[RowView, _Fold]] = {}
         # changes, refusals and emergency access, made into entries once flagged (`batched`)
         self._other: list[tuple[AuditKind, str, dict[str, Any]]] = []
         self._shared: Shared | None = None  # adopted: an answer worked out by another
@@ -300,12 +301,13 @@ class Recorder:
         if touched is None:
             touched = self._touched[child_id] = _Touched()
         key = (type_name, id(view))
-        fold = self._folds.get(key)
-        if fold is None:  # the fold keeps its view alive, so no other view takes its id
+        found = self._folds.get(key)
+        if found is None:  # the view kept with its fold, so no other view takes its id
             selected = type_categories
             if self.selection is not None:
                 selected = self.selection.get(type_name, frozenset()) & type_categories
-            fold = self._folds[key] = _fold(selected, view)
+            found = self._folds[key] = (view, _fold(selected, view))
+        fold = found[1]
         if fold not in touched.folds:  # by identity: a child has a few at most
             touched.folds.append(fold)
         return touched

@@ -44,11 +44,9 @@ class AuditAppender:
         self._early = early  # False: `begin` leaves every record to `append` (a bench's foil)
         # the connection batches are written on, kept from one to the next: taking it from
         # the pool and giving it back cost a lone read's record more CPU than its
-        # statement's bind (a task and a timeout at each release); none is kept from a
-        # pool of fewer than four, and one unused for a second goes back (`hub.db.kept`)
-        self._kept = Kept(
-            pool, acquire_timeout=acquire_timeout, size=min(1, pool.get_max_size() // 4)
-        )
+        # statement's bind (a task and a timeout at each release); as for reads, none is
+        # kept from a pool of fewer than four, and one unused for a second goes back
+        self._kept = Kept(pool, acquire_timeout=acquire_timeout, most=1)
         self._queue: list[tuple[Record, asyncio.Future[None]]] = []
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None

@@ -8,7 +8,7 @@ scenario 2). So a read gives its connection to `Kept` instead, and the next read
 it from there.
 
 Kept connections are not in the pool, so only a few are kept (a quarter of the pool's
-size unless told otherwise; none for a pool of fewer than four), and one left unused
+size, or fewer when told; none for a pool of fewer than four), and one left unused
 for a second goes back to it. A connection whose statement failed or was cancelled,
 that is in a transaction, or that comes back when enough are kept goes straight back to
 the pool, which resets, replaces or closes it as it does any other. The audit appender
@@ -37,12 +37,14 @@ class Kept:
         pool: asyncpg.Pool,
         *,
         acquire_timeout: float,
-        size: int | None = None,
+        most: int | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._pool = pool
         self._acquire_timeout = acquire_timeout
-        self._size = pool.get_max_size() // 4 if size is None else size
+        # a quarter of the pool, and no more than `most`: none from a pool of fewer than four
+        quarter = pool.get_max_size() // 4
+        self._size = quarter if most is None else min(quarter, most)
         self._clock = clock
         self._idle: deque[tuple[Any, float]] = deque()  # (connection, kept since), newest last
         self._sweep: asyncio.TimerHandle | None = None

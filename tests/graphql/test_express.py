@@ -249,3 +249,25 @@ async def test_with_persisted_operations_only_the_lane_answers_a_listed_read_and
         )
         assert missing.json()["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_FOUND"
         assert lane.answered == 2
+
+
+async def test_a_hub_without_audit_answers_compiled_reads_alike_and_records_nothing(
+    db_url: str, data_dir: Path, db: asyncpg.Connection
+) -> None:
+    """The benchmark's foil (`bench.serve --no-audit`) skips the recorder's work on a
+    compiled page, and only that: its answers are the audited hub's, byte for byte."""
+    page = """{ cases(first: 50) { totalCount edges { node { id status lastSeenPlace
+        child { id givenName description { clothing } } withheld { category reason } } } } }"""
+    async with run_hub(db_url, data_dir) as audited, run_hub(db_url, data_dir) as quiet:
+        quiet.runtime.audit_enabled = False
+        shown = 0
+        for org, role in (("stockholm", "caseworker"), ("stadsmissionen", "staff")):
+            token = audited.token(org, role)
+            for query, variables in ((page, None), (DETAIL, {"id": str(MISSING_CASE)})):
+                one = await audited.graphql(token, query, variables)
+                rows = await db.fetchval("SELECT count(*) FROM audit_log")
+                other = await quiet.graphql(token, query, variables)
+                assert await db.fetchval("SELECT count(*) FROM audit_log") == rows
+                assert one.content == other.content
+                shown += len((one.json()["data"].get("cases") or {"edges": []})["edges"])
+        assert shown > 0

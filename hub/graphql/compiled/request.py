@@ -97,6 +97,8 @@ class Request:
         child the caller may see (a child several cases share, once)."""
         at, child_at = self._case_at, self._case_at + 1
         views = self.case_views = [self.view(r, self._case_facts) for r in rows]
+        if not self._actor.audit.enabled:
+            return  # nothing to record (the benchmark's hub without audit): no audit's work
         for r, view in zip(rows, views, strict=True):
             key = (r[child_at].bytes, id(view))
             shown = self.cases.get(key)
@@ -118,7 +120,8 @@ class Request:
         """Note the children these rows will disclose, before the answer is built."""
         at = self._layout.child_base
         views = self.child_views = [self.view(r, self._layout.child_facts) for r in rows]
-        self.children += zip(views, (r[at] for r in rows), strict=True)
+        if self._actor.audit.enabled:
+            self.children += zip(views, (r[at] for r in rows), strict=True)
 
     def built_cases(self, obj: Obj, rows: list[Any]) -> list[dict[str, Any]]:
         """The cases `shown_cases` noted, each under the view decided for it there."""

@@ -1,12 +1,13 @@
 """Scenario 1: `cases(first: 500)` with 20 fields: authorization and audit on vs off.
 
-Four hub processes on one database: the product as shipped (policy and audit), one
+Four variants of the hub on one database: the product as shipped (policy and audit), one
 without the audit recorder, one with neither (policy bypassed), and one that begins a
 compiled read's audit record only once the answer is built (as before the record was
 begun early, `hub.audit.appender.AuditAppender.begin`): the last three are `bench.serve`
-with its switches. Requests rotate between them in a shuffled order each
-round, so all see the same machine noise. Two ratios per cell: of median wall time, and of
-the hub process's CPU time per request (read from /proc; steadier on a shared machine).
+with its switches. Each variant runs in two processes (`PROCESSES`), measured in turn.
+Requests rotate between the hubs in a shuffled order each round, so all see the same
+machine noise. Two ratios per cell: of median wall time, and of the hub process's CPU
+time per request (read from /proc; steadier on a shared machine).
 
 The two hubs that write audit records take turns with the quiet ones in passes of their
 own: both append to the one chain, and each would find its end moved by the other at
@@ -37,6 +38,10 @@ from hub.policy.facts import RowFacts
 
 ROUNDS = 100
 SWITCHES = ((), ("--no-audit",), ("--no-audit", "--bypass"), ("--late-record",))
+# processes per variant: two hub processes running the same code differ by up to 4 % in
+# wall and CPU time (memory layout; measured with three alike, 400 requests each), as
+# much as some effects measured here, so each variant's time is pooled over two
+PROCESSES = 2
 FIELDS = """
   id status openedAt policeReportNumber reportedMissingAt registeredAvvikenAt foundAt closedAt
   outcome lastSeenAt lastSeenPlace foundPlace circumstances returnInterview
@@ -117,20 +122,34 @@ async def _time(http: httpx.AsyncClient, url: str, token: str, query: str) -> tu
 
 @dataclass
 class Cell:
-    wall: list[float]  # median seconds per request, per hub
-    cpu: list[float]  # hub CPU seconds per request, per hub
+    wall: list[float]  # median seconds per request, per variant
+    cpu: list[float]  # hub CPU seconds per request, per variant
     rows: int
 
 
-async def _measure(http: httpx.AsyncClient, hubs: list[Replica], token: str, query: str) -> Cell:
-    """The full and the late-record hub each in a pass with the quiet ones (see above)."""
-    full, quiet, off, late = hubs
-    first = await _rotated(http, [full, quiet, off], token, query)
-    second = await _rotated(http, [late, quiet], token, query)
+Variant = list[Replica]  # the processes of one variant
+
+
+async def _measure(http: httpx.AsyncClient, hubs: list[Variant], token: str, query: str) -> Cell:
+    """The full and the late-record hub each in a pass with the quiet ones (see above),
+    once with each variant's first process and once with its second; each variant's
+    times the mean of the two."""
+    cells = []
+    for k in range(PROCESSES):
+        full, quiet, off, late = (processes[k] for processes in hubs)
+        first = await _rotated(http, [full, quiet, off], token, query)
+        second = await _rotated(http, [late, quiet], token, query)
+        cells.append(
+            Cell(
+                [*first.wall, second.wall[0] * first.wall[1] / second.wall[1]],
+                [*first.cpu, second.cpu[0] * first.cpu[1] / second.cpu[1]],
+                first.rows,
+            )
+        )
     return Cell(
-        [*first.wall, second.wall[0] * first.wall[1] / second.wall[1]],
-        [*first.cpu, second.cpu[0] * first.cpu[1] / second.cpu[1]],
-        first.rows,
+        [statistics.fmean(c.wall[i] for c in cells) for i in range(len(hubs))],
+        [statistics.fmean(c.cpu[i] for c in cells) for i in range(len(hubs))],
+        cells[0].rows,
     )
 
 
@@ -171,7 +190,9 @@ async def run() -> str:
             "| audit overhead, record begun after the answer (wall / CPU) |",
             "|---|---|---|---|---|---|---|---|---|",
         ]
-        async with replicas(url, data_dir, SWITCHES) as hubs:
+        switches = [s for s in SWITCHES for _ in range(PROCESSES)]
+        async with replicas(url, data_dir, switches) as started:
+            hubs = [started[i : i + PROCESSES] for i in range(0, len(started), PROCESSES)]
             issuer = DevIssuer(data_dir, audience="hub")
             async with httpx.AsyncClient(timeout=60) as http:
                 for (org, role), (label, query) in itertools.product(
@@ -188,7 +209,11 @@ async def run() -> str:
                     )
         lines += [
             "",
-            f"{ROUNDS} rounds per cell after 3 warm-ups, each hub in its own process. Budgets: "
+            f"{ROUNDS} rounds per cell after 3 warm-ups, each hub in its own process, and each "
+            f"variant in {PROCESSES} processes measured in turn (the mean of their medians: "
+            "two processes of the same code differ by up to 4 %). A hub without audit does "
+            "none of the audit's work (since 4d85721 not even a page's grouping by child). "
+            "Budgets: "
             "audit overhead <= 10 %, authorization + audit <= 15 %. With audit on, every "
             "request appends one chained entry per view (the children it showed alike share one; "
             "the 500 cases of Stockholm's 33 children are 2 entries), through the group commit. "

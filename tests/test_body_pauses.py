@@ -17,34 +17,33 @@ class Clock:
         return self.now
 
 
-async def _waiting(pauses: Pauses) -> tuple[asyncio.Task[object], asyncio.Future[object]]:
+def _waiting() -> tuple[Clock, Pauses, asyncio.Task[object], asyncio.Future[object]]:
+    """A request waiting for its body's next piece, watched by `Pauses` with a 30 s
+    deadline on a clock the test moves."""
+    clock = Clock()
+    pauses = Pauses(30, clock)
     piece: asyncio.Future[object] = asyncio.get_running_loop().create_future()
 
     async def receive() -> object:
         return await piece
 
     task = asyncio.create_task(receive())
-    await asyncio.sleep(0)  # the task is waiting now
     pauses.wait(task)
-    return task, piece
+    return clock, pauses, task, piece
 
 
 async def test_a_wait_past_its_deadline_is_cancelled_and_reported_as_expired() -> None:
-    clock = Clock()
-    pauses = Pauses(30, clock)
-    task, _ = await _waiting(pauses)
+    clock, pauses, task, _ = _waiting()
     clock.now += 30
     pauses.look()
-    await asyncio.wait([task])
+    await asyncio.wait([task], timeout=5)  # a bound: cancelled at once, or never
     assert task.cancelled()
     assert pauses.done(task) is True
     assert pauses.done(task) is False  # reported once
 
 
 async def test_a_wait_within_its_deadline_is_left_alone() -> None:
-    clock = Clock()
-    pauses = Pauses(30, clock)
-    task, piece = await _waiting(pauses)
+    clock, pauses, task, piece = _waiting()
     clock.now += 29.9
     pauses.look()
     piece.set_result(None)
@@ -53,9 +52,7 @@ async def test_a_wait_within_its_deadline_is_left_alone() -> None:
 
 
 async def test_a_cancellation_from_elsewhere_is_not_taken_for_a_pause() -> None:
-    clock = Clock()
-    pauses = Pauses(30, clock)
-    task, _ = await _waiting(pauses)
+    clock, pauses, task, _ = _waiting()
     task.cancel()
     await asyncio.wait([task])
     clock.now += 60

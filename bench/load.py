@@ -140,13 +140,15 @@ async def _run(
     counts = {k: max(1, round(clients * share)) for k, share in SHARES.items()}
     counts["board"] = clients - sum(v for k, v in counts.items() if k != "board")
     caseworker = issuer.issue(sub="load-cw", org="stockholm", roles=["caseworker"], ttl=3600)
-    police = issuer.issue(sub="load-police", org="polisen-stockholm", roles=["officer"], ttl=3600)
+
+    def officer(sub: str) -> str:
+        return issuer.issue(sub=sub, org="polisen-stockholm", roles=["officer"], ttl=3600)
+
+    police = officer("load-police")
     tally = Tally()
     urls = [f"{h.url}/graphql" for h in hubs]
-    watchers = [  # a person each: a user may hold only HUB_WS_MAX_CONNECTIONS sockets
-        issuer.issue(sub=f"load-watch-{i}", org="polisen-stockholm", roles=["officer"], ttl=3600)
-        for i in range(counts["subscriber"])
-    ]
+    # a person each: a user may hold only HUB_WS_MAX_CONNECTIONS sockets
+    watchers = [officer(f"load-watch-{i}") for i in range(counts["subscriber"])]
     sockets = [
         await _subscriber(urls[i % 2].replace("http", "ws"), watchers[i])
         for i in range(counts["subscriber"])
@@ -159,8 +161,13 @@ async def _run(
     users = {
         kind: [Connection(urls[i % 2], police if kind != "board" else caseworker) for i in range(n)]
         for kind, n in counts.items()
-        if kind != "subscriber"
+        if kind not in ("subscriber", "sighting")
     }
+    # a person each, as in the field: one person may add only SIGHTINGS sightings to a
+    # case in SIGHTING_WINDOW (hub.cases.facts); a reporter here adds ~6 to each case
+    users["sighting"] = [
+        Connection(urls[i % 2], officer(f"load-report-{i}")) for i in range(counts["sighting"])
+    ]
     cpu_before = sum(h.cpu_seconds() for h in hubs)
     started = time.monotonic()
     until = started + seconds

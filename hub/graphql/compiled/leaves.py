@@ -34,9 +34,8 @@ from graphql import (
     GraphQLString,
     is_leaf_type,
 )
+from graphql.pyutils import Undefined
 from strawberry.schema.types.base_scalars import isoformat
-
-from hub.graphql.planned import SLOW, serialiser
 
 # "2026-12-03 10:00:00.5" (UTC) -> that moment, as a naive datetime in UTC
 from_text = datetime.fromisoformat
@@ -72,11 +71,11 @@ def _one(leaf: GraphQLLeafType, integer_column: bool, timestamp_column: bool) ->
     if getattr(leaf, "serialize", None) is isoformat:
         # orjson writes a date or datetime as isoformat() does
         return Conversion("H(v)", from_text) if timestamp_column else Conversion("v")
-    serialise = serialiser(leaf)
+    coerce = leaf.coerce_output_value
 
     def checked(value: Any) -> Any:
-        out = serialise(value)
-        if out is SLOW:
+        out = coerce(value)
+        if out is None or out is Undefined:
             raise ValueError("a value the stock path reports")
         return out
 

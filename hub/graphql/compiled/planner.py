@@ -27,6 +27,7 @@ from graphql import (
 )
 from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
 from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.types.field import StrawberryField
 
 from hub.cases.compiled_repository import (
     CASE_COLUMNS,
@@ -49,7 +50,6 @@ from hub.graphql.compiled.plan import (
     Unsupported,
     WithheldList,
 )
-from hub.graphql.execution import attribute_of
 from hub.policy.categories import DataCategory
 
 _KNOWN_DIRECTIVES = frozenset({"skip", "include"})  # applied when fields are collected
@@ -108,6 +108,21 @@ def _origin(object_type: GraphQLObjectType) -> type[Any]:
     definition = object_type.extensions[GraphQLCoreConverter.DEFINITION_BACKREF]
     origin: type[Any] = definition.origin
     return origin
+
+
+def _attribute(field: GraphQLField) -> str | None:
+    """The source attribute a field answers with, when strawberry's default resolver
+    would only read it (no resolver, extension, permission or argument)."""
+    definition = field.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    if (
+        isinstance(definition, StrawberryField)
+        and getattr(field.resolve, "_is_default", False)
+        and definition.is_basic_field
+        and not definition.permission_classes
+        and not field.args
+    ):
+        return definition.python_name
+    return None
 
 
 def _python_name(field_def: GraphQLField) -> str:
@@ -234,7 +249,7 @@ class Planner:
                 obj.fields.append(Const(key, type_name))
                 continue
             field_def = object_type.fields[name]
-            attribute = attribute_of(field_def)
+            attribute = _attribute(field_def)
             category = categories.get(_python_name(field_def))  # as the field declares it
             if name == "withheld" and type_name in ("Case", "Child"):
                 obj.fields.append(self._withheld(key, field_def, sub))

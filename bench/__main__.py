@@ -26,7 +26,6 @@ from bench import (
     load,
     notifier,
     peer,
-    planned,
     startup,
 )
 from bench.report import as_json
@@ -41,7 +40,7 @@ def main() -> int:
     parser.add_argument(
         "--only",
         help="comma-separated: list, detail, peer, fanout, audit, load, startup, finding, "
-        "notifier, planned, compiled",
+        "notifier, compiled",
     )
     parser.add_argument("--clients", type=int, default=load.CLIENTS, help="load run clients")
     parser.add_argument("--seconds", type=float, default=load.SECONDS, help="load run length")
@@ -58,7 +57,6 @@ def main() -> int:
         "startup": startup.run,
         "finding": finding.run,
         "notifier": notifier.run,
-        "planned": planned.run,
         "compiled": compiled.run,
     }
     chosen = args.only.split(",") if args.only else list(scenarios)

@@ -1,6 +1,6 @@
 """Scenario 10: the compiled read path (hub/graphql/compiled/) against the same hub with
-HUB_COMPILED=0, in one run, as a shadow: every request goes to both hubs, and their
-answers are compared byte for byte.
+HUB_COMPILED=0 (strawberry's stock executor on graphql-core), in one run, as a shadow:
+every request goes to both hubs, and their answers are compared byte for byte.
 
 The reads: the bench's 500-case list, the peer's case detail, the load run's board and
 case detail, and the console's board and case screen, each as three callers (the responsible
@@ -98,11 +98,11 @@ async def run() -> str:
         await _add_cases(url)
         data_dir = Path(tempfile.mkdtemp(prefix="hub-bench-data-"))
         lines = [
-            "## Scenario 10: the compiled read path vs the planned executor (HUB_COMPILED=0), "
-            "as a shadow",
+            "## Scenario 10: the compiled read path vs graphql-core (HUB_COMPILED=0), as a shadow",
             "",
-            "| read | caller | compiled? | compiled wall (ms) | planned wall (ms) "
-            "| compiled CPU (ms) | planned CPU (ms) | CPU planned / compiled | answers differed |",
+            "| read | caller | compiled? | compiled wall (ms) | graphql-core wall (ms) "
+            "| compiled CPU (ms) | graphql-core CPU (ms) | CPU graphql-core / compiled "
+            "| answers differed |",
             "|---|---|---|---|---|---|---|---|---|",
         ]
         async with replicas(url, data_dir, SWITCHES) as hubs:

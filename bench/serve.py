@@ -27,8 +27,7 @@ def main() -> None:
     parser.add_argument("--no-audit", action="store_true", help="record no audit rows")
     parser.add_argument("--bypass", action="store_true", help="policy discloses everything")
     parser.add_argument("--no-cohorts", action="store_true", help="no shared deliveries")
-    parser.add_argument("--no-planned", action="store_true", help="queries on graphql-core")
-    parser.add_argument("--no-compiled", action="store_true", help="no compiled reads")
+    parser.add_argument("--no-compiled", action="store_true", help="every read on graphql-core")
     parser.add_argument(
         "--late-record", action="store_true", help="audit records begun after the answer"
     )
@@ -36,7 +35,6 @@ def main() -> None:
     settings = load_settings().with_overrides(
         port=args.port,
         cohorts=not args.no_cohorts,
-        planned=not args.no_planned,
         compiled=not args.no_compiled,
     )
     app = create_app(settings, database_url=os.environ["HUB_DATABASE_URL"])

@@ -109,8 +109,6 @@ class Runtime:
                 persisted=self.safelist,
             ),
             traced=telemetry.enabled(),
-            fast_executor=s.fast_executor,
-            planned=s.planned,
             compiled=s.compiled,
         )
         self.express = Express.of(self)  # the compiled reads' straight way, when it may run

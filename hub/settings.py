@@ -59,9 +59,7 @@ class Settings:
     ws_max_connections: int = 20
     ws_init_timeout: float = 10.0
     persisted_only: Path | None = None
-    fast_executor: bool = True  # hub/graphql/execution.py; off: strawberry's stock executor
-    planned: bool = True  # hub/graphql/planned.py: queries run from a plan (needs the above)
-    compiled: bool = True  # hub/graphql/compiled/: reads in one statement (needs the above)
+    compiled: bool = True  # hub/graphql/compiled/: reads in one statement; off: graphql-core
     express: bool = True  # hub/graphql/express.py: compiled reads skip strawberry's hooks
     cohorts: bool = True  # hub/events/cohorts.py; off: every delivery worked out alone
     accept_unreviewed_policy: str | None = None  # a policy version prod may run unreviewed
@@ -223,8 +221,6 @@ def load_settings(
         ),
         ws_init_timeout=_int(env, "HUB_WS_INIT_TIMEOUT", 10, low=1, high=600),
         persisted_only=_existing_file(env, "HUB_PERSISTED_ONLY"),
-        fast_executor=_int(env, "HUB_FAST_EXECUTOR", 1, low=0, high=1) == 1,
-        planned=_int(env, "HUB_PLANNED", 1, low=0, high=1) == 1,
         compiled=_int(env, "HUB_COMPILED", 1, low=0, high=1) == 1,
         express=_int(env, "HUB_EXPRESS", 1, low=0, high=1) == 1,
         cohorts=_int(env, "HUB_COHORTS", 1, low=0, high=1) == 1,

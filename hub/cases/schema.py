@@ -32,7 +32,6 @@ from hub.graphql.actions import mutation
 from hub.graphql.context import Info
 from hub.graphql.ids import parse_id
 from hub.graphql.pagination import Connection, connection, page_request
-from hub.graphql.settled import selects
 from hub.policy.actions import Action
 
 
@@ -61,8 +60,6 @@ class CaseQuery:
         request = page_request(first, after)
         where = (filter or CaseFilterInput()).to_model()
         rows, total = await service.page(ctx.actor, where, request)
-        if selects(info, "edges", "node", "child"):  # one batch, then each row answers at once
-            await ctx.load.child.load_many([v.row.child_id for v in rows])
         return connection(rows, request, total, node=CaseType.of, row_id=lambda v: v.row.id)
 
 

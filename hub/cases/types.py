@@ -29,7 +29,6 @@ from hub.graphql.categories import (
 from hub.graphql.context import Info
 from hub.graphql.ids import parse_id
 from hub.graphql.pagination import MAX_PAGE
-from hub.graphql.settled import settled
 from hub.organisations.models import OrganisationKind
 from hub.organisations.types import CaseContact, ContactRole, OrganisationType, PersonType
 from hub.policy.categories import DataCategory as C
@@ -137,16 +136,12 @@ class CaseType:
     row: strawberry.Private[Case]
 
     @strawberry.field(description="The child, as far as the caller may see it.")
-    def child(
+    async def child(
         self, info: Info
     ) -> Annotated[ChildType, strawberry.lazy("hub.children.types")] | None:
         from hub.children.types import ChildType
 
-        # synchronous when a list prefetched its children (see hub.graphql.settled)
-        load = info.context.load
-        return settled(  # type: ignore[no-any-return]
-            load.child.load(self.row.child_id), lambda v: load.once(ChildType.of_found, v)
-        )
+        return ChildType.of_found(await info.context.load.child.load(self.row.child_id))
 
     @shared_resolver(C.RISK, "The police's latest risk grade, with rationale and assessor.")
     async def police_assessment(self, info: Info) -> PoliceAssessmentType | None:

@@ -13,9 +13,7 @@ from hub.events import loaders as events
 from hub.organisations import loaders as organisations
 from hub.routines import loaders as routines
 
-S = TypeVar("S")
 T = TypeVar("T")
-R = TypeVar("R")
 
 
 class _Lazy(Generic[T]):
@@ -56,15 +54,3 @@ class Loaders:
     def __init__(self, actor: Actor) -> None:
         self.actor = actor
         self.registry = actor.registry
-        self._built: dict[tuple[object, int], tuple[object, Any]] = {}
-
-    def once(self, build: Callable[[S], R], source: S) -> R:
-        """`build(source)` once per source object in this request: rows that share a
-        related row (the cases of one child) share its GraphQL object, and the executor
-        completes a shared object once (hub.graphql.execution)."""
-        key = (build, id(source))
-        found = self._built.get(key)
-        if found is None:
-            found = self._built[key] = (source, build(source))  # the source kept alive
-        value: R = found[1]
-        return value

@@ -26,10 +26,8 @@ from hub.emergency.schema import EmergencyMutation, EmergencyQuery
 from hub.events.schema import EventSubscription, InboxMutation, InboxQuery
 from hub.events.webhook_schema import WebhookMutation, WebhookQuery
 from hub.graphql.compiled.executor import CompiledExecutionContext
-from hub.graphql.execution import HubExecutionContext
 from hub.graphql.extensions import CodedErrors, Transaction
 from hub.graphql.limits import Limits, limit_extensions, validation_rules
-from hub.graphql.planned import PlannedExecutionContext
 from hub.graphql.precomputed import SharingExecutionContext
 from hub.organisations.schema import OrganisationMutation, OrganisationQuery
 from hub.routines.schema import TaskMutation, TaskQuery
@@ -93,23 +91,15 @@ def build_schema(
     limits: Limits | None = None,
     *,
     traced: bool = False,
-    fast_executor: bool = True,
-    planned: bool = True,
     compiled: bool = True,
 ) -> HubSchema:
     """`traced` adds the telemetry extension (outermost, so its spans cover the rest);
-    `planned` runs queries from a plan (hub/graphql/planned.py; HUB_PLANNED=0 turns it
-    off); `compiled` answers the reads it covers with one statement per root field
-    (hub/graphql/compiled/; HUB_COMPILED=0 turns it off, and it needs `planned`);
-    `fast_executor` off runs strawberry's stock executor for everything
-    (HUB_FAST_EXECUTOR=0), the fallback should a graphql-core release break either."""
+    `compiled` answers the reads it covers with one statement per root field
+    (hub/graphql/compiled/; HUB_COMPILED=0 turns it off): everything else, and every
+    read with it off, runs on strawberry's stock executor."""
     limits = limits or Limits()
     tracing: list[type[SchemaExtension]] = [Telemetry] if traced else []
-    executor: type[SharingExecutionContext] = SharingExecutionContext
-    if fast_executor:
-        executor = HubExecutionContext
-        if planned:
-            executor = CompiledExecutionContext if compiled else PlannedExecutionContext
+    executor = CompiledExecutionContext if compiled else SharingExecutionContext
     rules = validation_rules(limits)
     schema = HubSchema(
         query=Query,

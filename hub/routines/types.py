@@ -45,9 +45,7 @@ class TaskType:
     ) -> Annotated[ChildType, strawberry.lazy("hub.children.types")] | None:
         from hub.children.types import ChildType
 
-        load = info.context.load
-        found = await load.child.load(self.row.child_id)
-        return load.once(ChildType.of_found, found)
+        return ChildType.of_found(await info.context.load.child.load(self.row.child_id))
 
     @strawberry.field(description="The case, as far as the caller may see it.")
     async def case(

@@ -35,8 +35,3 @@ compiled_reads = _meter.create_counter(
     unit="{operation}",
     description="Queries answered by the compiled read path, or falling back (and where)",
 )
-planned_fields = _meter.create_counter(
-    "hub.graphql.planned_fields",
-    unit="{field}",
-    description="Fields of planned queries that graphql-core completed itself, by outcome",
-)

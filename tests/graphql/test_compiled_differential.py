@@ -285,7 +285,7 @@ async def test_compiled_reads_answer_as_the_stock_executor_does(
     quiet: dict[str, Any] = {"scheduler_interval": 3600, "max_cost": 10_000_000}
     async with (
         run_hub(db_url, data_dir, **quiet) as compiled,
-        run_hub(db_url, data_dir, fast_executor=False, **quiet) as stock,
+        run_hub(db_url, data_dir, compiled=False, **quiet) as stock,
     ):
         await compiled.swept()  # the scheduler's leader: one sweep, then nothing changes
         compared = [0]

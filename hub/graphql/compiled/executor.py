@@ -1,12 +1,13 @@
-"""The executor that answers compiled queries, and hands everything else to the planned
-executor below it (`hub.graphql.planned`).
+"""The executor that answers compiled queries, and hands everything else to graphql-core's
+own executor below it (as strawberry runs it, with `hub.graphql.precomputed`'s shared
+subscription events).
 
 A plan is made once per document (the parser cache keeps one per text), operation and
-@skip/@include outcome (the Boolean variables), like the planned executor's, and kept;
-so is the verdict that an operation is outside the compiled subset. Arguments are read
-per request and always bound as statement parameters. `hub.graphql.compiled_reads`
-counts the operations by outcome, and a fallback by the schema coordinate that caused it
-(`Query.children`, `Case.tasks`), so an operator can tell which reads are not compiled.
+@skip/@include outcome (the Boolean variables), and kept; so is the verdict that an
+operation is outside the compiled subset. Arguments are read per request and always bound
+as statement parameters. `hub.graphql.compiled_reads` counts the operations by outcome,
+and a fallback by the schema coordinate that caused it (`Query.children`, `Case.tasks`),
+so an operator can tell which reads are not compiled.
 A request that fails in the compiled path (the database gone) runs on the stock path,
 which reports the failure as it always has: nothing was recorded or sent before.
 """
@@ -23,7 +24,7 @@ from graphql.execution.collect_fields import GroupedFieldSet, collect_fields
 from hub.graphql.compiled.plan import Root, Unsupported
 from hub.graphql.compiled.planner import Planner
 from hub.graphql.compiled.run import Fallback, answer
-from hub.graphql.planned import PlannedExecutionContext
+from hub.graphql.precomputed import SharingExecutionContext
 from hub.telemetry import instruments
 
 MAX_PLANS = 1024
@@ -34,7 +35,7 @@ _AT_AN_ERROR = {"outcome": "fallback", "at": "an error"}
 log = logging.getLogger(__name__)
 
 
-class CompiledExecutionContext(PlannedExecutionContext):
+class CompiledExecutionContext(SharingExecutionContext):
     def execute_collected_root_fields(
         self,
         root_type: GraphQLObjectType,
@@ -57,6 +58,11 @@ class CompiledExecutionContext(PlannedExecutionContext):
                 root_type, root_value, grouped_field_set, serially, new_defer_usages
             )
         return self._answer(roots, root_type, root_value, grouped_field_set)
+
+    def _hooked(self) -> bool:
+        """Whether an extension hooks every resolver: then graphql-core resolves all."""
+        manager = self.middleware_manager
+        return manager is not None and bool(manager.middlewares)
 
     async def _answer(
         self,

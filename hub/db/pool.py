@@ -65,11 +65,13 @@ def acquire(pool: Pool, timeout: float) -> Any:
     return pool.acquire(timeout=None if pool.get_idle_size() else timeout)
 
 
-async def give_back(pool: Pool, conn: Any) -> None:
+async def give_back(pool: Pool, conn: Any, *, begun: bool = False) -> None:
     """Return a connection whose transaction may have begun, rolled back (the pool would
-    reset it too, logging an error for what is only a cancelled request)."""
+    reset it too, logging an error for what is only a cancelled request). `begun`: a
+    BEGIN was sent, and may still be under way (its statement cancelled): the ROLLBACK
+    then goes regardless, after it, for the connection cannot yet tell."""
     try:
-        if conn.is_in_transaction():
+        if begun or conn.is_in_transaction():
             await conn.execute("ROLLBACK")
     except Exception:
         conn.terminate()  # in no state to be reused: the pool opens another

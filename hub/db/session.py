@@ -14,12 +14,16 @@ from types import TracebackType
 from typing import Any, TypeAlias
 
 import asyncpg
-from asyncpg.transaction import Transaction
 
 from hub.db.kept import Kept
 from hub.db.pool import acquire, give_back
 from hub.errors import Unavailable
 
+# BEGIN as a statement of its own, not asyncpg's `Transaction`: one cancelled while it
+# starts (a sibling field's error cancels the others) stays the connection's transaction
+# in asyncpg's eyes even once rolled back, and the pool then logs an error as it resets a
+# connection that is in fact clean (tests/db/test_session.py)
+_BEGIN = {False: "BEGIN", True: "BEGIN READ ONLY"}
 _UNAVAILABLE = (
     OSError,
     asyncpg.CannotConnectNowError,
@@ -47,7 +51,6 @@ class Session:
         self._readonly = readonly
         self._acquire_timeout = acquire_timeout
         self._conn: asyncpg.pool.PoolConnectionProxy[Any] | None = None
-        self._tx: Transaction | None = None
         self._lock = asyncio.Lock()
         self._before_commit: list[Callable[[Any], Awaitable[object]]] = []
         self._finished = False
@@ -74,14 +77,13 @@ class Session:
         if self._conn is None:
             conn = await self._acquire()
             try:
-                tx = conn.transaction(readonly=self._readonly)
-                await tx.start()
+                await conn.execute(_BEGIN[self._readonly])
             except BaseException:
                 # cancelled (a sibling field's error cancels the others) or failed between
                 # taking the connection and keeping it: give it back, or it is lost for good
-                await give_back(self._pool, conn)
+                await give_back(self._pool, conn, begun=True)
                 raise
-            self._conn, self._tx = conn, tx
+            self._conn = conn
         return self._conn
 
     async def fetch(self, sql: str, *args: object) -> list[asyncpg.Record]:
@@ -153,31 +155,24 @@ class Session:
             if commit and self._before_commit and self._conn is None:
                 await self._connection()
             self._finished = True
-            conn, tx = self._conn, self._tx
-            self._conn = self._tx = None
-            if conn is None or tx is None:
+            conn, self._conn = self._conn, None
+            if conn is None:
                 return
             callbacks, self._before_commit = self._before_commit, []
             try:
                 if commit:
-                    try:
-                        for callback in callbacks:
-                            await callback(conn)
-                    except BaseException:
-                        await tx.rollback()
-                        raise
-                    await self._commit(tx, writes=bool(callbacks))
-                else:
-                    await tx.rollback()
+                    for callback in callbacks:
+                        await callback(conn)
+                    await self._commit(conn, writes=bool(callbacks))
             finally:
-                await self._pool.release(conn)
+                await give_back(self._pool, conn)  # rolled back unless committed
 
-    async def _commit(self, tx: Transaction, *, writes: bool) -> None:
+    async def _commit(self, conn: Any, *, writes: bool) -> None:
         """Commit. A read-only transaction whose connection died after its reads (the
         database restarted under it) has nothing to commit: its reads stand, and its
         audit record goes through the appender on a connection of its own."""
         try:
-            await tx.commit()
+            await conn.execute("COMMIT")
         except (OSError, asyncpg.InterfaceError, asyncpg.ConnectionDoesNotExistError):
             if writes or not self.readonly:
                 raise

@@ -1,8 +1,11 @@
 """A request's connection always goes back to the pool: a resolver cancelled while it
-opens its transaction gives it back, and one still settling after its operation ended
-(a sibling's error nulled the response) cannot take one that nobody would give back."""
+opens its transaction gives it back, clean and without an error logged, and one still
+settling after its operation ended (a sibling's error nulled the response) cannot take one
+that nobody would give back."""
 
 from __future__ import annotations
+
+import logging
 
 import asyncpg
 import pytest
@@ -51,3 +54,20 @@ async def test_a_request_whose_sibling_field_fails_gives_its_connection_back(
         what="every request's connection back in the pool",
     )
     assert (await hub.query(token, "{ cases(first: 1) { totalCount } }"))["cases"]["totalCount"]
+
+
+async def test_a_cancelled_transaction_goes_back_to_the_pool_without_an_error_logged(
+    hub: RunningHub, caplog: pytest.LogCaptureFixture
+) -> None:
+    token = hub.token("stockholm")
+    with caplog.at_level(logging.WARNING):
+        for _ in range(10):  # before the fix, nearly every one logged an error
+            response = await hub.graphql(token, SIBLING_FAILS)
+            assert response.json()["errors"][0]["extensions"]["code"] == "INVALID_INPUT"
+        pool = hub.runtime.pool
+        await until(
+            lambda: pool.get_size() - pool.get_idle_size() <= 2,
+            what="every request's connection back in the pool",
+        )
+    logged = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert logged == []

@@ -9,18 +9,20 @@ every shape, explicit nulls), which sends many operations to the stock path at r
 or into errors; some of the ids, page sizes and organisations are then swapped for ones
 the data holds, so that answers disclose something too. Each operation, valid for the
 real schema, goes to both hubs as a principal of every kind: same status, same bytes,
-same audit facts.
+same audit facts; and neither hub logs a warning or an error while it answers them.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import re
 from pathlib import Path
 from typing import Any
 
 import asyncpg
+import pytest
 from graphql import (
     DocumentNode,
     FieldDefinitionNode,
@@ -144,7 +146,7 @@ def _grounded(data: st.DataObject, document: str) -> str:
 
 
 async def test_operations_made_from_the_schema_answer_as_the_stock_executor_does(
-    db_url: str, data_dir: Path, db: asyncpg.Connection
+    db_url: str, data_dir: Path, db: asyncpg.Connection, caplog: pytest.LogCaptureFixture
 ) -> None:
     await prepare(db)
     schema = build_schema()._schema
@@ -169,7 +171,9 @@ async def test_operations_made_from_the_schema_answer_as_the_stock_executor_does
             if '"errors"' not in one[1] and one[2]:
                 disclosed[0] += 1
 
-        await asyncio.to_thread(check)
+        with caplog.at_level(logging.WARNING):
+            await asyncio.to_thread(check)
+        assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
         express = compiled.runtime.express
         assert express is not None
         assert express.answered > EXAMPLES // 2, express.answered  # most compiled, whole

@@ -5,16 +5,20 @@ to a compiled hub and a stock one and their answers and audit facts compared."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
-from collections.abc import Coroutine
+import logging
+from collections.abc import AsyncIterator, Callable, Coroutine
+from pathlib import Path
 from typing import Any, TypeVar
 
 import asyncpg
 import httpx
+import pytest
 from hypothesis import strategies as st
 
 from hub.demo.seed import _id
-from tests.conftest import RunningHub
+from tests.conftest import RunningHub, run_hub
 
 T = TypeVar("T")
 
@@ -134,9 +138,30 @@ async def prepare(db: asyncpg.Connection) -> None:
     )
 
 
+Answer = tuple[int, str, list[tuple[Any, ...]]]  # status, body, audit facts
+
+
+@contextlib.asynccontextmanager
+async def shadow_hubs(db_url: str, data_dir: Path, db: asyncpg.Connection) -> AsyncIterator[Shadow]:
+    """The data `prepare` adds, and a compiled hub and a stock one on it."""
+    await prepare(db)
+    quiet: dict[str, Any] = {"scheduler_interval": 3600, "max_cost": 10_000_000}
+    async with (
+        run_hub(db_url, data_dir, **quiet) as compiled,
+        run_hub(db_url, data_dir, compiled=False, **quiet) as stock,
+    ):
+        await compiled.swept()  # the scheduler's leader: one sweep, then nothing changes
+        yield Shadow(compiled, stock, db)
+
+
+def discloses(answer: Answer) -> bool:
+    """An answer without errors that the audit trail recorded."""
+    return '"errors"' not in answer[1] and bool(answer[2])
+
+
 class Shadow:
-    """One operation sent to both hubs as one principal: (status, body, audit facts) each.
-    Called from hypothesis's thread; the database is the test's own loop's."""
+    """One operation sent to both hubs as one principal, their answers compared. The
+    operations come from hypothesis's thread; the database is the test's own loop's."""
 
     def __init__(self, compiled: RunningHub, stock: RunningHub, db: asyncpg.Connection) -> None:
         self.compiled, self.stock, self._db = compiled, stock, db
@@ -148,7 +173,7 @@ class Shadow:
 
     def _ask(
         self, hub: RunningHub, token: str, purpose: str | None, document: str, rid: str
-    ) -> tuple[int, str, list[tuple[Any, ...]]]:
+    ) -> Answer:
         headers = {"authorization": f"Bearer {token}", "x-request-id": rid}
         if purpose:
             headers["x-hub-purpose"] = purpose
@@ -160,12 +185,24 @@ class Shadow:
         body = json.dumps(response.json())
         return response.status_code, body, sorted((tuple(f) for f in facts), key=repr)
 
-    def both(
-        self, principal: tuple[str, str, str, str | None], document: str
-    ) -> tuple[tuple[int, str, list[tuple[Any, ...]]], tuple[int, str, list[tuple[Any, ...]]]]:
+    def compare(self, principal: tuple[str, str, str, str | None], document: str) -> Answer:
+        """The compiled hub's answer, having required the stock one's to be the same."""
         org, role, sub, purpose = principal
         token = self.compiled.token(org, role, sub=sub, purpose=["protection", "enforcement"])
         n = self.compared = self.compared + 1
         one = self._ask(self.compiled, token, purpose, document, f"compiled-{n}")
         other = self._ask(self.stock, token, purpose, document, f"stock-{n}")
-        return one, other
+        assert one == other, (principal, document)
+        return one
+
+    async def run(self, check: Callable[[], None], caplog: pytest.LogCaptureFixture) -> None:
+        """Run hypothesis's `check` on a thread; neither hub may log a warning meanwhile."""
+        with caplog.at_level(logging.WARNING):
+            await asyncio.to_thread(check)
+        assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
+
+    def express_answered(self) -> int:
+        """How many operations the compiled hub's express lane answered whole."""
+        express = self.compiled.runtime.express
+        assert express is not None
+        return express.answered

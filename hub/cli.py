@@ -15,7 +15,7 @@ from pathlib import Path
 import asyncpg
 
 from hub.errors import ConfigurationError
-from hub.settings import Environment, Settings, load_settings, refuse_exposed_dev
+from hub.settings import Environment, Settings, load_settings, refuse_exposed_dev, retired
 
 log = logging.getLogger("hub")
 
@@ -79,6 +79,8 @@ def _parser() -> argparse.ArgumentParser:
 def _settings(args: argparse.Namespace) -> Settings:
     # serving is prod unless asked otherwise: no token for anyone who asks by accident
     default = Environment.PROD if args.command == "serve" else Environment.DEV
+    for line in retired():
+        print(f"hub: {line}", file=sys.stderr)
     settings = load_settings(default_env=default)
     overrides = {
         name: getattr(args, name)

@@ -164,6 +164,21 @@ def _cidrs(env: Mapping[str, str], name: str) -> tuple[str, ...]:
     return tuple(found)
 
 
+# settings this release no longer reads: named when the hub starts rather than ignored
+RETIRED = {
+    "HUB_PLANNED": "the planned executor was removed; a query the compiled path does not "
+    "answer runs on graphql-core",
+    "HUB_FAST_EXECUTOR": "the hub's own executor was removed; HUB_COMPILED=0 runs every "
+    "read on graphql-core",
+}
+
+
+def retired(env: Mapping[str, str] | None = None) -> list[str]:
+    """A line for each retired setting the environment still sets."""
+    env = os.environ if env is None else env
+    return [f"{name} is no longer read: {why}" for name, why in RETIRED.items() if name in env]
+
+
 def load_settings(
     env: Mapping[str, str] | None = None, *, default_env: Environment = Environment.DEV
 ) -> Settings:

@@ -58,6 +58,13 @@ def test_an_unreachable_database_is_one_clear_line_without_the_password() -> Non
     assert "s3cret" not in line
 
 
+def test_a_retired_setting_is_named_rather_than_ignored() -> None:
+    result = _hub("migrate", env={"HUB_PLANNED": "0", "HUB_DATABASE_URL": "mysql://x/y"})
+    assert "hub: HUB_PLANNED is no longer read: the planned executor was removed" in (result.stderr)
+    assert "HUB_FAST_EXECUTOR" not in result.stderr  # only what the environment sets
+    _one_error_line(result)  # and the run goes on to its own verdict
+
+
 def test_prod_without_an_issuer_refuses_to_start() -> None:
     line = _one_error_line(_hub("serve", env={"HUB_ENV": "prod"}))
     assert "HUB_OIDC_ISSUER" in line
